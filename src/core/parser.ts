@@ -1,0 +1,120 @@
+/**
+ * The one place that knows how Python is parsed: web-tree-sitter with tree-sitter-python's wasm.
+ * `initParser()` must be awaited once (it loads the wasm); everything after is synchronous.
+ * Indices of the resulting trees are UTF-16 code units, the unit of JavaScript strings.
+ */
+import * as path from 'path';
+import * as fs from 'fs';
+import { Parser, Language, Tree, Node, Edit as TSEdit } from 'web-tree-sitter';
+
+export type { Tree, Node };
+
+let parser: Parser | undefined;
+let language: Language | undefined;
+let initPromise: Promise<void> | undefined;
+
+export interface ParserInitOptions {
+  /** Folder holding `web-tree-sitter.wasm` and `tree-sitter-python.wasm` (the bundle copies both). */
+  wasmDir?: string;
+}
+
+function locate(file: string, pkg: string, wasmDir?: string): string {
+  const candidates: string[] = [];
+  if (wasmDir) candidates.push(path.join(wasmDir, file));
+  candidates.push(path.join(__dirname, file));
+  try {
+    candidates.push(require.resolve(`${pkg}/${file}`));
+  } catch {
+    /* not resolvable (e.g. from a bundle): the other candidates remain */
+  }
+  for (const c of candidates) if (fs.existsSync(c)) return c;
+  throw new Error(`anyio-migrate: cannot find ${file} (looked in ${candidates.join(', ')})`);
+}
+
+export function initParser(options: ParserInitOptions = {}): Promise<void> {
+  if (!initPromise) {
+    initPromise = (async () => {
+      const runtimeWasm = locate('web-tree-sitter.wasm', 'web-tree-sitter', options.wasmDir);
+      await Parser.init({ locateFile: () => runtimeWasm });
+      language = await Language.load(locate('tree-sitter-python.wasm', 'tree-sitter-python', options.wasmDir));
+      const p = new Parser();
+      p.setLanguage(language);
+      parser = p;
+    })();
+  }
+  return initPromise;
+}
+
+function theParser(): Parser {
+  if (!parser) throw new Error('anyio-migrate: initParser() (or initEngine()) must be awaited before parsing');
+  return parser;
+}
+
+export function pythonLanguage(): Language {
+  if (!language) throw new Error('anyio-migrate: parser not initialised');
+  return language;
+}
+
+/** Parse `text`; pass `oldTree` (already `edit()`ed) for an incremental re-parse. */
+export function parse(text: string, oldTree?: Tree | null): Tree {
+  const tree = theParser().parse(text, oldTree ?? null);
+  if (!tree) throw new Error('anyio-migrate: tree-sitter returned no tree');
+  return tree;
+}
+
+/** Number of ERROR and MISSING nodes: the measure "no new parse errors" is checked against. */
+export function countParseErrors(tree: Tree): number {
+  const root = tree.rootNode;
+  if (!root.hasError) return 0;
+  let count = 0;
+  const cursor = root.walk();
+  let descend = true;
+  for (;;) {
+    const node = cursor.currentNode;
+    if (descend && (node.isError || node.isMissing)) count++;
+    if (descend && node.hasError && !node.isError && cursor.gotoFirstChild()) continue;
+    if (cursor.gotoNextSibling()) {
+      descend = true;
+      continue;
+    }
+    if (!cursor.gotoParent()) break;
+    descend = false;
+  }
+  cursor.delete();
+  return count;
+}
+
+/** Position (row, UTF-16 column) of `offset` in `text`, as tree-sitter's `edit()` wants it. */
+function pointAt(text: string, offset: number): { row: number; column: number } {
+  let row = 0;
+  let lineStart = 0;
+  for (let i = text.indexOf('\n'); i !== -1 && i < offset; i = text.indexOf('\n', i + 1)) {
+    row++;
+    lineStart = i + 1;
+  }
+  return { row, column: offset - lineStart };
+}
+
+/**
+ * Tell `tree` (parsed from `oldText`) that `oldText.slice(start, oldEnd)` became `newText`, so the
+ * next `parse(newDocument, tree)` re-uses everything outside that range.
+ */
+export function editTree(tree: Tree, oldText: string, start: number, oldEnd: number, newText: string): void {
+  const startPosition = pointAt(oldText, start);
+  const oldEndPosition = pointAt(oldText, oldEnd);
+  const inserted = newText.split('\n');
+  const newEndPosition =
+    inserted.length === 1
+      ? { row: startPosition.row, column: startPosition.column + newText.length }
+      : { row: startPosition.row + inserted.length - 1, column: inserted[inserted.length - 1]!.length };
+  tree.edit(
+    new TSEdit({
+      startIndex: start,
+      oldEndIndex: oldEnd,
+      newEndIndex: start + newText.length,
+      startPosition,
+      oldEndPosition,
+      newEndPosition,
+    }),
+  );
+}

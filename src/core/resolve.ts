@@ -1,0 +1,531 @@
+/**
+ * Name resolution: what an expression refers to (`anyio.create_event`), what type a receiver has
+ * (an AnyIO `Event`, a local class, something else, or unknown), and how to spell a qualified
+ * AnyIO name at a given place in the file (re-using imports, adding one when needed).
+ */
+import type { Node } from './parser';
+import { parse } from './parser';
+import {
+  AnyioClass,
+  ANYIO_MODULES,
+  CALL_RESULTS,
+  CLASS_NAMES,
+} from './anyio-api';
+import { Binding, ClassInfo, FileIndex, Scope, isAnyioName, lookup, scopeOf, unparen } from './scopes';
+import type { ImportRequest } from './types';
+
+export type Ty =
+  | { k: 'anyio'; cls: AnyioClass }
+  | { k: 'tuple'; items: Ty[] }
+  | { k: 'local'; cls: ClassInfo }
+  | { k: 'class'; q: string }
+  | { k: 'cm'; enter: Ty }
+  | { k: 'other' }
+  | { k: 'none' }
+  | { k: 'unknown' };
+
+const UNKNOWN: Ty = { k: 'unknown' };
+const OTHER: Ty = { k: 'other' };
+const NONE: Ty = { k: 'none' };
+
+const LITERAL_TYPES = new Set([
+  'integer',
+  'float',
+  'string',
+  'concatenated_string',
+  'true',
+  'false',
+  'list',
+  'dictionary',
+  'set',
+  'tuple',
+  'list_comprehension',
+  'dictionary_comprehension',
+  'set_comprehension',
+  'generator_expression',
+  'lambda',
+  'binary_operator',
+  'comparison_operator',
+  'boolean_operator',
+  'not_operator',
+  'unary_operator',
+]);
+
+const MAX_DEPTH = 12;
+
+function sameTy(a: Ty, b: Ty): boolean {
+  if (a.k !== b.k) return false;
+  if (a.k === 'anyio' && b.k === 'anyio') return a.cls === b.cls;
+  if (a.k === 'local' && b.k === 'local') return a.cls === b.cls;
+  if (a.k === 'class' && b.k === 'class') return a.q === b.q;
+  if (a.k === 'cm' && b.k === 'cm') return sameTy(a.enter, b.enter);
+  if (a.k === 'tuple' && b.k === 'tuple') return a.items.length === b.items.length && a.items.every((t, i) => sameTy(t, b.items[i]!));
+  return true;
+}
+
+/**
+ * Join the types of several bindings of one name (flow-insensitive): `None` is ignored (the
+ * "set later" pattern); one local class anywhere wins (never touch look-alikes); otherwise all must
+ * agree, or the result is unknown.
+ */
+function joinTys(tys: Ty[]): Ty {
+  const real = tys.filter((t) => t.k !== 'none');
+  if (real.length === 0) return tys.length ? NONE : UNKNOWN;
+  const local = real.find((t) => t.k === 'local');
+  if (local) return local;
+  const first = real[0]!;
+  if (real.every((t) => sameTy(t, first))) return first;
+  if (real.every((t) => t.k === 'other')) return OTHER;
+  return UNKNOWN;
+}
+
+export interface NameSpelling {
+  /** Expression text to use at the site. */
+  text: string;
+  imports: ImportRequest[];
+}
+
+export class Resolver {
+  private readonly qualCache = new Map<number, string | undefined>();
+  private readonly tyCache = new Map<number, Ty>();
+  private readonly stringAnnCache = new Map<string, Node | undefined>();
+
+  constructor(readonly idx: FileIndex) {}
+
+  // ------------------------------------------------------------------ qualified names
+
+  /** The qualified name an identifier/attribute expression refers to, e.g. `anyio.create_event`. */
+  qualifiedOf(expr: Node, depth = 0, anchor?: Node): string | undefined {
+    const node = unparen(expr);
+    const cacheable = !anchor;
+    if (cacheable && this.qualCache.has(node.id)) return this.qualCache.get(node.id);
+    let q: string | undefined;
+    if (depth <= MAX_DEPTH) {
+      if (node.type === 'identifier') q = this.qualifiedOfName(node.text, anchor ?? node, depth);
+      else if (node.type === 'attribute') {
+        const obj = node.childForFieldName('object');
+        const attr = node.childForFieldName('attribute');
+        if (obj && attr) {
+          const base = this.qualifiedOf(obj, depth + 1, anchor);
+          if (base && ANYIO_MODULES.has(base)) q = `${base}.${attr.text}`;
+          else if (base && !isAnyioName(base) && !this.isLocalName(obj)) q = `${base}.${attr.text}`;
+        }
+      }
+    }
+    if (cacheable) this.qualCache.set(node.id, q);
+    return q;
+  }
+
+  private isLocalName(node: Node): boolean {
+    return node.type !== 'identifier' && node.type !== 'attribute';
+  }
+
+  /** Qualified name of a bare name at `at`, through imports and simple aliases (`ce = create_event`). */
+  qualifiedOfName(name: string, at: Node, depth = 0): string | undefined {
+    const found = lookup(this.idx, name, at);
+    if (!found) return undefined;
+    const results = new Set<string | undefined>();
+    for (const b of found.bindings) {
+      if (b.kind === 'import') results.add(b.source);
+      else if (b.kind === 'assign' && b.value && !b.path) {
+        const v = unparen(b.value);
+        if (v.type === 'none') continue;
+        if (v.type === 'identifier' || v.type === 'attribute') results.add(this.qualifiedOf(v, depth + 1));
+        else results.add(undefined);
+      } else results.add(undefined);
+    }
+    if (results.size !== 1) return undefined;
+    return [...results][0];
+  }
+
+  /** True when the name is bound by an import of `anyio` (directly, as a module alias). */
+  isAnyioRef(expr: Node): boolean {
+    return isAnyioName(this.qualifiedOf(expr));
+  }
+
+  // ------------------------------------------------------------------ types
+
+  /** The type of the value of an expression. */
+  typeOf(expr: Node, depth = 0): Ty {
+    const node = unparen(expr);
+    const cached = this.tyCache.get(node.id);
+    if (cached) return cached;
+    if (depth > MAX_DEPTH) return UNKNOWN;
+    // Guard against cycles (`x = x.y`): provisional unknown while computing.
+    this.tyCache.set(node.id, UNKNOWN);
+    const t = this.computeType(node, depth);
+    this.tyCache.set(node.id, t);
+    return t;
+  }
+
+  private computeType(node: Node, depth: number): Ty {
+    switch (node.type) {
+      case 'none':
+        return NONE;
+      case 'identifier':
+        return this.typeOfName(node, depth);
+      case 'attribute':
+        return this.typeOfAttribute(node, depth);
+      case 'call':
+        return this.typeOfCall(node, depth);
+      case 'await': {
+        const inner = node.namedChild(0);
+        if (!inner) return UNKNOWN;
+        const call = unparen(inner);
+        if (call.type === 'call') {
+          const ret = this.returnTypeOfCallee(call, depth);
+          if (ret) return ret;
+        }
+        return UNKNOWN;
+      }
+      case 'conditional_expression': {
+        const a = node.namedChild(0);
+        const b = node.namedChild(2);
+        return a && b ? joinTys([this.typeOf(a, depth + 1), this.typeOf(b, depth + 1)]) : UNKNOWN;
+      }
+      default:
+        return LITERAL_TYPES.has(node.type) ? OTHER : UNKNOWN;
+    }
+  }
+
+  private typeOfName(node: Node, depth: number): Ty {
+    const found = lookup(this.idx, node.text, node);
+    if (!found) return UNKNOWN;
+    return joinTys(found.bindings.map((b) => this.typeOfBinding(b, depth + 1)));
+  }
+
+  typeOfBinding(b: Binding, depth: number): Ty {
+    switch (b.kind) {
+      case 'param':
+      case 'assign':
+      case 'walrus': {
+        if (b.annotation) {
+          const t = this.typeFromAnnotation(b.annotation, depth + 1);
+          if (t.k !== 'unknown') return t;
+        }
+        if (b.kind === 'param') {
+          if (b.value && unparen(b.value).type !== 'none') return this.typeOf(b.value, depth + 1);
+          return this.selfParamType(b) ?? UNKNOWN;
+        }
+        if (!b.value) return UNKNOWN;
+        let t = this.typeOf(b.value, depth + 1);
+        for (const i of b.path ?? []) {
+          if (t.k === 'tuple') t = t.items[i] ?? UNKNOWN;
+          else if (t.k === 'unknown' || t.k === 'none') return UNKNOWN;
+          else return t.k === 'other' ? OTHER : UNKNOWN;
+        }
+        return t;
+      }
+      case 'with': {
+        if (!b.stmt) return UNKNOWN;
+        let t = this.enterType(b.stmt, !!b.isAsync, depth + 1);
+        for (const i of b.path ?? []) t = t.k === 'tuple' ? t.items[i] ?? UNKNOWN : UNKNOWN;
+        return t;
+      }
+      case 'import': {
+        // The name is a module or a class/function object, not an instance.
+        if (b.source && CLASS_NAMES.has(b.source)) return { k: 'class', q: b.source };
+        return OTHER;
+      }
+      case 'def':
+      case 'class':
+        return OTHER;
+      case 'for':
+      case 'except':
+      case 'augassign':
+      case 'del':
+      case 'other':
+      default:
+        return UNKNOWN;
+    }
+  }
+
+  /** `self` in a method: an instance of the enclosing class. */
+  private selfParamType(b: Binding): Ty | undefined {
+    if (b.paramIndex !== 0 || !b.node) return undefined;
+    const fn = scopeOf(this.idx, b.node);
+    if (fn.kind !== 'function' || fn.parent?.kind !== 'class' || !fn.parent.cls) return undefined;
+    const decorated = fn.node.parent?.type === 'decorated_definition' ? fn.node.parent : undefined;
+    if (decorated && /@\s*(staticmethod|classmethod)\b/.test(decorated.text.slice(0, fn.node.startIndex - decorated.startIndex))) return undefined;
+    return { k: 'local', cls: fn.parent.cls };
+  }
+
+  private typeOfAttribute(node: Node, depth: number): Ty {
+    const obj = node.childForFieldName('object');
+    const attr = node.childForFieldName('attribute');
+    if (!obj || !attr) return UNKNOWN;
+    const q = this.qualifiedOf(node);
+    if (q && isAnyioName(q)) return CLASS_NAMES.has(q) ? { k: 'class', q } : OTHER;
+    const base = this.typeOf(obj, depth + 1);
+    if (attr.text === 'cancel_scope' && (base.k === 'unknown' || (base.k === 'anyio' && base.cls === 'TaskGroup'))) {
+      // `tg.cancel_scope` is recognisable even when `tg` is not proven (row C3).
+      return this.idx.importsAnyio ? { k: 'anyio', cls: 'CancelScope' } : UNKNOWN;
+    }
+    if (base.k === 'local') return this.attrTypeOfClass(base.cls, attr.text, depth + 1);
+    if (base.k === 'other' || base.k === 'none') return OTHER;
+    return UNKNOWN;
+  }
+
+  /** Type of `obj.attr` for an instance of a class defined in this file. */
+  attrTypeOfClass(cls: ClassInfo, attr: string, depth: number): Ty {
+    const assigns = cls.attrs.get(attr);
+    if (!assigns || assigns.length === 0) {
+      if (cls.methods.has(attr)) return OTHER;
+      return UNKNOWN;
+    }
+    const tys: Ty[] = [];
+    for (const a of assigns) {
+      if (a.annotation) {
+        const t = this.typeFromAnnotation(a.annotation, depth + 1);
+        if (t.k !== 'unknown') {
+          tys.push(t);
+          continue;
+        }
+      }
+      if (a.value) {
+        let t = this.typeFromClassValue(a.value, depth + 1);
+        for (const i of a.path ?? []) t = t.k === 'tuple' ? t.items[i] ?? UNKNOWN : UNKNOWN;
+        tys.push(t);
+      } else if (!a.annotation) tys.push(UNKNOWN);
+    }
+    return joinTys(tys);
+  }
+
+  /** A class-level value: `field(default_factory=anyio.create_event)` gives an Event. */
+  private typeFromClassValue(value: Node, depth: number): Ty {
+    const v = unparen(value);
+    if (v.type === 'call') {
+      const args = v.childForFieldName('arguments');
+      for (const a of args?.namedChildren ?? []) {
+        if (a?.type === 'keyword_argument' && a.childForFieldName('name')?.text === 'default_factory') {
+          const f = a.childForFieldName('value');
+          if (f) {
+            const q = this.qualifiedOf(f);
+            const r = q ? CALL_RESULTS.get(q) : undefined;
+            if (r?.instance && r.instance !== 'cm' && r.instance !== 'portal-cm' && r.instance !== 'memory-stream-pair') {
+              return { k: 'anyio', cls: r.instance };
+            }
+          }
+        }
+      }
+    }
+    return this.typeOf(v, depth);
+  }
+
+  private typeOfCall(node: Node, depth: number): Ty {
+    const fn = node.childForFieldName('function');
+    if (!fn) return UNKNOWN;
+    const f = unparen(fn);
+    const q = this.qualifiedOf(f);
+    if (q !== undefined) {
+      const r = CALL_RESULTS.get(q);
+      if (r?.instance === 'memory-stream-pair') {
+        return { k: 'tuple', items: [{ k: 'anyio', cls: 'MemoryObjectSendStream' }, { k: 'anyio', cls: 'MemoryObjectReceiveStream' }] };
+      }
+      if (r?.instance === 'cm' || r?.instance === 'portal-cm') return { k: 'cm', enter: r.enter ? { k: 'anyio', cls: r.enter } : UNKNOWN };
+      if (r?.instance) return { k: 'anyio', cls: r.instance };
+      if (isAnyioName(q)) return UNKNOWN;
+      return OTHER; // a call into another library or a builtin module
+    }
+    // A class defined in this file, or a function with a return annotation.
+    const ret = this.returnTypeOfCallee(node, depth);
+    if (ret) return ret;
+    if (f.type === 'identifier') {
+      const found = lookup(this.idx, f.text, f);
+      if (!found) return OTHER; // a builtin (dict(), list(), ...)
+    }
+    return UNKNOWN;
+  }
+
+  /** Instance type for `C()` (local class) or the return annotation of a local function/method. */
+  private returnTypeOfCallee(call: Node, depth: number): Ty | undefined {
+    const fn = call.childForFieldName('function');
+    if (!fn) return undefined;
+    const f = unparen(fn);
+    if (f.type === 'identifier') {
+      const found = lookup(this.idx, f.text, f);
+      if (!found) return undefined;
+      const tys: Ty[] = [];
+      for (const b of found.bindings) {
+        if (b.kind === 'class' && b.def) {
+          const cls = this.idx.classes.find((c) => c.node.id === b.def!.id);
+          tys.push(cls ? { k: 'local', cls } : UNKNOWN);
+        } else if (b.kind === 'def' && b.def) {
+          const s = this.idx.scopes.get(b.def.id);
+          tys.push(s?.returns ? this.typeFromAnnotation(s.returns, depth + 1) : UNKNOWN);
+        } else return undefined;
+      }
+      return tys.length ? joinTys(tys) : undefined;
+    }
+    if (f.type === 'attribute') {
+      const obj = f.childForFieldName('object');
+      const attr = f.childForFieldName('attribute');
+      if (!obj || !attr) return undefined;
+      const base = this.typeOf(obj, depth + 1);
+      if (base.k === 'local') {
+        const m = base.cls.methods.get(attr.text);
+        if (m?.returns) return this.typeFromAnnotation(m.returns, depth + 1);
+        if (m) return UNKNOWN;
+      }
+    }
+    return undefined;
+  }
+
+  /** What `with <cm> as x` / `async with <cm> as x` binds to `x`. */
+  enterType(cm: Node, _isAsync: boolean, depth: number): Ty {
+    const node = unparen(cm);
+    if (node.type === 'call') {
+      const fn = node.childForFieldName('function');
+      const q = fn ? this.qualifiedOf(fn) : undefined;
+      if (q !== undefined) {
+        const r = CALL_RESULTS.get(q);
+        if (r?.enter) return { k: 'anyio', cls: r.enter };
+        if (r?.instance && r.instance !== 'cm' && r.instance !== 'portal-cm' && r.instance !== 'memory-stream-pair') {
+          // `async with lock:` binds None; streams and task groups bind themselves.
+          return r.instance === 'TaskGroup' || r.instance === 'BlockingPortal' ? { k: 'anyio', cls: r.instance } : OTHER;
+        }
+        return isAnyioName(q) ? UNKNOWN : OTHER;
+      }
+    }
+    const t = this.typeOf(node, depth + 1);
+    if (t.k === 'cm') return t.enter;
+    if (t.k === 'anyio') {
+      if (t.cls === 'TaskGroup' || t.cls === 'CancelScope' || t.cls === 'BlockingPortal') return t;
+      if (t.cls === 'MemoryObjectSendStream' || t.cls === 'MemoryObjectReceiveStream') return t;
+      return OTHER;
+    }
+    return UNKNOWN;
+  }
+
+  /** An annotation expression → the instance type it declares. */
+  typeFromAnnotation(ann: Node, depth = 0, anchor?: Node): Ty {
+    if (depth > MAX_DEPTH) return UNKNOWN;
+    const node = unparen(ann.type === 'type' ? ann.namedChild(0) ?? ann : ann);
+    const at = anchor ?? node;
+    switch (node.type) {
+      case 'none':
+        return NONE;
+      case 'string': {
+        const content = node.namedChildren.filter((c) => c?.type === 'string_content').map((c) => c!.text).join('');
+        const parsed = this.parseStringAnnotation(content);
+        return parsed ? this.typeFromAnnotation(parsed, depth + 1, at) : UNKNOWN;
+      }
+      case 'identifier':
+      case 'attribute': {
+        if (node.type === 'identifier' && node.text === 'None') return NONE;
+        const q = this.qualifiedOf(node, 0, anchor);
+        if (q) {
+          const cls = CLASS_NAMES.get(q);
+          if (cls) return { k: 'anyio', cls };
+          return OTHER;
+        }
+        if (node.type === 'identifier') {
+          const found = lookup(this.idx, node.text, at);
+          const b = found?.bindings.find((x) => x.kind === 'class' && x.def);
+          if (b && found!.bindings.length === 1) {
+            const cls = this.idx.classes.find((c) => c.node.id === b.def!.id);
+            if (cls) return { k: 'local', cls };
+          }
+          if (!found && /^(int|str|float|bool|bytes|object|list|dict|set|tuple)$/.test(node.text)) return OTHER;
+        }
+        return UNKNOWN;
+      }
+      case 'generic_type':
+      case 'subscript': {
+        const base = node.type === 'subscript' ? node.childForFieldName('value') : node.namedChild(0);
+        if (!base) return UNKNOWN;
+        const args =
+          node.type === 'subscript'
+            ? (node.childrenForFieldName('subscript').filter(Boolean) as Node[])
+            : ((node.namedChild(1)?.namedChildren ?? []).filter(Boolean) as Node[]);
+        const baseText = base.text.replace(/^typing\./, '').replace(/^t\./, '');
+        if (baseText === 'Optional' && args.length === 1) {
+          const t = this.typeFromAnnotation(args[0]!, depth + 1, anchor);
+          return t.k === 'none' ? UNKNOWN : t;
+        }
+        if (baseText === 'Union') return joinTys(args.map((a) => this.typeFromAnnotation(a, depth + 1, anchor)));
+        if (baseText === 'Annotated' && args.length) return this.typeFromAnnotation(args[0]!, depth + 1, anchor);
+        if (baseText === 'ClassVar' || baseText === 'Final') return args.length ? this.typeFromAnnotation(args[0]!, depth + 1, anchor) : UNKNOWN;
+        return this.typeFromAnnotation(base, depth + 1, anchor);
+      }
+      case 'binary_operator': {
+        const l = node.childForFieldName('left');
+        const r = node.childForFieldName('right');
+        if (!l || !r || node.childForFieldName('operator')?.type !== '|') return UNKNOWN;
+        return joinTys([this.typeFromAnnotation(l, depth + 1, anchor), this.typeFromAnnotation(r, depth + 1, anchor)]);
+      }
+      default:
+        return UNKNOWN;
+    }
+  }
+
+  /** Parse the text of a string annotation (`"Optional[anyio.Event]"`) into an expression node. */
+  private parseStringAnnotation(content: string): Node | undefined {
+    if (this.stringAnnCache.has(content)) return this.stringAnnCache.get(content);
+    let result: Node | undefined;
+    if (content.length < 500 && !/[\n\r]/.test(content)) {
+      const tree = parse(content);
+      const stmt = tree.rootNode.namedChild(0);
+      if (!tree.rootNode.hasError && stmt?.type === 'expression_statement' && stmt.namedChildCount === 1) {
+        result = stmt.namedChild(0) ?? undefined;
+      }
+    }
+    this.stringAnnCache.set(content, result);
+    return result;
+  }
+
+  // ------------------------------------------------------------------ spelling names
+
+  /** Names bound anywhere in the module scope or visible at `site`. */
+  private isNameTaken(name: string, site: Node): boolean {
+    if (this.idx.module.bindings.has(name)) return true;
+    if (lookup(this.idx, name, site)) return true;
+    return false;
+  }
+
+  /**
+   * How to write the qualified AnyIO name `target` (e.g. `anyio.Event`, `anyio.to_thread.run_sync`)
+   * at `site`, re-using what the file already imports. `preferFromImport` keeps the style of a site
+   * that used a from-imported bare name.
+   */
+  spell(target: string, site: Node, preferFromImport: boolean): NameSpelling {
+    const parts = target.split('.');
+    // 1. Something already bound to the object itself or to a submodule holding it.
+    for (let i = parts.length; i >= 2; i--) {
+      const local = this.boundNameFor(parts.slice(0, i).join('.'), site);
+      if (local) return { text: [local, ...parts.slice(i)].join('.'), imports: [] };
+    }
+    const mod = parts[0]!;
+    const first = parts[1];
+    if (!first) return { text: target, imports: [] };
+    const anyioAlias = this.boundNameFor(mod, site);
+    const viaAlias = anyioAlias ? { text: [anyioAlias, ...parts.slice(1)].join('.'), imports: [] } : undefined;
+    const viaFrom = !this.isNameTaken(first, site)
+      ? { text: [first, ...parts.slice(2)].join('.'), imports: [{ module: mod, name: first }] }
+      : undefined;
+    // 2. Keep the site's style: a bare from-imported name gets a from-import, `anyio.x` stays dotted.
+    const best = preferFromImport ? viaFrom ?? viaAlias : viaAlias ?? viaFrom;
+    if (best) return best;
+    // 3. Both spellings are taken: import under a fresh alias.
+    let alias = `anyio_${first}`;
+    for (let n = 2; this.isNameTaken(alias, site); n++) alias = `anyio_${first}_${n}`;
+    return { text: [alias, ...parts.slice(2)].join('.'), imports: [{ module: mod, name: first, asName: alias }] };
+  }
+
+  /** A name visible at `site` that refers exactly to the qualified `q` (a module or an object). */
+  private boundNameFor(q: string, site: Node): string | undefined {
+    const candidates: Array<{ name: string; b: Binding }> = [];
+    for (const [name, bs] of this.idx.module.bindings) {
+      for (const b of bs) if (b.kind === 'import' && b.source === q) candidates.push({ name, b });
+    }
+    // Also function-local imports visible at the site.
+    for (let s: Scope | undefined = scopeOf(this.idx, site); s && s.kind !== 'module'; s = s.parent) {
+      for (const [name, bs] of s.bindings) for (const b of bs) if (b.kind === 'import' && b.source === q) candidates.push({ name, b });
+    }
+    // `import anyio.abc` binds `anyio` to the package: usable for any `anyio.*` target.
+    for (const c of candidates) {
+      if (this.qualifiedOfName(c.name, site) === q) return c.name;
+    }
+    return undefined;
+  }
+}

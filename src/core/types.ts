@@ -1,0 +1,112 @@
+/**
+ * Plain data shared by the engine, the rules, the CLI, the language server and the tests.
+ * No editor types here: everything is UTF-16 code-unit offsets into the exact text analysed
+ * (the unit of JavaScript strings, web-tree-sitter indices, VS Code positions and LSP's default).
+ */
+
+/** Replace `text.slice(start, end)` with `text`. Offsets are UTF-16 code units. */
+export interface Edit {
+  start: number;
+  end: number;
+  text: string;
+}
+
+/**
+ * - `safe`: the rewrite keeps behaviour (receiver type proven, or the name is resolved to AnyIO).
+ * - `unsafe`: probably right, but not proven (e.g. the receiver's type is unknown); applied only
+ *   when the user asks for unsafe fixes.
+ */
+export type Applicability = 'safe' | 'unsafe';
+
+/** An import a fix needs; the fix engine adds each distinct one once. */
+export interface ImportRequest {
+  /** `from <module> import <name> [as <asName>]`. */
+  module: string;
+  name: string;
+  asName?: string;
+}
+
+export interface Fix {
+  title: string;
+  applicability: Applicability;
+  edits: Edit[];
+  /** Imports to add (deduplicated across fixes by the engine). */
+  imports?: ImportRequest[];
+}
+
+export type Severity = 'error' | 'warning' | 'info';
+
+export type Target = 'anyio3' | 'anyio2+3';
+
+export interface Finding {
+  /** Stable rule code, e.g. `ASY101`. */
+  code: string;
+  /** Kebab-case rule name, e.g. `await-now-sync-function`. */
+  rule: string;
+  message: string;
+  /** Range of the flagged code, UTF-16 offsets. */
+  start: number;
+  end: number;
+  /** `error` where AnyIO 3 raises; `warning` where it still works but is deprecated. */
+  severity: Severity;
+  /** True where the usage still works in AnyIO 3 but is deprecated (LSP `DiagnosticTag.Deprecated`). */
+  deprecated: boolean;
+  fix?: Fix;
+  /** Set when there is no automatic fix: why, and what to do by hand. */
+  noFixReason?: string;
+}
+
+export interface RuleSelection {
+  /** Codes or code prefixes to enable (`ASY1`, `ASY101`); empty/absent = all. */
+  select?: readonly string[];
+  /** Codes or code prefixes to disable. */
+  ignore?: readonly string[];
+}
+
+export interface AnalyzeOptions extends RuleSelection {
+  target?: Target;
+}
+
+export interface FixOptions extends AnalyzeOptions {
+  /** Include unsafe fixes (default false). */
+  unsafeFixes?: boolean;
+  /** Cap on re-parse/re-analyse rounds (default 10). */
+  maxIterations?: number;
+}
+
+export interface FixResult {
+  /** The new text (identical to the input when nothing was applied or the result was refused). */
+  output: string;
+  /** Fixes applied, in order, with the round they were applied in. */
+  applied: Array<{ code: string; title: string; applicability: Applicability }>;
+  /** Findings still present in `output`. */
+  remaining: Finding[];
+  /** Set when a round produced new parse errors: output is then the last good text. */
+  refused?: string;
+  /** True when the fixpoint was not reached within `maxIterations`. */
+  capped: boolean;
+}
+
+export interface RuleDocs {
+  why: string;
+  before: string;
+  after: string;
+}
+
+export type FixAvailability = 'always' | 'sometimes' | 'never';
+
+export interface RuleMeta {
+  code: string;
+  name: string;
+  /** One-line summary for tables. */
+  summary: string;
+  /** Delta rows covered, e.g. ['A1','A2']. */
+  rows: readonly string[];
+  fixTitle: string;
+  fixAvailability: FixAvailability;
+  /** Safety of the fix when the receiver/name is proven. */
+  fixSafety: string;
+  defaultSeverity: Severity;
+  deprecated: boolean;
+  docs: RuleDocs;
+}

@@ -1,0 +1,190 @@
+/**
+ * Coroutines that became plain functions in AnyIO 3 (rows A1–A4, B2–B16, C3, E1, E2):
+ * `await anyio.current_time()`, `await event.set()`, `await limiter.release()`, ...
+ */
+import { ANYIO_UNIQUE_METHODS, AnyioClass, NOW_SYNC_FUNCTIONS, NOW_SYNC_METHODS } from '../core/anyio-api';
+import type { RuleMeta } from '../core/types';
+import { awaitedCall, dropAwait, hasSplat, methodCall, positionalCount, RuleContext, RuleFamily } from './context';
+
+export const ASY101: RuleMeta = {
+  code: 'ASY101',
+  name: 'await-now-sync-function',
+  summary: '`await` on `current_time()`, `current_effective_deadline()`, `get_current_task()` or `get_running_tasks()`',
+  rows: ['A1', 'A2', 'A3', 'A4'],
+  fixTitle: 'Remove the `await`',
+  fixAvailability: 'always',
+  fixSafety: 'Safe: the function is resolved to AnyIO through the imports.',
+  defaultSeverity: 'warning',
+  deprecated: true,
+  docs: {
+    why:
+      'These functions are plain functions in AnyIO 3. Awaiting their result still works through a ' +
+      'compatibility shim but raises a DeprecationWarning (hidden by default filters), and AnyIO 4 ' +
+      'removed the shim: `await` on a float, list or TaskInfo is a TypeError there.',
+    before: 'now = await anyio.current_time()',
+    after: 'now = anyio.current_time()',
+  },
+};
+
+export const ASY102: RuleMeta = {
+  code: 'ASY102',
+  name: 'await-now-sync-method',
+  summary: '`await` on `Event.set()`, `Lock/Condition/Semaphore.release()`, `CapacityLimiter.acquire_nowait()`, `CancelScope.cancel()`, `send_nowait()`',
+  rows: ['B2', 'B4', 'B6', 'B10', 'B12', 'B13', 'C3', 'E1'],
+  fixTitle: 'Remove the `await`',
+  fixAvailability: 'always',
+  fixSafety:
+    'Safe when the receiver is proven to be the AnyIO object (bound from an AnyIO factory or ' +
+    'constructor, a task group or cancel scope `as` target, or annotated with an AnyIO type). ' +
+    'Unsafe when the type cannot be proven but the call has the AnyIO shape in a module that imports anyio.',
+  defaultSeverity: 'warning',
+  deprecated: true,
+  docs: {
+    why:
+      'These methods are plain methods in AnyIO 3. Awaiting them still works with a ' +
+      'DeprecationWarning; in AnyIO 4 they return None and `await None` is a TypeError. ' +
+      'Note: in AnyIO 3 a Lock or Condition must be released by the task that acquired it.',
+    before: 'await event.set()\nawait tg.cancel_scope.cancel()',
+    after: 'event.set()\ntg.cancel_scope.cancel()',
+  },
+};
+
+export const ASY103: RuleMeta = {
+  code: 'ASY103',
+  name: 'await-now-breaking-method',
+  summary: '`await` on `Condition.notify()/notify_all()`, `CapacityLimiter.release()/release_on_behalf_of()`, `receive_nowait()`: a TypeError in AnyIO 3',
+  rows: ['B7', 'B8', 'B14', 'B15', 'E2'],
+  fixTitle: 'Remove the `await`',
+  fixAvailability: 'always',
+  fixSafety: 'Safe when the receiver is proven to be the AnyIO object; unsafe otherwise.',
+  defaultSeverity: 'error',
+  deprecated: false,
+  docs: {
+    why:
+      'These methods return None (or the item) in AnyIO 3 with no awaitable shim, so awaiting them ' +
+      'raises TypeError — after the side effect happened: the waiter is already notified, the token ' +
+      'already released, and for receive_nowait() the item already taken out of the stream and lost. ' +
+      'The official migration guide does not list notify/notify_all/release for CapacityLimiter. ' +
+      'No `maybe_async()` form works for these.',
+    before: 'await limiter.release()\nitem = await receive.receive_nowait()',
+    after: 'limiter.release()\nitem = receive.receive_nowait()',
+  },
+};
+
+export const ASY104: RuleMeta = {
+  code: 'ASY104',
+  name: 'set-total-tokens',
+  summary: '`await limiter.set_total_tokens(n)` → `limiter.total_tokens = n`',
+  rows: ['B16'],
+  fixTitle: 'Assign `total_tokens` instead',
+  fixAvailability: 'sometimes',
+  fixSafety: 'Safe when the call is a statement of its own; no fix when its (None) result is used.',
+  defaultSeverity: 'warning',
+  deprecated: true,
+  docs: {
+    why:
+      'CapacityLimiter.set_total_tokens() is deprecated in AnyIO 3 in favour of the `total_tokens` ' +
+      'property setter, and gone in AnyIO 4 (AttributeError). The migration guide does not mention it.',
+    before: 'await limiter.set_total_tokens(10)',
+    after: 'limiter.total_tokens = 10',
+  },
+};
+
+/** Arity an unproven receiver's call must have to look like the AnyIO method. */
+function shapeMatches(method: string, positional: number, total: number): boolean {
+  switch (method) {
+    case 'send_nowait':
+    case 'acquire_on_behalf_of_nowait':
+    case 'release_on_behalf_of':
+    case 'set_total_tokens':
+      return positional === 1 && total === 1;
+    case 'notify':
+      return total <= 1;
+    default:
+      return total === 0;
+  }
+}
+
+const CLASS_ARTICLE = (cls: string) => (/^[AEIOU]/.test(cls) ? `an ${cls}` : `a ${cls}`);
+
+function check(ctx: RuleContext): void {
+  const { idx, res } = ctx;
+  for (const aw of idx.awaits) {
+    const call = awaitedCall(aw);
+    if (!call) continue;
+    const fn = call.childForFieldName('function');
+    if (!fn) continue;
+
+    // Module-level functions (A1–A4).
+    const q = res.qualifiedOf(fn);
+    if (q && NOW_SYNC_FUNCTIONS.has(q)) {
+      const short = q.slice('anyio.'.length);
+      ctx.report(ASY101, {
+        node: aw,
+        message: `\`${short}()\` is a plain function in AnyIO 3: awaiting it is deprecated, and a TypeError in AnyIO 4. Remove the \`await\`.`,
+        fix: { title: ASY101.fixTitle, applicability: 'safe', edits: [dropAwait(aw)] },
+      });
+      continue;
+    }
+
+    const mc = methodCall(call);
+    if (!mc) continue;
+    const method = mc.method.text;
+    const changes = NOW_SYNC_METHODS.get(method);
+    if (!changes && method !== 'set_total_tokens') continue;
+    const t = res.typeOf(mc.receiver);
+    let classes: AnyioClass[];
+    let proven: boolean;
+    if (t.k === 'anyio') {
+      if (method === 'set_total_tokens' ? t.cls !== 'CapacityLimiter' : !changes!.has(t.cls)) continue;
+      classes = [t.cls];
+      proven = true;
+    } else if (t.k === 'unknown') {
+      if (!idx.importsAnyio || idx.asyncMethodNames.has(method) || hasSplat(mc.args)) continue;
+      if (!shapeMatches(method, positionalCount(mc.args), mc.args.length)) continue;
+      classes = method === 'set_total_tokens' ? ['CapacityLimiter'] : [...changes!.keys()];
+      proven = ANYIO_UNIQUE_METHODS.has(method);
+    } else continue;
+
+    const recv = mc.receiver.text.length <= 40 ? mc.receiver.text : 'the receiver';
+    const unprovenNote = proven ? '' : ` (the type of \`${recv}\` could not be proven, so the fix is marked unsafe)`;
+
+    if (method === 'set_total_tokens') {
+      const stmt = aw.parent;
+      const arg = mc.args[0];
+      const fixable = stmt?.type === 'expression_statement' && stmt.namedChildCount === 1 && mc.args.length === 1 && arg && arg.type !== 'keyword_argument' && arg.type !== 'list_splat';
+      ctx.report(ASY104, {
+        node: aw,
+        message: `\`CapacityLimiter.set_total_tokens()\` is deprecated in AnyIO 3 and removed in AnyIO 4: assign \`${recv}.total_tokens\` instead${unprovenNote}.`,
+        ...(fixable
+          ? { fix: { title: ASY104.fixTitle, applicability: proven ? ('safe' as const) : ('unsafe' as const), edits: [{ start: aw.startIndex, end: aw.endIndex, text: `${mc.receiver.text}.total_tokens = ${arg!.text}` }] } }
+          : { noFixReason: 'The result of the call is used as a value, so it cannot become an assignment automatically. Set `total_tokens` in a statement of its own.' }),
+      });
+      continue;
+    }
+
+    const kinds = new Set(classes.map((c) => changes!.get(c)!.kind));
+    const breaking = kinds.size === 1 && kinds.has('breaking');
+    const clsText = classes.join('/');
+    let message: string;
+    if (breaking) {
+      const lost = method === 'receive_nowait' ? ' The item has already been taken out of the stream when the error is raised, so it is lost.' : ' The side effect has already happened when the error is raised.';
+      message = `\`${clsText}.${method}()\` returns ${method === 'receive_nowait' ? 'the item' : 'None'} in AnyIO 3: awaiting it raises TypeError.${lost} Remove the \`await\`${unprovenNote}.`;
+    } else {
+      const also = kinds.has('breaking') ? ` If \`${recv}\` is a CapacityLimiter, awaiting it even raises TypeError in AnyIO 3.` : '';
+      message = proven
+        ? `\`${clsText}.${method}()\` is a plain method in AnyIO 3: awaiting it is deprecated, and a TypeError in AnyIO 4. Remove the \`await\`.`
+        : `If \`${recv}\` is ${CLASS_ARTICLE(classes[0]!)}${classes.length > 1 ? ` (or ${classes.slice(1).join('/')})` : ''} from AnyIO, \`.${method}()\` is a plain method in AnyIO 3 and awaiting it is deprecated.${also} Remove the \`await\`${unprovenNote}.`;
+    }
+    const meta = breaking ? ASY103 : ASY102;
+    ctx.report(meta, {
+      node: aw,
+      message,
+      severity: breaking ? 'error' : 'warning',
+      deprecated: !breaking,
+      fix: { title: meta.fixTitle, applicability: proven ? 'safe' : 'unsafe', edits: [dropAwait(aw)] },
+    });
+  }
+}
+
+export const awaitNowSync: RuleFamily = { rules: [ASY101, ASY102, ASY103, ASY104], check };

@@ -1,0 +1,202 @@
+/**
+ * Async context managers that became plain ones (rows C1, C2, C4, C5, G1): `open_cancel_scope()`,
+ * `CancelScope()`, `move_on_after()`, `fail_after()`, `open_signal_receiver()`.
+ */
+import { NOW_SYNC_CMS } from '../core/anyio-api';
+import type { Node } from '../core/parser';
+import { unparen } from '../core/scopes';
+import { indentAt, lineAt, lineEnding } from '../core/text';
+import type { Edit, RuleMeta } from '../core/types';
+import { callOf, findReferences, respell, RuleContext, RuleFamily } from './context';
+
+export const ASY202: RuleMeta = {
+  code: 'ASY202',
+  name: 'open-cancel-scope',
+  summary: '`async with open_cancel_scope()` → `with CancelScope()`',
+  rows: ['C1'],
+  fixTitle: 'Use `CancelScope` (with a plain `with`)',
+  fixAvailability: 'always',
+  fixSafety: 'Safe: `CancelScope()` takes the same `shield=` keyword; the `async` is dropped when every item of the `with` is a plain context manager.',
+  defaultSeverity: 'warning',
+  deprecated: true,
+  docs: {
+    why:
+      '`open_cancel_scope()` is deprecated in AnyIO 3 (removed in 4): instantiate `CancelScope` ' +
+      'directly. CancelScope is a plain (synchronous) context manager in AnyIO 3.',
+    before: 'async with anyio.open_cancel_scope(shield=True) as scope:\n    ...',
+    after: 'with anyio.CancelScope(shield=True) as scope:\n    ...',
+  },
+};
+
+export const ASY203: RuleMeta = {
+  code: 'ASY203',
+  name: 'async-with-sync-context-manager',
+  summary: '`async with` on `CancelScope`, `move_on_after()`, `fail_after()`, `open_signal_receiver()` → `with`',
+  rows: ['C2', 'C4', 'C5', 'G1'],
+  fixTitle: 'Use a plain `with`',
+  fixAvailability: 'sometimes',
+  fixSafety:
+    'Safe. When the same `async with` also enters asynchronous context managers, the statement is ' +
+    'split into nested `with` / `async with` statements (keeping the order of entry) and the body is ' +
+    're-indented. No fix when the body is on the header line.',
+  defaultSeverity: 'warning',
+  deprecated: true,
+  docs: {
+    why:
+      'These are plain context managers in AnyIO 3: `async with` still works with a ' +
+      'DeprecationWarning, and is a TypeError in AnyIO 4. `open_signal_receiver()` belongs here too ' +
+      '(the official guide files it under "remove the await"); its `async for` loop is unchanged.',
+    before: 'async with anyio.move_on_after(1), lock:\n    await work()',
+    after: 'with anyio.move_on_after(1):\n    async with lock:\n        await work()',
+  },
+};
+
+interface Item {
+  node: Node;
+  expr: Node;
+  sync: boolean;
+  openCancelScope: boolean;
+}
+
+function withParts(stmt: Node): { asyncKw?: Node; withKw?: Node; clause?: Node; colon?: Node; body?: Node } {
+  const out: { asyncKw?: Node; withKw?: Node; clause?: Node; colon?: Node; body?: Node } = {};
+  for (const c of stmt.children) {
+    if (!c) continue;
+    if (c.type === 'async') out.asyncKw = c;
+    else if (c.type === 'with') out.withKw = c;
+    else if (c.type === 'with_clause') out.clause = c;
+    else if (c.type === ':') out.colon = c;
+    else if (c.type === 'block') out.body = c;
+  }
+  return out;
+}
+
+function classifyItems(ctx: RuleContext, clause: Node): Item[] {
+  const items: Item[] = [];
+  for (const it of clause.namedChildren) {
+    if (!it || it.type !== 'with_item') continue;
+    const v = it.childForFieldName('value');
+    if (!v) continue;
+    const expr = unparen(v.type === 'as_pattern' ? v.namedChild(0) ?? v : v);
+    let sync = false;
+    let openCancelScope = false;
+    if (expr.type === 'call') {
+      const fn = expr.childForFieldName('function');
+      const q = fn ? ctx.res.qualifiedOf(fn) : undefined;
+      sync = !!q && NOW_SYNC_CMS.has(q);
+      openCancelScope = q === 'anyio.open_cancel_scope';
+    } else {
+      const t = ctx.res.typeOf(expr);
+      sync = t.k === 'anyio' && t.cls === 'CancelScope';
+    }
+    items.push({ node: it, expr, sync, openCancelScope });
+  }
+  return items;
+}
+
+/** Split `async with a, b, c:` whose items mix sync and async CMs into nested statements. */
+function splitEdits(ctx: RuleContext, stmt: Node, items: Item[], colon: Node, body: Node): Edit[] | undefined {
+  const text = ctx.text;
+  const headerLine = lineAt(text, stmt.startIndex);
+  const firstBody = body.namedChildren.find((c) => c && c.type !== 'comment') ?? body.namedChild(0);
+  if (!firstBody || lineAt(text, firstBody.startIndex).start === headerLine.start) return undefined;
+  const stmtIndent = indentAt(text, stmt.startIndex);
+  const bodyIndent = indentAt(text, firstBody.startIndex);
+  const unit = bodyIndent.startsWith(stmtIndent) && bodyIndent.length > stmtIndent.length ? bodyIndent.slice(stmtIndent.length) : '    ';
+  const nl = lineEnding(text);
+  // Runs of consecutive items of the same kind, in order of entry.
+  const runs: Item[][] = [];
+  for (const it of items) {
+    const last = runs[runs.length - 1];
+    if (last && last[0]!.sync === it.sync) last.push(it);
+    else runs.push([it]);
+  }
+  const headers = runs.map((run, depth) => {
+    const kw = run[0]!.sync ? 'with' : 'async with';
+    const prefix = depth === 0 ? '' : stmtIndent + unit.repeat(depth);
+    return `${prefix}${kw} ${run.map((i) => text.slice(i.node.startIndex, i.node.endIndex)).join(', ')}:`;
+  });
+  const edits: Edit[] = [{ start: stmt.startIndex, end: colon.endIndex, text: headers.join(nl) }];
+  // Re-indent every body line, except lines that start inside a string (their text would change)
+  // and blank lines.
+  const extra = unit.repeat(runs.length - 1);
+  const stringRanges: Array<[number, number]> = [];
+  for (const s of ctx.idx.strings) if (s.startIndex >= body.startIndex && s.endIndex <= body.endIndex && s.text.includes('\n')) stringRanges.push([s.startIndex, s.endIndex]);
+  let lineStart = lineAt(text, firstBody.startIndex).start;
+  const end = body.endIndex;
+  while (lineStart < end) {
+    const line = lineAt(text, lineStart);
+    const insideString = stringRanges.some(([s, e]) => lineStart > s && lineStart < e);
+    if (!insideString && line.text.trim() !== '') edits.push({ start: lineStart, end: lineStart, text: extra });
+    const next = text.indexOf('\n', lineStart);
+    if (next === -1) break;
+    lineStart = next + 1;
+  }
+  return edits;
+}
+
+function check(ctx: RuleContext): void {
+  const reported = new Set<number>();
+  // ASY202: every reference to open_cancel_scope.
+  for (const { node } of findReferences(ctx, new Set(['anyio.open_cancel_scope']))) {
+    const { edits, imports } = respell(ctx.res, node, 'anyio.CancelScope');
+    const call = callOf(node);
+    // Inside `async with` where every item is a plain CM: drop the `async` too.
+    const item = call?.parent?.type === 'with_item' ? call.parent : call?.parent?.type === 'as_pattern' && call.parent.parent?.type === 'with_item' ? call.parent.parent : undefined;
+    const stmt = item?.parent?.parent;
+    let dropAsync = false;
+    if (stmt?.type === 'with_statement') {
+      const parts = withParts(stmt);
+      if (parts.asyncKw && parts.withKw && parts.clause && classifyItems(ctx, parts.clause).every((i) => i.sync)) {
+        edits.push({ start: parts.asyncKw.startIndex, end: parts.withKw.startIndex, text: '' });
+        dropAsync = true;
+        reported.add(stmt.id);
+      }
+    }
+    ctx.report(ASY202, {
+      node: call ?? node,
+      message: `\`open_cancel_scope()\` is deprecated in AnyIO 3 and removed in AnyIO 4: use \`CancelScope()\`${dropAsync ? ' with a plain `with`' : ''}.`,
+      fix: { title: dropAsync ? ASY202.fixTitle : 'Use `CancelScope`', applicability: 'safe', edits, imports },
+    });
+  }
+
+  // ASY203: `async with` entering plain context managers.
+  for (const stmt of ctx.idx.withs) {
+    if (reported.has(stmt.id)) continue;
+    const parts = withParts(stmt);
+    if (!parts.asyncKw || !parts.withKw || !parts.clause || !parts.colon || !parts.body) continue;
+    const items = classifyItems(ctx, parts.clause);
+    const syncItems = items.filter((i) => i.sync);
+    if (syncItems.length === 0) continue;
+    const allSync = syncItems.length === items.length;
+    // A statement whose only plain CMs are open_cancel_scope() calls is ASY202's.
+    if (allSync && syncItems.every((i) => i.openCancelScope)) continue;
+    const names = [...new Set(syncItems.map((i) => (i.expr.type === 'call' ? `${(i.expr.childForFieldName('function')?.text ?? '').split('.').pop()}()` : i.expr.text)))].join(', ');
+    const headerEnd = parts.colon.endIndex;
+    if (allSync) {
+      ctx.report(ASY203, {
+        start: stmt.startIndex,
+        end: headerEnd,
+        message: `${names} ${syncItems.length > 1 ? 'are plain context managers' : 'is a plain context manager'} in AnyIO 3: \`async with\` is deprecated (a TypeError in AnyIO 4). Use \`with\`.`,
+        fix: { title: ASY203.fixTitle, applicability: 'safe', edits: [{ start: parts.asyncKw.startIndex, end: parts.withKw.startIndex, text: '' }] },
+      });
+      continue;
+    }
+    const parenthesized = parts.clause.children.some((c) => c?.type === '(');
+    const edits = parenthesized ? undefined : splitEdits(ctx, stmt, items, parts.colon, parts.body);
+    ctx.report(ASY203, {
+      start: stmt.startIndex,
+      end: headerEnd,
+      message: `${names} ${syncItems.length > 1 ? 'are plain context managers' : 'is a plain context manager'} in AnyIO 3, but this \`async with\` also enters asynchronous ones: split it into nested \`with\` and \`async with\` statements.`,
+      ...(edits
+        ? { fix: { title: 'Split into nested `with` / `async with`', applicability: 'safe' as const, edits } }
+        : {
+            noFixReason: parenthesized
+              ? 'The items are in parentheses; split the statement by hand into nested `with` and `async with` statements.'
+              : 'The body is on the same line as the header; move it to its own lines, then apply the fix.',
+          }),
+    });
+  }
+}
+
+export const cancelScopes: RuleFamily = { rules: [ASY202, ASY203], check };

@@ -1,0 +1,188 @@
+/**
+ * What a rule sees: the text, the file index, the resolver, the target, and `report`. Plus the
+ * small edit builders most rules share (drop an `await`, re-spell a reference).
+ */
+import type { Node } from '../core/parser';
+import type { FileIndex } from '../core/scopes';
+import { unparen } from '../core/scopes';
+import type { Resolver } from '../core/resolve';
+import type { Edit, Fix, ImportRequest, RuleMeta, Severity, Target } from '../core/types';
+
+export interface Report {
+  node?: Node;
+  start?: number;
+  end?: number;
+  message: string;
+  fix?: Fix;
+  noFixReason?: string;
+  severity?: Severity;
+  deprecated?: boolean;
+}
+
+export interface RuleContext {
+  readonly text: string;
+  readonly idx: FileIndex;
+  readonly res: Resolver;
+  readonly target: Target;
+  report(meta: RuleMeta, r: Report): void;
+}
+
+/** A family of rules checked by one pass (e.g. every `await <call>` the family cares about). */
+export interface RuleFamily {
+  readonly rules: readonly RuleMeta[];
+  check(ctx: RuleContext): void;
+}
+
+/** The call inside `await <call>` (through parentheses), if it is one. */
+export function awaitedCall(awaitNode: Node): Node | undefined {
+  const inner = awaitNode.namedChild(0);
+  if (!inner) return undefined;
+  const n = unparen(inner);
+  return n.type === 'call' ? n : undefined;
+}
+
+/** Edit that removes the `await` keyword and the whitespace after it. */
+export function dropAwait(awaitNode: Node): Edit {
+  const inner = awaitNode.namedChild(0)!;
+  return { start: awaitNode.startIndex, end: inner.startIndex, text: '' };
+}
+
+export interface MethodCall {
+  call: Node;
+  receiver: Node;
+  method: Node;
+  args: Node[];
+}
+
+/** `<receiver>.<method>(<args>)`. */
+export function methodCall(call: Node): MethodCall | undefined {
+  const fn = call.childForFieldName('function');
+  if (!fn || fn.type !== 'attribute') return undefined;
+  const receiver = fn.childForFieldName('object');
+  const method = fn.childForFieldName('attribute');
+  const argList = call.childForFieldName('arguments');
+  if (!receiver || !method || !argList || argList.type !== 'argument_list') return undefined;
+  return { call, receiver, method, args: argList.namedChildren.filter((a) => a && a.type !== 'comment') as Node[] };
+}
+
+export function positionalCount(args: readonly Node[]): number {
+  return args.filter((a) => a.type !== 'keyword_argument' && a.type !== 'dictionary_splat').length;
+}
+
+/** True when the args contain `*x` or `**x`, whose arity cannot be known. */
+export function hasSplat(args: readonly Node[]): boolean {
+  return args.some((a) => a.type === 'list_splat' || a.type === 'dictionary_splat');
+}
+
+/**
+ * Edits (and imports) that make the reference `site` (an identifier or attribute chain that resolves
+ * to an AnyIO name) refer to the qualified `target` instead, keeping the site's style:
+ * `anyio.create_event` → `anyio.Event`; bare `create_event` → `Event` (+ `from anyio import Event`).
+ */
+export function respell(res: Resolver, site: Node, target: string): { edits: Edit[]; imports: ImportRequest[] } {
+  if (site.type === 'attribute') {
+    for (let o: Node | null = site.childForFieldName('object'); o; o = o.type === 'attribute' ? o.childForFieldName('object') : null) {
+      const q = res.qualifiedOf(o);
+      if (q && target.startsWith(`${q}.`)) {
+        return { edits: [{ start: o.endIndex, end: site.endIndex, text: target.slice(q.length) }], imports: [] };
+      }
+    }
+  }
+  const spelling = res.spell(target, site, site.type === 'identifier');
+  return { edits: [{ start: site.startIndex, end: site.endIndex, text: spelling.text }], imports: spelling.imports };
+}
+
+/** Whether `node` is a reference in load position (not an import name, def name, target...). */
+export function isLoadReference(node: Node): boolean {
+  const p = node.parent;
+  if (!p) return false;
+  switch (p.type) {
+    case 'import_statement':
+    case 'import_from_statement':
+    case 'aliased_import':
+    case 'dotted_name':
+    case 'keyword_argument':
+      if (p.type === 'keyword_argument') return p.childForFieldName('name')?.id !== node.id;
+      return false;
+    case 'attribute':
+      return p.childForFieldName('attribute')?.id !== node.id;
+    case 'function_definition':
+    case 'class_definition':
+      return p.childForFieldName('name')?.id !== node.id;
+    case 'assignment':
+    case 'augmented_assignment':
+      return p.childForFieldName('left')?.id !== node.id;
+    case 'global_statement':
+    case 'nonlocal_statement':
+      return false;
+    default:
+      return true;
+  }
+}
+
+/**
+ * Every load reference in the file that resolves to one of the qualified names in `names`:
+ * outermost attribute chains (`anyio.create_event`, `aio.to_thread.run_sync_in_worker_thread`) and
+ * bare names bound by imports (`create_event`, `ce` for `from anyio import create_event as ce`).
+ */
+export function findReferences(ctx: RuleContext, names: { has(q: string): boolean }): Array<{ node: Node; q: string }> {
+  const out: Array<{ node: Node; q: string }> = [];
+  const { idx, res } = ctx;
+  for (const a of idx.attributes) {
+    const parent = a.parent;
+    if (parent?.type === 'attribute' && parent.childForFieldName('object')?.id === a.id && names.has(res.qualifiedOf(parent) ?? '')) continue;
+    const q = res.qualifiedOf(a);
+    if (q && names.has(q) && isLoadReference(a)) out.push({ node: a, q });
+  }
+  // Bare names: those bound somewhere by an import of a wanted name (or an alias of one).
+  const localNames = new Set<string>();
+  for (const s of idx.scopes.values()) {
+    for (const [name, bs] of s.bindings) if (bs.some((b) => b.kind === 'import' && b.source && names.has(b.source))) localNames.add(name);
+  }
+  for (const name of localNames) {
+    for (const o of idx.identifiers.get(name) ?? []) {
+      const node = idx.tree.rootNode.descendantForIndex(o, o + name.length);
+      if (!node || node.type !== 'identifier' || !isLoadReference(node)) continue;
+      const q = res.qualifiedOf(node);
+      if (q && names.has(q)) out.push({ node, q });
+    }
+  }
+  return out;
+}
+
+/** The node's parent, through parentheses. */
+export function parentThroughParens(node: Node): Node | null {
+  let p = node.parent;
+  while (p && p.type === 'parenthesized_expression') p = p.parent;
+  return p;
+}
+
+/** When `node` is the callee of a call, that call. */
+export function callOf(node: Node): Node | undefined {
+  const p = node.parent;
+  return p?.type === 'call' && p.childForFieldName('function')?.id === node.id ? p : undefined;
+}
+
+/** Edit removing one element of a comma-separated list (`a, b, c`), with its separator. */
+export function removeListElement(elements: readonly Node[], i: number): Edit {
+  const el = elements[i]!;
+  const next = elements[i + 1];
+  if (next) return { start: el.startIndex, end: next.startIndex, text: '' };
+  const prev = elements[i - 1];
+  if (prev) return { start: prev.endIndex, end: el.endIndex, text: '' };
+  return { start: el.startIndex, end: el.endIndex, text: '' };
+}
+
+/**
+ * Move one imported name of a `from X import ...` statement to module `to`: rewrite the module in
+ * place when it is the statement's only name, else remove it here and request `from <to> import`.
+ */
+export function moveImportItem(stmt: Node, item: Node, to: string): { edits: Edit[]; imports: ImportRequest[] } {
+  const items = stmt.childrenForFieldName('name').filter(Boolean) as Node[];
+  const mod = stmt.childForFieldName('module_name')!;
+  if (items.length === 1) return { edits: [{ start: mod.startIndex, end: mod.endIndex, text: to }], imports: [] };
+  const i = items.findIndex((x) => x.id === item.id);
+  const name = item.type === 'aliased_import' ? item.childForFieldName('name')!.text : item.text;
+  const alias = item.type === 'aliased_import' ? item.childForFieldName('alias')?.text : undefined;
+  return { edits: [removeListElement(items, i)], imports: [{ module: to, name, ...(alias ? { asName: alias } : {}) }] };
+}

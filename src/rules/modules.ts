@@ -1,0 +1,288 @@
+/** Modules, typing and backends (rows H1, H2, H3, H7, B18, F11). */
+import { ABC_ALIASES, ABC_NOT_REEXPORTED, NON_GENERIC_CLASSES, PRIVATE_ABC_SUBMODULES } from '../core/anyio-api';
+import type { Node } from '../core/parser';
+import type { Edit, RuleMeta } from '../core/types';
+import { findReferences, isLoadReference, moveImportItem, removeListElement, respell, RuleContext, RuleFamily } from './context';
+
+export const ASY501: RuleMeta = {
+  code: 'ASY501',
+  name: 'private-abc-submodule',
+  summary: '`from anyio.abc.sockets import X` → `from anyio.abc import X`',
+  rows: ['H1'],
+  fixTitle: 'Import from `anyio.abc`',
+  fixAvailability: 'sometimes',
+  fixSafety: 'Safe: `anyio.abc` re-exports every public name of those modules. No fix when a name it does not export (`SockAddrType`, the TypeVars) is imported.',
+  defaultSeverity: 'error',
+  deprecated: false,
+  docs: {
+    why:
+      'The eight `anyio.abc` submodules of AnyIO 2 (resources, sockets, streams, subprocesses, ' +
+      'synchronization, tasks, testing, threads) became private in AnyIO 3: importing them raises ' +
+      'ModuleNotFoundError. Only the changelog mentions it.',
+    before: 'from anyio.abc.sockets import SocketStream',
+    after: 'from anyio.abc import SocketStream',
+  },
+};
+
+export const ASY502: RuleMeta = {
+  code: 'ASY502',
+  name: 'generic-socket-stream',
+  summary: '`SocketStream[...]`, `SocketListener[...]` are not generic any more',
+  rows: ['H2'],
+  fixTitle: 'Drop the subscript',
+  fixAvailability: 'always',
+  fixSafety: 'Safe: the class is resolved to AnyIO. (`SocketStream[str]` meant a UNIX socket: consider `UNIXSocketStream`.)',
+  defaultSeverity: 'error',
+  deprecated: false,
+  docs: {
+    why:
+      '`SocketStream`, `SocketListener` and `UNIXSocketStream` were generic in AnyIO 2 and are not in ' +
+      'AnyIO 3: subscripting them raises TypeError wherever the annotation is evaluated (no ' +
+      '`from __future__ import annotations`). `ObjectStream[T]`, `Listener[T]` and the memory streams ' +
+      'stay generic.',
+    before: 'async def handle(stream: SocketStream[IPSockAddrType]) -> None: ...',
+    after: 'async def handle(stream: SocketStream) -> None: ...',
+  },
+};
+
+export const ASY503: RuleMeta = {
+  code: 'ASY503',
+  name: 'curio-backend',
+  summary: 'The curio backend was dropped',
+  rows: ['H3'],
+  fixTitle: 'Remove / replace the curio backend',
+  fixAvailability: 'sometimes',
+  fixSafety:
+    'Safe where `"curio"` is one entry of a list of backends (it is removed). Unsafe where it is the ' +
+    'only backend (`anyio.run(..., backend="curio")`, an `anyio_backend` fixture returning it): it ' +
+    'becomes `"asyncio"`, which changes the event loop the code runs on.',
+  defaultSeverity: 'error',
+  deprecated: false,
+  docs: {
+    why: 'AnyIO 3 has no curio backend: `anyio.run(..., backend="curio")` raises LookupError, and a pytest `anyio_backend` of "curio" fails with ModuleNotFoundError.',
+    before: '@pytest.fixture(params=["asyncio", "trio", "curio"])\ndef anyio_backend(request):\n    return request.param',
+    after: '@pytest.fixture(params=["asyncio", "trio"])\ndef anyio_backend(request):\n    return request.param',
+  },
+};
+
+export const ASY504: RuleMeta = {
+  code: 'ASY504',
+  name: 'abc-alias',
+  summary: '`anyio.abc.Event/Lock/Condition/Semaphore/CapacityLimiter/BlockingPortal` → their real homes',
+  rows: ['B18', 'F11'],
+  fixTitle: 'Use the concrete class',
+  fixAvailability: 'always',
+  fixSafety: 'Safe: `anyio.abc.Event is anyio.Event` in AnyIO 3. Reported as information: the aliases still work (also in AnyIO 4).',
+  defaultSeverity: 'info',
+  deprecated: false,
+  docs: {
+    why:
+      'In AnyIO 3 these are concrete classes in `anyio` (and `anyio.from_thread.BlockingPortal`), ' +
+      'no longer abstract classes; the `anyio.abc` names are kept as aliases.',
+    before: 'from anyio.abc import Event',
+    after: 'from anyio import Event',
+  },
+};
+
+export const ASY505: RuleMeta = {
+  code: 'ASY505',
+  name: 'test-runner-call',
+  summary: '`TestRunner.call()` was replaced (backend implementers)',
+  rows: ['H7'],
+  fixTitle: 'No automatic fix',
+  fixAvailability: 'never',
+  fixSafety: 'No automatic fix: the new methods have different contracts.',
+  defaultSeverity: 'warning',
+  deprecated: false,
+  docs: {
+    why: '`anyio.abc.TestRunner.call()` was removed in AnyIO 3.6: implement `run_test()`, `run_fixture()` and `run_asyncgen_fixture()`.',
+    before: 'class Runner(TestRunner):\n    def call(self, func, *args, **kwargs): ...',
+    after: 'class Runner(TestRunner):\n    def run_test(self, test_func, kwargs): ...',
+  },
+};
+
+function checkAbcSubmodules(ctx: RuleContext): void {
+  for (const imp of ctx.idx.imports) {
+    const stmt = imp.stmt;
+    if (stmt.type === 'import_from_statement') {
+      const mod = stmt.childForFieldName('module_name');
+      const m = mod && /^anyio\.abc\.(\w+)$/.exec(mod.text.replace(/\s+/g, ''));
+      if (!mod || !m || !PRIVATE_ABC_SUBMODULES.has(m[1]!)) continue;
+      const names = (stmt.childrenForFieldName('name').filter(Boolean) as Node[]).map((i) => (i.type === 'aliased_import' ? i.childForFieldName('name')!.text : i.text));
+      const missing = names.filter((n) => ABC_NOT_REEXPORTED.has(n));
+      const wildcard = names.length === 0;
+      ctx.report(ASY501, {
+        node: mod,
+        message: `\`anyio.abc.${m[1]}\` is private in AnyIO 3 (ModuleNotFoundError): import from \`anyio.abc\`.`,
+        ...(missing.length || wildcard
+          ? { noFixReason: wildcard ? 'A wildcard import cannot be checked name by name: import the names you use from `anyio.abc`.' : `\`anyio.abc\` does not export ${missing.map((n) => `\`${n}\``).join(', ')}: define ${missing.length > 1 ? 'them' : 'it'} locally (e.g. \`SockAddrType = Union[IPSockAddrType, str]\`), then import the rest from \`anyio.abc\`.` }
+          : { fix: { title: ASY501.fixTitle, applicability: 'safe' as const, edits: [{ start: mod.startIndex, end: mod.endIndex, text: 'anyio.abc' }] } }),
+      });
+    } else {
+      for (const item of stmt.namedChildren) {
+        const dotted = item?.type === 'aliased_import' ? item.childForFieldName('name') : item?.type === 'dotted_name' ? item : null;
+        const m = dotted && /^anyio\.abc\.(\w+)$/.exec(dotted.text.replace(/\s+/g, ''));
+        if (!dotted || !m || !PRIVATE_ABC_SUBMODULES.has(m[1]!)) continue;
+        const sub = `anyio.abc.${m[1]}`;
+        const edits: Edit[] = [{ start: dotted.startIndex, end: dotted.endIndex, text: 'anyio.abc' }];
+        let blocked: string | undefined;
+        if (item!.type === 'dotted_name') {
+          // `import anyio.abc.sockets` binds `anyio`: rewrite `anyio.abc.sockets.X` uses to `anyio.abc.X`.
+          for (const a of ctx.idx.attributes) {
+            if (ctx.res.qualifiedOf(a) !== sub) continue;
+            const parent = a.parent;
+            const attrName = parent?.type === 'attribute' ? parent.childForFieldName('attribute')?.text : undefined;
+            if (attrName && ABC_NOT_REEXPORTED.has(attrName)) blocked = attrName;
+            const obj = a.childForFieldName('object')!;
+            edits.push({ start: obj.endIndex, end: a.endIndex, text: '' });
+          }
+        }
+        ctx.report(ASY501, {
+          node: dotted,
+          message: `\`${sub}\` is private in AnyIO 3 (ModuleNotFoundError): use \`anyio.abc\`.`,
+          ...(blocked
+            ? { noFixReason: `\`anyio.abc\` does not export \`${blocked}\`: define it locally, then import \`anyio.abc\`.` }
+            : { fix: { title: 'Use `anyio.abc`', applicability: 'safe' as const, edits } }),
+        });
+      }
+    }
+  }
+}
+
+function checkGenericSockets(ctx: RuleContext): void {
+  for (const node of ctx.idx.subscripts) {
+    const base = node.type === 'subscript' ? node.childForFieldName('value') : node.namedChild(0);
+    if (!base) continue;
+    const q = ctx.res.qualifiedOf(base);
+    if (!q || !NON_GENERIC_CLASSES.has(q)) continue;
+    const cls = q.split('.').pop()!;
+    ctx.report(ASY502, {
+      node,
+      message: `\`${cls}\` is not generic in AnyIO 3: \`${cls}[...]\` raises TypeError when evaluated. Drop the subscript${cls === 'SocketStream' && /\[\s*str\s*\]$/.test(node.text) ? ' (for a UNIX socket, use `UNIXSocketStream`)' : ''}.`,
+      fix: { title: ASY502.fixTitle, applicability: 'safe', edits: [{ start: base.endIndex, end: node.endIndex, text: '' }] },
+    });
+  }
+}
+
+function stringValue(node: Node): string | undefined {
+  if (node.type !== 'string') return undefined;
+  const m = /^[rRuU]?(['"])(.*)\1$/s.exec(node.text);
+  return m ? m[2] : undefined;
+}
+
+function enclosingFunctionName(node: Node): string | undefined {
+  for (let p = node.parent; p; p = p.parent) if (p.type === 'function_definition') return p.childForFieldName('name')?.text;
+  return undefined;
+}
+
+function checkCurio(ctx: RuleContext): void {
+  for (const s of ctx.idx.strings) {
+    if (stringValue(s) !== 'curio') continue;
+    const p = s.parent;
+    if (!p) continue;
+    const asyncio = s.text.replace('curio', 'asyncio');
+    // A list/tuple of backends: remove the entry.
+    let element: Node = s;
+    let list: Node | null = p;
+    if (p.type === 'tuple' && p.parent && (p.parent.type === 'list' || p.parent.type === 'tuple') && p.namedChildren[0]?.id === s.id) {
+      element = p; // ('curio', {...options})
+      list = p.parent;
+    }
+    if (list && (list.type === 'list' || list.type === 'tuple') && inBackendContext(ctx, list)) {
+      const elements = list.namedChildren.filter((c) => c && c.type !== 'comment') as Node[];
+      const i = elements.findIndex((e) => e.id === element.id);
+      if (elements.length > 1 && i >= 0) {
+        ctx.report(ASY503, {
+          node: element,
+          message: 'AnyIO 3 has no curio backend: remove it from the backends to test.',
+          fix: { title: 'Remove the curio backend', applicability: 'safe', edits: [removeListElement(elements, i)] },
+        });
+      } else {
+        ctx.report(ASY503, { node: element, message: 'AnyIO 3 has no curio backend.', noFixReason: 'It is the only backend listed: choose "asyncio" or "trio".' });
+      }
+      continue;
+    }
+    const isBackendKw = p.type === 'keyword_argument' && p.childForFieldName('name')?.text === 'backend';
+    const isFixtureReturn = p.type === 'return_statement' && enclosingFunctionName(s) === 'anyio_backend';
+    if (isBackendKw || isFixtureReturn) {
+      ctx.report(ASY503, {
+        node: s,
+        message: 'AnyIO 3 has no curio backend (LookupError / ModuleNotFoundError): use "asyncio" or "trio".',
+        fix: { title: 'Use the asyncio backend', applicability: 'unsafe', edits: [{ start: s.startIndex, end: s.endIndex, text: asyncio }] },
+      });
+    }
+  }
+}
+
+/** The list is the `params=` of an `anyio_backend` fixture or the values of a parametrize on `anyio_backend`. */
+function inBackendContext(ctx: RuleContext, list: Node): boolean {
+  const p = list.parent;
+  if (p?.type === 'keyword_argument' && p.childForFieldName('name')?.text === 'params') {
+    const deco = p.parent?.parent?.parent;
+    const def = deco?.type === 'decorator' ? deco.parent?.childForFieldName('definition') : undefined;
+    return def?.childForFieldName('name')?.text === 'anyio_backend';
+  }
+  if (p?.type === 'argument_list') {
+    const first = p.namedChildren[0];
+    return !!first && stringValue(first) === 'anyio_backend';
+  }
+  if (p?.type === 'assignment' || p?.type === 'expression_statement') return ctx.text.includes('anyio_backend');
+  return false;
+}
+
+function checkAbcAliases(ctx: RuleContext): void {
+  if (ctx.target !== 'anyio3') return; // anyio 2 has no `anyio.Event`: the alias is the cross-version name
+  for (const imp of ctx.idx.imports) {
+    const stmt = imp.stmt;
+    if (stmt.type !== 'import_from_statement' || stmt.childForFieldName('module_name')?.text.replace(/\s+/g, '') !== 'anyio.abc') continue;
+    for (const item of stmt.childrenForFieldName('name')) {
+      if (!item) continue;
+      const name = item.type === 'aliased_import' ? item.childForFieldName('name')?.text : item.text;
+      const alias = name ? ABC_ALIASES.get(`anyio.abc.${name}`) : undefined;
+      if (!alias) continue;
+      const to = alias.to.slice(0, alias.to.lastIndexOf('.'));
+      const { edits, imports } = moveImportItem(stmt, item, to);
+      ctx.report(ASY504, {
+        node: item,
+        message: `\`anyio.abc.${name}\` is an alias of \`${alias.to}\` in AnyIO 3: import it from \`${to}\`.`,
+        fix: { title: `Import \`${name}\` from \`${to}\``, applicability: 'safe', edits, imports },
+      });
+    }
+  }
+  for (const { node, q } of findReferences(ctx, ABC_ALIASES)) {
+    if (node.type !== 'attribute' || !isLoadReference(node)) continue;
+    const alias = ABC_ALIASES.get(q)!;
+    const { edits, imports } = respell(ctx.res, node, alias.to);
+    ctx.report(ASY504, {
+      node,
+      message: `\`${q}\` is an alias of \`${alias.to}\` in AnyIO 3.`,
+      fix: { title: `Use \`${alias.to}\``, applicability: 'safe', edits, imports },
+    });
+  }
+}
+
+function checkTestRunner(ctx: RuleContext): void {
+  for (const cls of ctx.idx.classes) {
+    if (!cls.superclasses.some((s) => ctx.res.qualifiedOf(s) === 'anyio.abc.TestRunner' || ctx.res.qualifiedOf(s) === 'anyio.abc.testing.TestRunner')) continue;
+    const call = cls.methods.get('call');
+    const nameNode = call?.node.childForFieldName('name');
+    if (!nameNode) continue;
+    ctx.report(ASY505, {
+      node: nameNode,
+      message: '`TestRunner.call()` is no longer used by AnyIO 3.6+: implement `run_test()`, `run_fixture()` and `run_asyncgen_fixture()`.',
+      noFixReason: 'The replacement methods have different signatures; port the logic by hand.',
+    });
+  }
+}
+
+function check(ctx: RuleContext): void {
+  if (ctx.idx.importsAnyio) {
+    checkAbcSubmodules(ctx);
+    checkGenericSockets(ctx);
+    checkAbcAliases(ctx);
+    checkTestRunner(ctx);
+  }
+  checkCurio(ctx);
+}
+
+export const modules: RuleFamily = { rules: [ASY501, ASY502, ASY503, ASY504, ASY505], check };

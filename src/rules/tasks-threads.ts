@@ -1,0 +1,339 @@
+/**
+ * Task groups, threads and blocking portals (rows D1, F1–F10).
+ */
+import { ANYIO_UNIQUE_METHODS, NOW_SYNC_FUNCTIONS, NOW_SYNC_METHODS, THREAD_RENAMES } from '../core/anyio-api';
+import type { Node } from '../core/parser';
+import { unparen } from '../core/scopes';
+import type { RuleMeta } from '../core/types';
+import { callOf, dropAwait, findReferences, hasSplat, methodCall, moveImportItem, parentThroughParens, respell, RuleContext, RuleFamily } from './context';
+
+export const ASY301: RuleMeta = {
+  code: 'ASY301',
+  name: 'task-group-spawn',
+  summary: '`await tg.spawn(fn, ...)` → `tg.start_soon(fn, ...)`',
+  rows: ['D1'],
+  fixTitle: 'Use `start_soon()` (without `await`)',
+  fixAvailability: 'sometimes',
+  fixSafety:
+    'Safe when the receiver is proven to be a task group; unsafe when unproven. A `spawn()` that was ' +
+    'never awaited (the task never ran) gets an unsafe fix, because the task will now run. No fix for ' +
+    '`tg.spawn` passed by reference (it is a coroutine function; `start_soon` is not).',
+  defaultSeverity: 'warning',
+  deprecated: true,
+  docs: {
+    why:
+      '`TaskGroup.spawn()` is deprecated in AnyIO 3 in favour of the synchronous `start_soon()` and ' +
+      'removed in AnyIO 4. The rename and the removal of `await` must happen together: `tg.spawn(fn)` ' +
+      'without `await` silently never starts the task. The guide\'s `warnings.catch_warnings()` recipe ' +
+      'suppresses nothing.',
+    before: 'async with anyio.create_task_group() as tg:\n    await tg.spawn(worker, 1, name="w")',
+    after: 'async with anyio.create_task_group() as tg:\n    tg.start_soon(worker, 1, name="w")',
+  },
+};
+
+export const ASY302: RuleMeta = {
+  code: 'ASY302',
+  name: 'portal-spawn-task',
+  summary: '`portal.spawn_task()` → `portal.start_task_soon()`',
+  rows: ['F8'],
+  fixTitle: 'Use `start_task_soon()`',
+  fixAvailability: 'always',
+  fixSafety: 'Safe: the name is unique to AnyIO\'s BlockingPortal and the arguments are the same.',
+  defaultSeverity: 'warning',
+  deprecated: true,
+  docs: {
+    why: '`BlockingPortal.spawn_task()` is deprecated in AnyIO 3 and removed in AnyIO 4.',
+    before: 'future = portal.spawn_task(service.run)',
+    after: 'future = portal.start_task_soon(service.run)',
+  },
+};
+
+export const ASY401: RuleMeta = {
+  code: 'ASY401',
+  name: 'moved-thread-function',
+  summary: 'Thread functions moved to `anyio.to_thread` / `anyio.from_thread`',
+  rows: ['F1', 'F2', 'F3', 'F4', 'F5'],
+  fixTitle: 'Use the `to_thread` / `from_thread` function',
+  fixAvailability: 'always',
+  fixSafety:
+    'Safe: the arguments are identical. `run_async_from_thread(event.set)` (a callable that became ' +
+    'synchronous) becomes `from_thread.run_sync(event.set)`.',
+  defaultSeverity: 'warning',
+  deprecated: true,
+  docs: {
+    why:
+      '`run_sync_in_worker_thread`, `current_default_worker_thread_limiter`, `run_async_from_thread`, ' +
+      '`run_sync_from_thread` and `create_blocking_portal` are deprecated in AnyIO 3 and removed in ' +
+      'AnyIO 4. Their replacements live in `anyio.to_thread` and `anyio.from_thread` (loaded by ' +
+      '`import anyio`).',
+    before: 'await anyio.run_sync_in_worker_thread(compute, 1)\nanyio.run_async_from_thread(event.set)',
+    after: 'await anyio.to_thread.run_sync(compute, 1)\nanyio.from_thread.run_sync(event.set)',
+  },
+};
+
+export const ASY402: RuleMeta = {
+  code: 'ASY402',
+  name: 'top-level-blocking-portal',
+  summary: '`anyio.start_blocking_portal` → `anyio.from_thread.start_blocking_portal`',
+  rows: ['F10'],
+  fixTitle: 'Import it from `anyio.from_thread`',
+  fixAvailability: 'always',
+  fixSafety: 'Safe: the same function.',
+  defaultSeverity: 'warning',
+  deprecated: false,
+  docs: {
+    why:
+      'AnyIO 3 still re-exports `start_blocking_portal` from the top-level package without any ' +
+      'warning, but AnyIO 4 removed it: import it from `anyio.from_thread`.',
+    before: 'from anyio import start_blocking_portal',
+    after: 'from anyio.from_thread import start_blocking_portal',
+  },
+};
+
+export const ASY403: RuleMeta = {
+  code: 'ASY403',
+  name: 'portal-not-context-managed',
+  summary: '`start_blocking_portal()` used without `with`',
+  rows: ['F6'],
+  fixTitle: 'No automatic fix',
+  fixAvailability: 'never',
+  fixSafety: 'No automatic fix: the portal\'s lifetime is a design decision.',
+  defaultSeverity: 'error',
+  deprecated: false,
+  docs: {
+    why:
+      'In AnyIO 3 `start_blocking_portal()` returns a context manager, not a portal: ' +
+      '`portal.call(...)` raises AttributeError. Use `with start_blocking_portal() as portal:`; for a ' +
+      'lifetime that is not lexical, keep the context manager and call `cm.__enter__()` / ' +
+      '`cm.__exit__(None, None, None)` yourself.',
+    before: 'portal = start_blocking_portal()\nportal.call(main)',
+    after: 'with start_blocking_portal() as portal:\n    portal.call(main)',
+  },
+};
+
+export const ASY404: RuleMeta = {
+  code: 'ASY404',
+  name: 'portal-stop-from-external-thread',
+  summary: '`portal.stop_from_external_thread()` was removed',
+  rows: ['F7'],
+  fixTitle: 'No automatic fix',
+  fixAvailability: 'never',
+  fixSafety: 'No automatic fix: the replacement depends on how the portal was started.',
+  defaultSeverity: 'error',
+  deprecated: false,
+  docs: {
+    why:
+      '`BlockingPortal.stop_from_external_thread()` no longer exists in AnyIO 3 (AttributeError). ' +
+      'Leave the `with start_blocking_portal()` block instead (an exception exit cancels remaining ' +
+      'tasks), or call `cm.__exit__(None, None, None)` on the context manager. The changelog\'s ' +
+      '`portal.call(portal.stop)` makes the context manager\'s exit raise RuntimeError on 3.x.',
+    before: 'portal.stop_from_external_thread()',
+    after: '# leave the `with start_blocking_portal() as portal:` block',
+  },
+};
+
+export const ASY405: RuleMeta = {
+  code: 'ASY405',
+  name: 'portal-used-as-context-manager',
+  summary: '`with portal:` on a BlockingPortal',
+  rows: ['F9'],
+  fixTitle: 'No automatic fix',
+  fixAvailability: 'never',
+  fixSafety: 'No automatic fix: the portal must be run by `start_blocking_portal()` or stopped with `portal.call(portal.stop)`.',
+  defaultSeverity: 'error',
+  deprecated: false,
+  docs: {
+    why:
+      'AnyIO 2.2\'s BlockingPortal stopped itself at the end of `with portal:`; in AnyIO 3 it is not a ' +
+      'context manager at all (TypeError). Use `with start_blocking_portal() as portal:`.',
+    before: 'with portal:\n    portal.call(main)',
+    after: 'with start_blocking_portal() as portal:\n    portal.call(main)',
+  },
+};
+
+function isWithItemValue(call: Node): boolean {
+  const p = parentThroughParens(call);
+  if (p?.type === 'with_item') return true;
+  return p?.type === 'as_pattern' && p.parent?.type === 'with_item';
+}
+
+/** `name` is used as a context manager, entered by hand, or handed to an exit stack. */
+function isManagedLater(ctx: RuleContext, name: string, after: number): boolean {
+  for (const o of ctx.idx.identifiers.get(name) ?? []) {
+    if (o < after) continue;
+    const node = ctx.idx.tree.rootNode.descendantForIndex(o, o + name.length);
+    if (!node) continue;
+    const p = parentThroughParens(node);
+    if (p?.type === 'with_item' || (p?.type === 'as_pattern' && p.parent?.type === 'with_item')) return true;
+    if (p?.type === 'attribute' && /^__(a?enter|a?exit)__$/.test(p.childForFieldName('attribute')?.text ?? '')) return true;
+    if (p?.type === 'argument_list') {
+      const fn = p.parent?.childForFieldName('function');
+      if (fn?.type === 'attribute' && /^enter_(async_)?context$/.test(fn.childForFieldName('attribute')?.text ?? '')) return true;
+    }
+  }
+  return false;
+}
+
+/** The callable passed to run_async_from_thread became synchronous in AnyIO 3. */
+function isNowSyncCallable(ctx: RuleContext, arg: Node | undefined): boolean {
+  if (!arg) return false;
+  const a = unparen(arg);
+  const q = ctx.res.qualifiedOf(a);
+  if (q && NOW_SYNC_FUNCTIONS.has(q)) return true;
+  if (a.type !== 'attribute') return false;
+  const changes = NOW_SYNC_METHODS.get(a.childForFieldName('attribute')?.text ?? '');
+  if (!changes) return false;
+  const t = ctx.res.typeOf(a.childForFieldName('object')!);
+  return t.k === 'anyio' && changes.has(t.cls);
+}
+
+function check(ctx: RuleContext): void {
+  const { idx, res } = ctx;
+
+  // ASY301 / ASY302 / ASY404: methods of task groups and portals.
+  for (const call of idx.calls) {
+    const mc = methodCall(call);
+    if (!mc) continue;
+    const method = mc.method.text;
+    if (method !== 'spawn' && method !== 'spawn_task' && method !== 'stop_from_external_thread') continue;
+    const t = res.typeOf(mc.receiver);
+    const wanted = method === 'spawn' ? 'TaskGroup' : 'BlockingPortal';
+    let proven: boolean;
+    if (t.k === 'anyio') {
+      if (t.cls !== wanted) continue;
+      proven = true;
+    } else if (t.k === 'unknown') {
+      if (!idx.importsAnyio || idx.methodNames.has(method)) continue;
+      if (method === 'spawn' && (mc.args.length === 0 || hasSplat(mc.args.slice(0, 1)))) continue;
+      proven = ANYIO_UNIQUE_METHODS.has(method);
+    } else continue;
+
+    if (method === 'stop_from_external_thread') {
+      ctx.report(ASY404, {
+        node: call,
+        message: '`BlockingPortal.stop_from_external_thread()` was removed in AnyIO 3 (AttributeError): leave the `with start_blocking_portal()` block, or exit its context manager.',
+        noFixReason: 'How to stop the portal depends on how it was started: leave the `with start_blocking_portal() as portal:` block, or call `cm.__exit__(None, None, None)` on its context manager.',
+      });
+      continue;
+    }
+    if (method === 'spawn_task') {
+      ctx.report(ASY302, {
+        node: call,
+        message: '`BlockingPortal.spawn_task()` is deprecated in AnyIO 3 and removed in AnyIO 4: use `start_task_soon()`.',
+        fix: { title: ASY302.fixTitle, applicability: 'safe', edits: [{ start: mc.method.startIndex, end: mc.method.endIndex, text: 'start_task_soon' }] },
+      });
+      continue;
+    }
+    const aw = parentThroughParens(call);
+    const rename = { start: mc.method.startIndex, end: mc.method.endIndex, text: 'start_soon' };
+    const note = proven ? '' : ` (the type of \`${mc.receiver.text}\` could not be proven, so the fix is marked unsafe)`;
+    if (aw?.type === 'await') {
+      ctx.report(ASY301, {
+        node: aw,
+        message: `\`TaskGroup.spawn()\` is deprecated in AnyIO 3 and removed in AnyIO 4: use \`${mc.receiver.text}.start_soon(...)\` without \`await\`${note}.`,
+        fix: { title: ASY301.fixTitle, applicability: proven ? 'safe' : 'unsafe', edits: [dropAwait(aw), rename] },
+      });
+    } else {
+      ctx.report(ASY301, {
+        node: call,
+        message: '`spawn()` is never awaited here, so the task never starts. `start_soon()` starts it (this changes what the program does).',
+        fix: { title: 'Use `start_soon()` (the task will now run)', applicability: 'unsafe', edits: [rename] },
+      });
+    }
+  }
+  // `tg.spawn` passed by reference.
+  for (const a of idx.attributes) {
+    if (a.childForFieldName('attribute')?.text !== 'spawn' || callOf(a)) continue;
+    const obj = a.childForFieldName('object');
+    const t = obj ? res.typeOf(obj) : undefined;
+    if (t?.k !== 'anyio' || t.cls !== 'TaskGroup') continue;
+    ctx.report(ASY301, {
+      node: a,
+      message: '`TaskGroup.spawn` is deprecated in AnyIO 3 and removed in AnyIO 4; it is passed here as a coroutine function, so it cannot simply become `start_soon` (a plain function).',
+      noFixReason: 'The callee awaits what it is given: change it to call `tg.start_soon(...)` without `await`, then pass `tg.start_soon`.',
+    });
+  }
+
+  // ASY401: moved thread functions.
+  for (const { node, q } of findReferences(ctx, THREAD_RENAMES)) {
+    let target = THREAD_RENAMES.get(q)!.to;
+    const call = callOf(node);
+    const args = call?.childForFieldName('arguments')?.namedChildren.filter((a) => a && a.type !== 'comment') as Node[] | undefined;
+    if (target === 'anyio.from_thread.run' && call && isNowSyncCallable(ctx, args?.[0])) target = 'anyio.from_thread.run_sync';
+    const { edits, imports } = respell(res, node, target);
+    const old = q.split('.').pop()!;
+    const neu = target.slice('anyio.'.length);
+    ctx.report(ASY401, {
+      node: call ?? node,
+      message:
+        target === 'anyio.from_thread.run_sync' && old === 'run_async_from_thread'
+          ? `\`${old}()\` is deprecated in AnyIO 3 and removed in AnyIO 4, and the callable it is given is no longer a coroutine function: use \`${neu}()\`.`
+          : `\`${old}${call ? '()' : ''}\` is deprecated in AnyIO 3 and removed in AnyIO 4: use \`${neu}${call ? '()' : ''}\`.`,
+      fix: { title: `Use \`${neu}\``, applicability: 'safe', edits, imports },
+    });
+  }
+
+  // ASY402 / ASY403: start_blocking_portal.
+  for (const imp of idx.imports) {
+    const stmt = imp.stmt;
+    if (stmt.type !== 'import_from_statement' || stmt.childForFieldName('module_name')?.text.replace(/\s+/g, '') !== 'anyio') continue;
+    for (const item of stmt.childrenForFieldName('name')) {
+      if (!item) continue;
+      const name = item.type === 'aliased_import' ? item.childForFieldName('name')?.text : item.text;
+      if (name !== 'start_blocking_portal') continue;
+      const { edits, imports } = moveImportItem(stmt, item, 'anyio.from_thread');
+      ctx.report(ASY402, {
+        node: item,
+        message: '`anyio.start_blocking_portal` is a re-export that AnyIO 4 removed (with no warning in AnyIO 3): import it from `anyio.from_thread`.',
+        fix: { title: ASY402.fixTitle, applicability: 'safe', edits, imports },
+      });
+    }
+  }
+  const portalFactories = new Set(['anyio.start_blocking_portal', 'anyio.from_thread.start_blocking_portal']);
+  for (const { node, q } of findReferences(ctx, portalFactories)) {
+    if (q === 'anyio.start_blocking_portal' && node.type === 'attribute') {
+      const { edits, imports } = respell(res, node, 'anyio.from_thread.start_blocking_portal');
+      ctx.report(ASY402, {
+        node,
+        message: '`anyio.start_blocking_portal` is a re-export that AnyIO 4 removed (with no warning in AnyIO 3): use `anyio.from_thread.start_blocking_portal`.',
+        fix: { title: 'Use `anyio.from_thread.start_blocking_portal`', applicability: 'safe', edits, imports },
+      });
+    }
+    const call = callOf(node);
+    if (!call || isWithItemValue(call)) continue;
+    const p = parentThroughParens(call);
+    if (p?.type === 'argument_list') continue; // handed to an exit stack or a helper
+    let managed = false;
+    if (p?.type === 'assignment' && p.childForFieldName('left')?.type === 'identifier') {
+      managed = isManagedLater(ctx, p.childForFieldName('left')!.text, p.endIndex);
+    }
+    if (managed) continue;
+    ctx.report(ASY403, {
+      node: call,
+      message: '`start_blocking_portal()` returns a context manager in AnyIO 3, not a portal: using its result as a portal raises AttributeError. Use `with start_blocking_portal() as portal:`.',
+      noFixReason: 'The portal\'s lifetime must be decided by hand: wrap its use in `with start_blocking_portal() as portal:`, or keep the context manager and call `__enter__()` / `__exit__(None, None, None)`.',
+    });
+  }
+
+  // ASY405: `with portal:`.
+  for (const stmt of idx.withs) {
+    if (stmt.child(0)?.type === 'async') continue;
+    const clause = stmt.namedChildren.find((c) => c?.type === 'with_clause');
+    for (const it of clause?.namedChildren ?? []) {
+      if (it?.type !== 'with_item') continue;
+      const v = it.childForFieldName('value');
+      const expr = v ? unparen(v.type === 'as_pattern' ? v.namedChild(0) ?? v : v) : undefined;
+      if (!expr || expr.type === 'call') continue;
+      const t = res.typeOf(expr);
+      if (t.k === 'anyio' && t.cls === 'BlockingPortal') {
+        ctx.report(ASY405, {
+          node: it,
+          message: '`BlockingPortal` is not a context manager in AnyIO 3 (TypeError): use `with start_blocking_portal() as portal:` instead.',
+          noFixReason: 'Start the portal with `with anyio.from_thread.start_blocking_portal() as portal:`, or stop it with `portal.call(portal.stop)`.',
+        });
+      }
+    }
+  }
+}
+
+export const tasksThreads: RuleFamily = { rules: [ASY301, ASY302, ASY401, ASY402, ASY403, ASY404, ASY405], check };
