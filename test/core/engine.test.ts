@@ -1,0 +1,444 @@
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { analyze, applyFix, countParseErrorsIn, fixAll, initEngine, isValidCodeSelector, RULES } from '../../src/core/engine';
+import type { FixOptions } from '../../src/core/types';
+
+const dedent = (s: string): string => {
+  const lines = s.replace(/^\n/, '').split('\n');
+  const indent = Math.min(...lines.filter((l) => l.trim()).map((l) => /^ */.exec(l)![0].length));
+  return lines.map((l) => l.slice(indent)).join('\n');
+};
+
+function codes(src: string, opts: FixOptions = {}): string[] {
+  return analyze(dedent(src), opts).map((f) => f.code);
+}
+
+/** `before` fixes to exactly `after`, and fixing again changes nothing. */
+function check(before: string, after: string, opts: FixOptions = {}): void {
+  const r = fixAll(dedent(before), opts);
+  assert.equal(r.refused, undefined);
+  assert.equal(r.output, dedent(after));
+  assert.equal(fixAll(r.output, opts).output, r.output, 'fixing again must change nothing');
+}
+
+function checkNoChange(src: string, opts: FixOptions = {}): void {
+  const r = fixAll(dedent(src), { unsafeFixes: true, ...opts });
+  assert.equal(r.output, dedent(src));
+}
+
+describe('engine', () => {
+  before(async () => {
+    await initEngine();
+  });
+
+  describe('name resolution', () => {
+    it('follows `import anyio as aio` and `from anyio import X as Y`', () => {
+      check(
+        `
+        import anyio as aio
+        from anyio import create_event as mk
+
+        async def main():
+            await aio.current_time()
+            e = mk()
+            await e.set()
+        `,
+        `
+        import anyio as aio
+        from anyio import Event
+
+        async def main():
+            aio.current_time()
+            e = Event()
+            e.set()
+        `,
+      );
+    });
+
+    it('does not touch a parameter that shadows `anyio`', () => {
+      assert.deepEqual(
+        codes(`
+          import anyio
+
+          async def f(anyio):
+              await anyio.current_time()
+        `),
+        [],
+      );
+    });
+
+    it('does not touch a local function named like a factory', () => {
+      const fs = analyze(
+        dedent(`
+          from anyio import sleep
+
+          def create_event():
+              return 1
+
+          async def main():
+              e = create_event()
+              await e.set()
+        `),
+      );
+      assert.ok(!fs.some((f) => f.code === 'ASY201'));
+      // The receiver comes from an unannotated local function: at most an unsafe suggestion.
+      assert.ok(fs.every((f) => f.fix?.applicability === 'unsafe'));
+    });
+
+    it('never reports look-alike classes with their own async methods', () => {
+      checkNoChange(`
+        import anyio
+
+        class Signal:
+            async def set(self):
+                pass
+            async def release(self):
+                pass
+            async def trigger(self):
+                await self.set()
+
+        async def main(sig: Signal, other):
+            s = Signal()
+            await s.set()
+            await sig.release()
+            await other.set()
+      `);
+    });
+
+    it('proves receivers through self attributes, annotations, Optional, strings, dataclass fields and return types', () => {
+      const src = `
+        import anyio
+        from dataclasses import dataclass, field
+        from typing import Optional
+        from anyio.abc import TaskGroup
+
+        @dataclass
+        class Box:
+            ready: anyio.Event = field(default_factory=anyio.Event)
+            lock: "anyio.Lock" = field(default_factory=anyio.Lock)
+
+        def make_limiter() -> anyio.CapacityLimiter:
+            return anyio.CapacityLimiter(1)
+
+        class Service:
+            def __init__(self):
+                self.stopped = None
+
+            def start(self):
+                self.stopped = anyio.Event()
+
+            async def stop(self, box: Box, ev: Optional["anyio.Event"], tg: TaskGroup):
+                await self.stopped.set()
+                await ev.set()
+                await box.ready.set()
+                await box.lock.release()
+                await make_limiter().release()
+                await tg.spawn(self.stop)
+      `;
+      const fs = analyze(dedent(src));
+      assert.deepEqual(fs.map((f) => f.code), ['ASY102', 'ASY102', 'ASY102', 'ASY102', 'ASY103', 'ASY301']);
+      assert.ok(fs.every((f) => f.fix?.applicability === 'safe'), 'all receivers are proven');
+    });
+
+    it('marks an unproven receiver unsafe, and keeps unsafe fixes out of fix-all by default', () => {
+      const src = `
+        import anyio
+
+        async def handler(event):
+            await event.set()
+      `;
+      const [f] = analyze(dedent(src));
+      assert.equal(f?.code, 'ASY102');
+      assert.equal(f?.fix?.applicability, 'unsafe');
+      assert.equal(fixAll(dedent(src)).output, dedent(src));
+      assert.match(fixAll(dedent(src), { unsafeFixes: true }).output, /^    event\.set\(\)$/m);
+    });
+
+    it('ignores awaited methods in modules that do not import anyio', () => {
+      assert.deepEqual(codes('async def f(event):\n    await event.set()\n'), []);
+    });
+
+    it('types memory object stream pairs and task group cancel scopes', () => {
+      check(
+        `
+        import anyio
+
+        async def main():
+            send, receive = anyio.create_memory_object_stream(1)
+            await send.send_nowait(1)
+            print(await receive.receive_nowait())
+            async with anyio.create_task_group() as tg:
+                await tg.cancel_scope.cancel()
+        `,
+        `
+        import anyio
+
+        async def main():
+            send, receive = anyio.create_memory_object_stream(1)
+            send.send_nowait(1)
+            print(receive.receive_nowait())
+            async with anyio.create_task_group() as tg:
+                tg.cancel_scope.cancel()
+        `,
+      );
+    });
+  });
+
+  describe('imports', () => {
+    it('replaces an import in place when the old name is no longer used', () => {
+      check(
+        `
+        from anyio import create_event, sleep
+
+        e = create_event()
+        `,
+        `
+        from anyio import Event, sleep
+
+        e = Event()
+        `,
+      );
+    });
+
+    it('adds a from-import after the last anyio import when there is none', () => {
+      check(
+        `
+        import os
+        import anyio
+        from anyio.abc import TaskGroup
+        from something import run_sync_in_worker_thread as other
+
+        async def f():
+            await anyio.run_sync_in_worker_thread(os.getcwd)
+        `,
+        `
+        import os
+        import anyio
+        from anyio.abc import TaskGroup
+        from something import run_sync_in_worker_thread as other
+
+        async def f():
+            await anyio.to_thread.run_sync(os.getcwd)
+        `,
+      );
+    });
+
+    it('uses an alias when the new name is taken', () => {
+      check(
+        `
+        from threading import Event
+        from anyio import create_event
+
+        a = Event()
+        b = create_event()
+        `,
+        `
+        from threading import Event
+        from anyio import Event as anyio_Event
+
+        a = Event()
+        b = anyio_Event()
+        `,
+      );
+    });
+
+    it('moves a thread function to `from anyio import to_thread`', () => {
+      check(
+        `
+        from anyio import run_sync_in_worker_thread, run_async_from_thread
+
+        async def f(event):
+            await run_sync_in_worker_thread(print)
+            run_async_from_thread(print)
+        `,
+        `
+        from anyio import to_thread, from_thread
+
+        async def f(event):
+            await to_thread.run_sync(print)
+            from_thread.run(print)
+        `,
+      );
+    });
+
+    it('turns run_async_from_thread(event.set) into from_thread.run_sync', () => {
+      check(
+        `
+        import anyio
+
+        def in_thread(event: anyio.Event):
+            anyio.run_async_from_thread(event.set)
+        `,
+        `
+        import anyio
+
+        def in_thread(event: anyio.Event):
+            anyio.from_thread.run_sync(event.set)
+        `,
+      );
+    });
+  });
+
+  describe('async with', () => {
+    it('splits a mixed `async with` and re-indents the body but not multi-line strings', () => {
+      check(
+        `
+        import anyio
+
+        async def f(lock):
+            async with anyio.move_on_after(1) as scope, lock:  # keep
+                text = """
+        raw
+        """
+                print(text)
+
+            print("after")
+        `,
+        `
+        import anyio
+
+        async def f(lock):
+            with anyio.move_on_after(1) as scope:
+                async with lock:  # keep
+                    text = """
+        raw
+        """
+                    print(text)
+
+            print("after")
+        `,
+      );
+    });
+
+    it('keeps the order of entry across three runs', () => {
+      check(
+        `
+        import anyio
+
+        async def f(a, b):
+            async with a, anyio.fail_after(2), b:
+                pass
+        `,
+        `
+        import anyio
+
+        async def f(a, b):
+            async with a:
+                with anyio.fail_after(2):
+                    async with b:
+                        pass
+        `,
+      );
+    });
+
+    it('gives no fix when the body is on the header line', () => {
+      const [f] = analyze('import anyio\nasync def f(l):\n    async with anyio.fail_after(1), l: pass\n');
+      assert.equal(f?.code, 'ASY203');
+      assert.equal(f?.fix, undefined);
+      assert.match(f?.noFixReason ?? '', /same line/);
+    });
+  });
+
+  describe('text fidelity', () => {
+    it('preserves CRLF, tabs, a BOM and non-ASCII text, with UTF-16 offsets', () => {
+      const src = '\ufeffimport anyio\r\n# 😀 中文\r\nasync def f():\r\n\tx = "😀😀"; await anyio.current_time()\r\n';
+      const [f] = analyze(src);
+      assert.equal(src.slice(f!.start, f!.end), 'await anyio.current_time()');
+      const out = fixAll(src).output;
+      assert.equal(out, '\ufeffimport anyio\r\n# 😀 中文\r\nasync def f():\r\n\tx = "😀😀"; anyio.current_time()\r\n');
+    });
+
+    it('adds imports with the file\'s own line ending', () => {
+      const out = fixAll('from anyio import create_lock, sleep\r\nfrom anyio import create_event as ce\r\nx = create_lock()\r\ny = ce()\r\n').output;
+      // `ce` is gone, so its statement goes (with its CRLF); `Event` joins the first statement.
+      assert.equal(out, 'from anyio import Lock, sleep, Event\r\nx = Lock()\r\ny = Event()\r\n');
+      assert.equal(fixAll('import anyio\r\nfrom anyio import run_sync_in_worker_thread as r\r\nasync def f():\r\n    await r(print)\r\n').output,
+        'import anyio\r\nfrom anyio import to_thread\r\nasync def f():\r\n    await to_thread.run_sync(print)\r\n');
+    });
+  });
+
+  describe('suppression and selection', () => {
+    const src = 'import anyio\nasync def f():\n    await anyio.current_time()  # noqa: ASY101\n    await anyio.current_time()  # anyio-migrate: ignore\n    await anyio.current_time()  # noqa: ASY2\n    await anyio.current_time()\n';
+    it('honours noqa and anyio-migrate: ignore comments', () => {
+      assert.deepEqual(analyze(src).map((f) => f.code), ['ASY101', 'ASY101']);
+    });
+    it('applies select and ignore prefixes', () => {
+      assert.equal(analyze(src, { ignore: ['ASY1'] }).length, 0);
+      assert.equal(analyze(src, { select: ['ASY2'] }).length, 0);
+      assert.equal(analyze(src, { select: ['ASY101'] }).length, 2);
+      assert.ok(isValidCodeSelector('ASY1'));
+      assert.ok(!isValidCodeSelector('XYZ9'));
+    });
+    it('does not read noqa inside strings', () => {
+      assert.equal(analyze('import anyio\nasync def f():\n    await anyio.current_time(); x = "# noqa"\n').length, 1);
+    });
+  });
+
+  describe('safety net', () => {
+    it('refuses a fix whose result has new parse errors, leaving the text as it was', () => {
+      const src = 'import anyio\nx = 1\n';
+      const r = applyFix(src, { title: 'break', applicability: 'safe', edits: [{ start: 13, end: 14, text: '(' }] });
+      assert.ok('refused' in r);
+    });
+
+    it('still analyses and fixes a file with a syntax error elsewhere, without adding errors', () => {
+      const src = 'import anyio\nasync def f():\n    await anyio.current_time()\n\ndef broken(:\n    pass\n';
+      const r = fixAll(src);
+      assert.ok(countParseErrorsIn(r.output) <= countParseErrorsIn(src));
+      assert.match(r.output, /^    anyio\.current_time\(\)$/m);
+    });
+
+    it('converges on nested fixes (spawn of a factory inside a split with) within the cap', () => {
+      const src = dedent(`
+        import anyio
+
+        async def f(lock):
+            async with anyio.create_task_group() as tg:
+                async with anyio.open_cancel_scope(), lock:
+                    await tg.spawn(print, anyio.create_event())
+      `);
+      const r = fixAll(src);
+      assert.equal(r.capped, false);
+      assert.equal(r.remaining.length, 0);
+      assert.equal(
+        r.output,
+        dedent(`
+        import anyio
+
+        async def f(lock):
+            async with anyio.create_task_group() as tg:
+                with anyio.CancelScope():
+                    async with lock:
+                        tg.start_soon(print, anyio.Event())
+      `),
+      );
+    });
+  });
+
+  describe('rule metadata', () => {
+    it('every rule has a unique code, a name, docs and a fix title', () => {
+      const seen = new Set<string>();
+      for (const r of RULES) {
+        assert.match(r.code, /^ASY\d{3}$/);
+        assert.ok(!seen.has(r.code), r.code);
+        seen.add(r.code);
+        assert.match(r.name, /^[a-z0-9-]+$/);
+        assert.ok(r.docs.why.length > 20 && r.docs.before && r.docs.after, r.code);
+        assert.ok(r.rows.length > 0, r.code);
+      }
+    });
+  });
+
+  describe('architecture', () => {
+    it('src/core and src/rules import no editor package', () => {
+      const root = path.join(__dirname, '..', '..', '..', 'src');
+      for (const dir of ['core', 'rules']) {
+        for (const f of fs.readdirSync(path.join(root, dir))) {
+          const text = fs.readFileSync(path.join(root, dir, f), 'utf8');
+          assert.doesNotMatch(text, /from ['"]vscode|require\(['"]vscode/, `${dir}/${f}`);
+        }
+      }
+    });
+  });
+});
