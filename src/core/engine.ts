@@ -30,8 +30,10 @@ export function ruleByCode(code: string): RuleMeta | undefined {
   return RULE_BY_CODE.get(code);
 }
 
+/** Link to the rule's section of docs/rules.md (GitHub's heading anchor). */
 export function docsUrl(code: string): string {
-  return `${DOCS_BASE}#${code.toLowerCase()}`;
+  const rule = RULE_BY_CODE.get(code);
+  return rule ? `${DOCS_BASE}#${code.toLowerCase()}-${rule.name}` : DOCS_BASE;
 }
 
 /** The comment that silences `code` on a line. */
