@@ -122,8 +122,12 @@ function runRules(text: string, tree: Tree, options: AnalyzeOptions): { findings
       findings.push(finding);
     },
   };
-  for (const family of RULE_FAMILIES) {
-    if (family.rules.some((r) => isRuleEnabled(r.code, options))) family.check(ctx);
+  try {
+    for (const family of RULE_FAMILIES) {
+      if (family.rules.some((r) => isRuleEnabled(r.code, options))) family.check(ctx);
+    }
+  } finally {
+    res.dispose();
   }
   const kept = findings.filter((f) => !isSuppressed(idx, f));
   kept.sort((a, b) => a.start - b.start || a.end - b.end || a.code.localeCompare(b.code));

@@ -44,12 +44,32 @@ function localNameOf(item: Node): string {
 }
 
 function requestText(r: ImportRequest): string {
-  return r.asName && r.asName !== r.name ? `${r.name} as ${r.asName}` : r.name;
+  const name = r.name ?? r.module;
+  return r.asName && r.asName !== name ? `${name} as ${r.asName}` : name;
 }
 
 function isSatisfied(idx: FileIndex, r: ImportRequest): boolean {
-  const local = r.asName ?? r.name;
-  return (idx.module.bindings.get(local) ?? []).some((b) => b.kind === 'import' && b.source === `${r.module}.${r.name}`);
+  const local = r.asName ?? r.name ?? r.module.split('.')[0]!;
+  const source = r.name ? `${r.module}.${r.name}` : r.asName ? r.module : local;
+  return (idx.module.bindings.get(local) ?? []).some((b) => b.kind === 'import' && b.source === source);
+}
+
+/** The file's indentation unit: a tab when its blocks are tab-indented, else four spaces. */
+export function indentUnit(text: string): string {
+  const m = /:[ \t]*(?:#[^\n]*)?\r?\n([ \t]+)\S/.exec(text);
+  return m && m[1]!.startsWith('\t') ? '\t' : m ? m[1]! : '    ';
+}
+
+/** `try: from a import X as L / except ImportError: from b import Y as L` for the fallback requests. */
+function fallbackBlock(rs: readonly ImportRequest[], nl: string, unit: string): string {
+  const line = (module: string, name: string, local: string) => `${unit}from ${module} import ${name === local ? name : `${name} as ${local}`}`;
+  const local = (r: ImportRequest) => r.asName ?? r.name!;
+  return [
+    'try:',
+    ...rs.map((r) => line(r.module, r.name!, local(r))),
+    'except ImportError:',
+    ...rs.map((r) => line(r.fallback!.module, r.fallback!.name, local(r))),
+  ].join(nl);
 }
 
 /** Start of the line holding `offset`, and whether only whitespace precedes `offset` on it. */
@@ -87,11 +107,17 @@ export function importEdits(idx: FileIndex, requests: readonly ImportRequest[], 
   const edits: Edit[] = [];
   // Distinct, not yet satisfied requests, grouped by module.
   const byModule = new Map<string, ImportRequest[]>();
+  const plain: ImportRequest[] = [];
+  const fallbacks: ImportRequest[] = [];
   const seen = new Set<string>();
   for (const r of requests) {
-    const key = `${r.module}|${r.name}|${r.asName ?? ''}`;
+    const key = `${r.module}|${r.name ?? ''}|${r.asName ?? ''}|${r.fallback?.module ?? ''}|${r.fallback?.name ?? ''}`;
     if (seen.has(key) || isSatisfied(idx, r)) continue;
     seen.add(key);
+    if (!r.name || r.fallback) {
+      (r.fallback ? fallbacks : plain).push(r);
+      continue;
+    }
     let list = byModule.get(r.module);
     if (!list) byModule.set(r.module, (list = []));
     list.push(r);
@@ -163,9 +189,13 @@ export function importEdits(idx: FileIndex, requests: readonly ImportRequest[], 
 
   // Modules with no top-level `from <module> import` statement: a new statement.
   const fresh = [...byModule.entries()].filter(([m]) => !handledModules.has(m));
-  if (fresh.length) {
+  if (fresh.length || plain.length || fallbacks.length) {
     const at = insertionPoint(idx);
-    const lines = fresh.map(([m, rs]) => `from ${m} import ${rs.map(requestText).join(', ')}`);
+    const lines = [
+      ...plain.map((r) => `import ${requestText(r)}`),
+      ...fresh.map(([m, rs]) => `from ${m} import ${rs.map(requestText).join(', ')}`),
+      ...(fallbacks.length ? [fallbackBlock(fallbacks, nl, indentUnit(text))] : []),
+    ];
     if (at.afterLine) edits.push({ start: at.offset, end: at.offset, text: lines.map((l) => `${nl}${l}`).join('') });
     else edits.push({ start: at.offset, end: at.offset, text: lines.map((l) => `${l}${nl}`).join('') });
   }

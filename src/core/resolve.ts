@@ -3,7 +3,7 @@
  * (an AnyIO `Event`, a local class, something else, or unknown), and how to spell a qualified
  * AnyIO name at a given place in the file (re-using imports, adding one when needed).
  */
-import type { Node } from './parser';
+import type { Node, Tree } from './parser';
 import { parse } from './parser';
 import {
   AnyioClass,
@@ -89,6 +89,7 @@ export class Resolver {
   private readonly qualCache = new Map<number, string | undefined>();
   private readonly tyCache = new Map<number, Ty>();
   private readonly stringAnnCache = new Map<string, Node | undefined>();
+  private readonly ownTrees: Tree[] = [];
 
   constructor(readonly idx: FileIndex) {}
 
@@ -459,12 +460,17 @@ export class Resolver {
     }
   }
 
-  /** Parse the text of a string annotation (`"Optional[anyio.Event]"`) into an expression node. */
-  private parseStringAnnotation(content: string): Node | undefined {
+  /**
+   * Parse the text of a string annotation (`"Optional[anyio.Event]"`) into an expression node.
+   * Offsets in the result are relative to the start of `content`; resolve names in it with the
+   * string node as `anchor`.
+   */
+  parseStringAnnotation(content: string): Node | undefined {
     if (this.stringAnnCache.has(content)) return this.stringAnnCache.get(content);
     let result: Node | undefined;
-    if (content.length < 500 && !/[\n\r]/.test(content)) {
+    if (content.length < 500 && !/[\n\r\\]/.test(content)) {
       const tree = parse(content);
+      this.ownTrees.push(tree);
       const stmt = tree.rootNode.namedChild(0);
       if (!tree.rootNode.hasError && stmt?.type === 'expression_statement' && stmt.namedChildCount === 1) {
         result = stmt.namedChild(0) ?? undefined;
@@ -472,6 +478,13 @@ export class Resolver {
     }
     this.stringAnnCache.set(content, result);
     return result;
+  }
+
+  /** Free the trees parsed for string annotations. The resolver must not be used afterwards. */
+  dispose(): void {
+    for (const t of this.ownTrees) t.delete();
+    this.ownTrees.length = 0;
+    this.stringAnnCache.clear();
   }
 
   // ------------------------------------------------------------------ spelling names

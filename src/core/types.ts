@@ -20,10 +20,15 @@ export type Applicability = 'safe' | 'unsafe';
 
 /** An import a fix needs; the fix engine adds each distinct one once. */
 export interface ImportRequest {
-  /** `from <module> import <name> [as <asName>]`. */
+  /** `from <module> import <name> [as <asName>]`, or `import <module>` when `name` is absent. */
   module: string;
-  name: string;
+  name?: string;
   asName?: string;
+  /**
+   * A cross-version import (AnyIO 2 and 3): `try: from <module> import <name> as <local>` /
+   * `except ImportError: from <fallback.module> import <fallback.name> as <local>`.
+   */
+  fallback?: { module: string; name: string };
 }
 
 export interface Fix {

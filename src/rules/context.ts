@@ -4,7 +4,9 @@
  */
 import type { Node } from '../core/parser';
 import type { FileIndex } from '../core/scopes';
-import { unparen } from '../core/scopes';
+import { lookup, unparen } from '../core/scopes';
+import { indentUnit } from '../core/imports';
+import { indentAt, lineAt, lineEnding } from '../core/text';
 import type { Resolver } from '../core/resolve';
 import type { Edit, Fix, ImportRequest, RuleMeta, Severity, Target } from '../core/types';
 
@@ -185,4 +187,47 @@ export function moveImportItem(stmt: Node, item: Node, to: string): { edits: Edi
   const name = item.type === 'aliased_import' ? item.childForFieldName('name')!.text : item.text;
   const alias = item.type === 'aliased_import' ? item.childForFieldName('alias')?.text : undefined;
   return { edits: [removeListElement(items, i)], imports: [{ module: to, name, ...(alias ? { asName: alias } : {}) }] };
+}
+
+/** Whether `stmt` has its line(s) to itself (so it can be replaced by several lines). */
+export function statementOwnsLines(text: string, stmt: Node): boolean {
+  const first = lineAt(text, stmt.startIndex);
+  const last = lineAt(text, stmt.endIndex);
+  const before = text.slice(first.start, stmt.startIndex);
+  const after = text.slice(stmt.endIndex, last.end);
+  return /^[ \t]*$/.test(before) && /^[ \t]*(#.*)?$/.test(after) && (stmt.parent?.type === 'block' || stmt.parent?.type === 'module');
+}
+
+/**
+ * Replace a statement that owns its lines with several lines, given as (extra indent depth, text);
+ * the first line must have depth 0. Uses the file's indentation unit and line ending.
+ */
+export function replaceStatementWithLines(text: string, stmt: Node, lines: ReadonlyArray<readonly [number, string]>): Edit | undefined {
+  if (!statementOwnsLines(text, stmt)) return undefined;
+  const indent = indentAt(text, stmt.startIndex);
+  const unit = indentUnit(text);
+  const nl = lineEnding(text);
+  return { start: stmt.startIndex, end: stmt.endIndex, text: lines.map(([d, t], i) => (i === 0 ? '' : indent + unit.repeat(d)) + t).join(nl) };
+}
+
+/** `with warnings.catch_warnings(): warnings.simplefilter("ignore", DeprecationWarning); <stmt>`. */
+export function warningsWrapper(ctx: RuleContext, stmt: Node): { edits: Edit[]; imports: ImportRequest[] } | undefined {
+  const w = ctx.res.qualifiedOfName('warnings', stmt);
+  if (w !== undefined && w !== 'warnings') return undefined;
+  if (w === undefined && lookupAny(ctx, 'warnings', stmt)) return undefined;
+  const edit = replaceStatementWithLines(ctx.text, stmt, [
+    [0, 'with warnings.catch_warnings():'],
+    [1, 'warnings.simplefilter("ignore", DeprecationWarning)'],
+    [1, stmt.text],
+  ]);
+  return edit ? { edits: [edit], imports: w ? [] : [{ module: 'warnings' }] } : undefined;
+}
+
+function lookupAny(ctx: RuleContext, name: string, at: Node): boolean {
+  return ctx.idx.module.bindings.has(name) || ctx.res.qualifiedOfName(name, at) !== undefined || !!lookup(ctx.idx, name, at);
+}
+
+/** How to spell the shim `anyio.maybe_async` / `anyio.maybe_async_cm` at `site`. */
+export function spellShim(ctx: RuleContext, name: 'maybe_async' | 'maybe_async_cm', site: Node): { text: string; imports: ImportRequest[] } {
+  return ctx.res.spell(`anyio.${name}`, site, false);
 }

@@ -149,18 +149,47 @@ function checkAbcSubmodules(ctx: RuleContext): void {
   }
 }
 
+const ANNOTATION_PARTS = new Set(['generic_type', 'type_parameter', 'subscript', 'binary_operator', 'attribute', 'identifier', 'parenthesized_expression', 'tuple', 'list']);
+
+/** Whether a string node sits in an annotation (`x: "Event"`, `Optional["Event"]`, `-> "Event"`). */
+function isAnnotationString(s: Node): boolean {
+  for (let p = s.parent; p; p = p.parent) {
+    if (p.type === 'type') return true;
+    if (!ANNOTATION_PARTS.has(p.type)) return false;
+  }
+  return false;
+}
+
+/** String annotations parsed: each yields its expression and the offset of its first character. */
+function* stringAnnotations(ctx: RuleContext): Generator<{ anchor: Node; expr: Node; offset: number }> {
+  for (const s of ctx.idx.strings) {
+    if (!isAnnotationString(s)) continue;
+    const parts = s.namedChildren.filter((c) => c && c.type !== 'string_start' && c.type !== 'string_end');
+    const content = parts[0];
+    if (parts.length !== 1 || content?.type !== 'string_content') continue;
+    const expr = ctx.res.parseStringAnnotation(content.text);
+    if (expr) yield { anchor: s, expr, offset: content.startIndex };
+  }
+}
+
+function reportGeneric(ctx: RuleContext, node: Node, anchor: Node | undefined, offset: number): void {
+  const base = node.type === 'subscript' ? node.childForFieldName('value') : node.namedChild(0);
+  if (!base) return;
+  const q = ctx.res.qualifiedOf(base, 0, anchor);
+  if (!q || !NON_GENERIC_CLASSES.has(q)) return;
+  const cls = q.split('.').pop()!;
+  ctx.report(ASY502, {
+    start: offset + node.startIndex,
+    end: offset + node.endIndex,
+    message: `\`${cls}\` is not generic in AnyIO 3: \`${cls}[...]\` raises TypeError when evaluated${anchor ? ' (here by `typing.get_type_hints()`)' : ''}. Drop the subscript${cls === 'SocketStream' && /\[\s*str\s*\]$/.test(node.text) ? ' (for a UNIX socket, use `UNIXSocketStream`)' : ''}.`,
+    fix: { title: ASY502.fixTitle, applicability: 'safe', edits: [{ start: offset + base.endIndex, end: offset + node.endIndex, text: '' }] },
+  });
+}
+
 function checkGenericSockets(ctx: RuleContext): void {
-  for (const node of ctx.idx.subscripts) {
-    const base = node.type === 'subscript' ? node.childForFieldName('value') : node.namedChild(0);
-    if (!base) continue;
-    const q = ctx.res.qualifiedOf(base);
-    if (!q || !NON_GENERIC_CLASSES.has(q)) continue;
-    const cls = q.split('.').pop()!;
-    ctx.report(ASY502, {
-      node,
-      message: `\`${cls}\` is not generic in AnyIO 3: \`${cls}[...]\` raises TypeError when evaluated. Drop the subscript${cls === 'SocketStream' && /\[\s*str\s*\]$/.test(node.text) ? ' (for a UNIX socket, use `UNIXSocketStream`)' : ''}.`,
-      fix: { title: ASY502.fixTitle, applicability: 'safe', edits: [{ start: base.endIndex, end: node.endIndex, text: '' }] },
-    });
+  for (const node of ctx.idx.subscripts) reportGeneric(ctx, node, undefined, 0);
+  for (const { anchor, expr, offset } of stringAnnotations(ctx)) {
+    for (const node of expr.descendantsOfType(['subscript', 'generic_type'])) if (node) reportGeneric(ctx, node, anchor, offset);
   }
 }
 
@@ -261,6 +290,29 @@ function checkAbcAliases(ctx: RuleContext): void {
   }
 }
 
+/** `"anyio.abc.Event"` inside string annotations. */
+function checkAbcAliasesInStrings(ctx: RuleContext): void {
+  for (const { anchor, expr, offset } of stringAnnotations(ctx)) {
+    for (const a of expr.descendantsOfType('attribute')) {
+      if (!a || a.parent?.type === 'attribute') continue;
+      const q = ctx.res.qualifiedOf(a, 0, anchor);
+      const alias = q ? ABC_ALIASES.get(q) : undefined;
+      if (!alias) continue;
+      for (let o: Node | null = a.childForFieldName('object'); o; o = o.type === 'attribute' ? o.childForFieldName('object') : null) {
+        const oq = ctx.res.qualifiedOf(o, 0, anchor);
+        if (!oq || !alias.to.startsWith(`${oq}.`)) continue;
+        ctx.report(ASY504, {
+          start: offset + a.startIndex,
+          end: offset + a.endIndex,
+          message: `\`${q}\` is an alias of \`${alias.to}\` in AnyIO 3.`,
+          fix: { title: `Use \`${alias.to}\``, applicability: 'safe', edits: [{ start: offset + o.endIndex, end: offset + a.endIndex, text: alias.to.slice(oq.length) }] },
+        });
+        break;
+      }
+    }
+  }
+}
+
 function checkTestRunner(ctx: RuleContext): void {
   for (const cls of ctx.idx.classes) {
     if (!cls.superclasses.some((s) => ctx.res.qualifiedOf(s) === 'anyio.abc.TestRunner' || ctx.res.qualifiedOf(s) === 'anyio.abc.testing.TestRunner')) continue;
@@ -280,6 +332,7 @@ function check(ctx: RuleContext): void {
     checkAbcSubmodules(ctx);
     checkGenericSockets(ctx);
     checkAbcAliases(ctx);
+    if (ctx.target === 'anyio3') checkAbcAliasesInStrings(ctx);
     checkTestRunner(ctx);
   }
   checkCurio(ctx);

@@ -196,8 +196,10 @@ function check(ctx: RuleContext): void {
     if (!mc) continue;
     const method = mc.method.text;
     if (method !== 'spawn' && method !== 'spawn_task' && method !== 'stop_from_external_thread') continue;
-    const t = res.typeOf(mc.receiver);
+    let t = res.typeOf(mc.receiver);
     const wanted = method === 'spawn' ? 'TaskGroup' : 'BlockingPortal';
+    // AnyIO 2 code: `portal = start_blocking_portal()` was the portal itself.
+    if (t.k === 'cm' && t.enter.k === 'anyio' && t.enter.cls === 'BlockingPortal' && wanted === 'BlockingPortal') t = t.enter;
     let proven: boolean;
     if (t.k === 'anyio') {
       if (t.cls !== wanted) continue;

@@ -1,0 +1,283 @@
+/**
+ * The rule fixtures (test/fixtures/<CODE>/<case>.py): for every case,
+ *  (a) the set of reported codes is exactly the `# codes:` line;
+ *  (b) fix-all gives `<case>.fixed.py` byte for byte (or leaves the input unchanged without one);
+ *  (c) invariants: fixing again changes nothing, no new parse errors, fix presence matches the rule's
+ *      declared availability, the result is not refused and the fix loop converged;
+ *  (d) CPython accepts the output;
+ *  (e) runtime truth, when `<case>.out` exists: the engine's output runs on AnyIO 3.6.2 with
+ *      `-W error::DeprecationWarning` and prints `.out`; the original does too without `-W`
+ *      (or, with `# anyio-migrate-test: original-fails-on-3`, fails on 3.6.2).
+ * Python processes run two at a time (test/support/python.ts); they are started in `before` so
+ * they overlap with the in-process checks.
+ */
+import { strict as assert } from 'node:assert';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+import { analyze, countParseErrorsIn, fixAll, initEngine, RULES, ruleByCode } from '../src/core/engine';
+import type { Finding, FixResult } from '../src/core/types';
+import { Fixture, loadFixtures } from './support/fixtures';
+import {
+  checkPythonSyntax,
+  describeRun,
+  installedAnyioVersion,
+  PythonRun,
+  runPythonFile,
+  SyntaxCheck,
+} from './support/python';
+import { textDiff } from './support/text-diff';
+
+const fixturesByFolder = loadFixtures();
+const allFixtures: Fixture[] = [...fixturesByFolder.values()].flat();
+
+/** Generous: python jobs queue behind each other in the two-slot pool. */
+const RUNTIME_TEST_TIMEOUT_MS = 300_000;
+
+interface Outcome {
+  result?: FixResult;
+  error?: unknown;
+}
+
+const outcomes = new Map<Fixture, Outcome>();
+const engineRuns = new Map<Fixture, Promise<PythonRun>>();
+const originalRuns = new Map<Fixture, Promise<PythonRun>>();
+const syntaxChecks = new Map<Fixture, Promise<SyntaxCheck>>();
+let tmpDir: string | undefined;
+
+function label(f: Fixture): string {
+  return `${f.folder}/${f.name}`;
+}
+
+function fixOptions(f: Fixture): { unsafeFixes: boolean } {
+  return { unsafeFixes: f.directives.unsafeFixes };
+}
+
+/** fixAll on the fixture's input, computed once; rethrows the engine's error for each test that needs it. */
+function fixResult(f: Fixture): FixResult {
+  let outcome = outcomes.get(f);
+  if (!outcome) {
+    try {
+      outcome = { result: fixAll(f.input, fixOptions(f)) };
+    } catch (error) {
+      outcome = { error };
+    }
+    outcomes.set(f, outcome);
+  }
+  if (outcome.error !== undefined) throw outcome.error;
+  assert.ok(outcome.result, `${label(f)}: fixAll returned nothing`);
+  return outcome.result;
+}
+
+/** Keep a promise's rejection for the test that awaits it, without an unhandled-rejection warning. */
+function quiet<T>(p: Promise<T>): Promise<T> {
+  p.catch(() => undefined);
+  return p;
+}
+
+function startPythonJobs(f: Fixture): void {
+  let output: string | undefined;
+  try {
+    output = fixResult(f).output;
+  } catch {
+    output = undefined; // the engine threw: the in-process tests report it
+  }
+  if (output !== undefined) {
+    syntaxChecks.set(f, quiet(checkPythonSyntax(Buffer.from(output, 'utf8'))));
+    if (f.expectedOut !== undefined) {
+      const dir = tmpDir;
+      assert.ok(dir, 'temporary directory not created');
+      const file = path.join(dir, `${f.folder}__${f.name}.py`);
+      fs.writeFileSync(file, Buffer.from(output, 'utf8'));
+      engineRuns.set(f, quiet(runPythonFile(file, { warningsAsErrors: true, cwd: dir })));
+    }
+  }
+  if (f.expectedOut !== undefined || f.directives.originalFailsOn3) {
+    originalRuns.set(f, quiet(runPythonFile(f.inputPath, { cwd: tmpDir })));
+  }
+}
+
+function sortedCodes(findings: readonly Finding[]): string[] {
+  return [...new Set(findings.map((x) => x.code))].sort();
+}
+
+function assertAvailability(findings: readonly Finding[], where: string): void {
+  for (const finding of findings) {
+    const rule = ruleByCode(finding.code);
+    assert.ok(rule, `${where}: finding with unknown code ${finding.code}`);
+    assert.equal(finding.rule, rule.name, `${where}: ${finding.code} reported under the name "${finding.rule}"`);
+    const at = `${where}: ${finding.code} at ${finding.start}-${finding.end}`;
+    if (rule.fixAvailability === 'always') {
+      assert.ok(finding.fix, `${at}: rule declares fixAvailability 'always' but the finding has no fix`);
+    }
+    if (rule.fixAvailability === 'never') {
+      assert.equal(finding.fix, undefined, `${at}: rule declares fixAvailability 'never' but the finding has a fix`);
+    }
+    if (!finding.fix) {
+      assert.ok(
+        finding.noFixReason && finding.noFixReason.trim().length > 0,
+        `${at}: a finding without a fix must say why (noFixReason)`,
+      );
+    }
+  }
+}
+
+function assertFindingRanges(findings: readonly Finding[], text: string, where: string): void {
+  for (const finding of findings) {
+    const at = `${where}: ${finding.code} at ${finding.start}-${finding.end}`;
+    assert.ok(finding.start >= 0 && finding.start <= finding.end && finding.end <= text.length, `${at}: range out of bounds`);
+    assert.ok(finding.message.trim().length > 0, `${at}: empty message`);
+    if (!finding.fix) continue;
+    const edits = [...finding.fix.edits].sort((a, b) => a.start - b.start || a.end - b.end);
+    let previousEnd = -1;
+    for (const edit of edits) {
+      assert.ok(edit.start >= 0 && edit.start <= edit.end && edit.end <= text.length, `${at}: edit out of bounds`);
+      assert.ok(edit.start >= previousEnd, `${at}: the fix's edits overlap`);
+      previousEnd = edit.end;
+    }
+  }
+}
+
+function assertRunPrints(run: PythonRun, expected: string, what: string): void {
+  assert.ok(!run.timedOut, `${what}: timed out`);
+  if (run.code !== 0 || run.stdout !== expected) {
+    assert.fail(
+      `${what}: ${describeRun(run)}\n` + (run.stdout === expected ? 'stdout as expected' : textDiff(expected, run.stdout, '.out', 'stdout')),
+    );
+  }
+}
+
+describe('rule fixtures', function () {
+  before(async function () {
+    this.timeout(120_000);
+    await initEngine();
+    tmpDir = fs.mkdtempSync(path.join(os.tmpdir(), 'anyio-migrate-fixtures-'));
+    for (const f of allFixtures) startPythonJobs(f);
+  });
+
+  after(function () {
+    if (tmpDir) fs.rmSync(tmpDir, { recursive: true, force: true });
+  });
+
+  describe('fixture set', function () {
+    it('has fixtures', function () {
+      assert.ok(allFixtures.length > 0, 'no fixtures found');
+    });
+
+    it('every rule has a fixture folder with at least one positive case', function () {
+      const missing: string[] = [];
+      for (const rule of RULES) {
+        const cases = fixturesByFolder.get(rule.code) ?? [];
+        if (!cases.some((f) => f.directives.codes.includes(rule.code))) missing.push(rule.code);
+      }
+      assert.deepEqual(missing, [], `rules without a positive fixture in test/fixtures/<CODE>/: ${missing.join(', ')}`);
+    });
+
+    it('every folder and every expected code names a rule', function () {
+      for (const [folder, cases] of fixturesByFolder) {
+        assert.ok(ruleByCode(folder), `test/fixtures/${folder} does not name a rule`);
+        for (const f of cases) {
+          for (const code of f.directives.codes) assert.ok(ruleByCode(code), `${label(f)}: unknown code ${code} in "# codes:"`);
+        }
+      }
+    });
+
+    it('a case with a .fixed.py expects findings, and its .fixed.py differs from the input', function () {
+      for (const f of allFixtures) {
+        if (f.expectedFixed === undefined) continue;
+        assert.ok(f.directives.codes.length > 0, `${label(f)}: has a .fixed.py but "# codes:" is empty`);
+        assert.notEqual(f.expectedFixed, f.input, `${label(f)}: .fixed.py is identical to the input (delete it instead)`);
+      }
+    });
+
+    it('CPython with AnyIO 3.x is available for the runtime checks', async function () {
+      this.timeout(RUNTIME_TEST_TIMEOUT_MS);
+      const version = await installedAnyioVersion();
+      assert.ok(version, 'python3 with anyio is needed (Debian: apt-get install python3-anyio python3-trio python3-pytest)');
+      assert.match(version, /^3\./, `the runtime checks expect AnyIO 3.x, found ${version}`);
+    });
+  });
+
+  for (const [folder, cases] of fixturesByFolder) {
+    describe(folder, function () {
+      for (const f of cases) {
+        describe(f.name, function () {
+          it(`reports exactly: ${f.directives.codes.join(' ') || '(nothing)'}`, function () {
+            const findings = analyze(f.input);
+            assertFindingRanges(findings, f.input, label(f));
+            assert.deepEqual(sortedCodes(findings), f.directives.codes);
+          });
+
+          it(f.expectedFixed === undefined ? 'fix-all leaves the file unchanged' : 'fix-all gives <case>.fixed.py exactly', function () {
+            const { output } = fixResult(f);
+            const expected = f.expectedFixed ?? f.input;
+            if (output !== expected) {
+              assert.fail(`${label(f)}: fix-all output differs\n${textDiff(expected, output, f.expectedFixed === undefined ? 'input' : '.fixed.py', 'engine')}`);
+            }
+          });
+
+          it('fix invariants: converged, idempotent, no new parse errors, availability as declared', function () {
+            const result = fixResult(f);
+            assert.equal(result.refused, undefined, `${label(f)}: fix-all refused: ${result.refused ?? ''}`);
+            assert.equal(result.capped, false, `${label(f)}: fix-all did not reach a fixpoint`);
+            const again = fixAll(result.output, fixOptions(f));
+            if (again.output !== result.output) {
+              assert.fail(`${label(f)}: fixing the output again changes it\n${textDiff(result.output, again.output, 'first', 'second')}`);
+            }
+            assert.equal(again.applied.length, 0, `${label(f)}: the second fix-all applied ${again.applied.length} fix(es)`);
+            const before = countParseErrorsIn(f.input);
+            const afterCount = countParseErrorsIn(result.output);
+            assert.ok(afterCount <= before, `${label(f)}: parse errors went from ${before} to ${afterCount}`);
+            const inputFindings = analyze(f.input);
+            assertAvailability(inputFindings, `${label(f)} (input)`);
+            assertAvailability(result.remaining, `${label(f)} (remaining)`);
+            assertFindingRanges(result.remaining, result.output, `${label(f)} (remaining)`);
+            if (inputFindings.length > 0 && f.expectedFixed !== undefined) {
+              assert.ok(result.applied.length > 0, `${label(f)}: findings and an expected fix, but nothing was applied`);
+            }
+          });
+
+          it('CPython parses the fix-all output', async function () {
+            this.timeout(RUNTIME_TEST_TIMEOUT_MS);
+            fixResult(f);
+            const check = syntaxChecks.get(f);
+            assert.ok(check, `${label(f)}: syntax check was not started`);
+            const { ok, message } = await check;
+            assert.ok(ok, `${label(f)}: CPython rejects the output:\n${message}`);
+          });
+
+          const expectedOut = f.expectedOut;
+          if (expectedOut !== undefined) {
+            it('the fix-all output runs with -W error::DeprecationWarning and prints <case>.out', async function () {
+              this.timeout(RUNTIME_TEST_TIMEOUT_MS);
+              fixResult(f);
+              const run = engineRuns.get(f);
+              assert.ok(run, `${label(f)}: the run was not started`);
+              assertRunPrints(await run, expectedOut, `${label(f)} (engine output, -W error::DeprecationWarning)`);
+            });
+          }
+
+          if (f.directives.originalFailsOn3) {
+            it('the original fails on AnyIO 3.6.2 (breaking change)', async function () {
+              this.timeout(RUNTIME_TEST_TIMEOUT_MS);
+              const run = originalRuns.get(f);
+              assert.ok(run, `${label(f)}: the run was not started`);
+              const result = await run;
+              assert.ok(!result.timedOut, `${label(f)}: original timed out`);
+              const same = result.code === 0 && (expectedOut === undefined || result.stdout === expectedOut);
+              assert.ok(!same, `${label(f)}: marked original-fails-on-3 but runs fine on AnyIO 3.6.2`);
+            });
+          } else if (expectedOut !== undefined) {
+            it('the original runs on AnyIO 3.6.2 and prints <case>.out', async function () {
+              this.timeout(RUNTIME_TEST_TIMEOUT_MS);
+              const run = originalRuns.get(f);
+              assert.ok(run, `${label(f)}: the run was not started`);
+              assertRunPrints(await run, expectedOut, `${label(f)} (original)`);
+            });
+          }
+        });
+      }
+    });
+  }
+});
