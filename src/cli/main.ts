@@ -1,0 +1,46 @@
+/**
+ * Process entry point of the `anyio-migrate` command (see `bin/anyio-migrate.js`): wires `run` to
+ * the real process — streams, Ctrl-C, exit status. All the work happens in `run.ts`.
+ */
+import { run } from './run';
+
+async function main(): Promise<number> {
+  const controller = new AbortController();
+  let interrupts = 0;
+  const onSigint = (): void => {
+    interrupts++;
+    if (interrupts > 1) {
+      // A second Ctrl-C: writes are atomic (temp file + rename), so stopping now cannot leave a
+      // half-written source file.
+      process.stderr.write('\nanyio-migrate: interrupted\n');
+      process.exit(130);
+    }
+    controller.abort();
+    process.stderr.write('\nanyio-migrate: stopping after the current file (Ctrl-C again to stop now)\n');
+  };
+  process.on('SIGINT', onSigint);
+  // `anyio-migrate check | head` closes the pipe early: that is not an error.
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw err;
+  });
+  try {
+    return await run(process.argv.slice(2), {
+      stdout: process.stdout,
+      stderr: process.stderr,
+      signal: controller.signal,
+    });
+  } finally {
+    process.off('SIGINT', onSigint);
+  }
+}
+
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    process.stderr.write(`anyio-migrate: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.exitCode = 2;
+  },
+);

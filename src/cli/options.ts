@@ -1,0 +1,245 @@
+/**
+ * Command-line parsing and settings resolution (flags over `[tool.anyio-migrate]`), kept apart
+ * from running so it can be tested on its own. Every problem is a `UsageError` (exit status 2).
+ */
+import * as path from 'path';
+import { parseArgs } from 'util';
+import { isValidCodeSelector } from '../core/engine';
+import type { Target } from '../core/types';
+import { AnyioMigrateConfig, findPyproject, loadConfigFile, TARGETS } from '../config/pyproject';
+import { DEFAULT_MAX_FILE_SIZE } from './files';
+
+export type Command = 'check' | 'diff' | 'fix';
+export type OutputFormat = 'text' | 'json';
+
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
+
+export interface CliArgs {
+  command?: Command;
+  paths: string[];
+  help: boolean;
+  version: boolean;
+  select?: string[];
+  ignore?: string[];
+  target?: string;
+  format?: string;
+  config?: string;
+  unsafeFixes?: boolean;
+  verify: boolean;
+  quiet: boolean;
+  progress: boolean;
+  exitZero: boolean;
+  maxFileSize?: string;
+}
+
+export interface Settings {
+  command: Command;
+  paths: string[];
+  /** Reading source from stdin (`-`). */
+  stdin: boolean;
+  select?: string[];
+  ignore?: string[];
+  target: Target;
+  unsafeFixes: boolean;
+  format: OutputFormat;
+  verify: boolean;
+  quiet: boolean;
+  progress: boolean;
+  exitZero: boolean;
+  maxFileSize: number;
+  /** Config file the settings came from, if any. */
+  configFile?: string;
+  exclude?: { baseDir: string; patterns: string[] };
+}
+
+export const HELP = `anyio-migrate: find and fix AnyIO 2 API usage that changed in AnyIO 3
+
+Usage:
+  anyio-migrate check [OPTIONS] [PATH...]   report findings (exit 1 if there are any)
+  anyio-migrate diff  [OPTIONS] [PATH...]   show what 'fix' would change (exit 1 if anything)
+  anyio-migrate fix   [OPTIONS] [PATH...]   rewrite the files (exit 1 if findings remain)
+
+PATH is a file or a directory (default: the current directory); '-' reads one
+file from stdin ('fix -' prints the fixed text, 'diff -' prints the diff).
+Directories are searched for .py and .pyi files, honouring .gitignore and
+skipping virtualenvs, node_modules, __pycache__ and hidden directories.
+
+Options:
+  --select CODES        only these rule codes or prefixes (comma-separated: ASY1,ASY203)
+  --ignore CODES        skip these rule codes or prefixes
+  --target TARGET       anyio3 (default), or anyio2+3 for code that must keep
+                        running on AnyIO 2 as well
+  --unsafe-fixes        also apply fixes marked unsafe
+  --no-unsafe-fixes     do not (overrides unsafe-fixes = true in pyproject.toml)
+  --format FORMAT       text (default) or json, for check and fix
+  --verify              after fixing, check that each result parses with
+                        python3's ast.parse (never runs your code); files that
+                        do not parse are left unchanged
+  --config FILE         read [tool.anyio-migrate] from FILE instead of the
+                        nearest pyproject.toml above the current directory
+  --max-file-size SIZE  skip larger files (default 5MB; e.g. 500K, 20MB)
+  --exit-zero           exit 0 even when findings remain
+  -q, --quiet           print findings, diffs and errors only
+  --no-progress         no progress indicator
+  --version             print the version
+  -h, --help            print this help
+
+Settings in pyproject.toml:
+  [tool.anyio-migrate]
+  select = ["ASY"]      ignore = []      target = "anyio3"
+  unsafe-fixes = false  exclude = ["generated/"]   # gitignore-style patterns
+Command-line flags override the file.
+
+Exit status: 0 nothing to report or change; 1 findings (check), changes (diff)
+or findings left (fix); 2 usage or I/O error; 130 interrupted.
+`;
+
+export function parseCliArgs(argv: readonly string[]): CliArgs {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: [...argv],
+      allowPositionals: true,
+      strict: true,
+      options: {
+        select: { type: 'string', multiple: true },
+        ignore: { type: 'string', multiple: true },
+        target: { type: 'string' },
+        format: { type: 'string' },
+        'output-format': { type: 'string' },
+        config: { type: 'string' },
+        'unsafe-fixes': { type: 'boolean' },
+        'no-unsafe-fixes': { type: 'boolean' },
+        verify: { type: 'boolean' },
+        quiet: { type: 'boolean', short: 'q' },
+        'no-progress': { type: 'boolean' },
+        'exit-zero': { type: 'boolean' },
+        'max-file-size': { type: 'string' },
+        version: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (err) {
+    throw new UsageError(err instanceof Error ? err.message.replace(/\. To specify a positional argument.*$/s, '') : String(err));
+  }
+  const v = parsed.values;
+  const [first, ...rest] = parsed.positionals;
+  let command: Command | undefined;
+  if (first !== undefined) {
+    if (first !== 'check' && first !== 'diff' && first !== 'fix') {
+      throw new UsageError(`unknown command '${first}' (expected check, diff or fix)`);
+    }
+    command = first;
+  }
+  if (v['unsafe-fixes'] && v['no-unsafe-fixes']) throw new UsageError('--unsafe-fixes and --no-unsafe-fixes contradict each other');
+  if (v.format !== undefined && v['output-format'] !== undefined) throw new UsageError('give --format only once');
+  const args: CliArgs = {
+    paths: rest,
+    help: v.help === true,
+    version: v.version === true,
+    verify: v.verify === true,
+    quiet: v.quiet === true,
+    progress: v['no-progress'] !== true,
+    exitZero: v['exit-zero'] === true,
+  };
+  if (command) args.command = command;
+  if (v.select) args.select = splitCodes(v.select);
+  if (v.ignore) args.ignore = splitCodes(v.ignore);
+  if (v.target !== undefined) args.target = v.target;
+  const format = v.format ?? v['output-format'];
+  if (format !== undefined) args.format = format;
+  if (v.config !== undefined) args.config = v.config;
+  if (v['unsafe-fixes']) args.unsafeFixes = true;
+  if (v['no-unsafe-fixes']) args.unsafeFixes = false;
+  if (v['max-file-size'] !== undefined) args.maxFileSize = v['max-file-size'];
+  return args;
+}
+
+function splitCodes(values: readonly string[]): string[] {
+  return values
+    .flatMap((s) => s.split(','))
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
+}
+
+/** `5MB`, `500K`, `1048576` -> bytes. */
+export function parseSize(text: string): number | undefined {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*([kmg]?)i?b?\s*$/i.exec(text);
+  if (!m) return undefined;
+  const unit = (m[2] ?? '').toLowerCase();
+  const mult = unit === 'k' ? 1024 : unit === 'm' ? 1024 ** 2 : unit === 'g' ? 1024 ** 3 : 1;
+  const n = Math.floor(Number(m[1]) * mult);
+  return Number.isFinite(n) && n > 0 ? n : undefined;
+}
+
+function checkCodes(flag: string, codes: readonly string[]): void {
+  const unknown = codes.filter((c) => !isValidCodeSelector(c));
+  if (unknown.length > 0) {
+    throw new UsageError(
+      `${flag}: unknown rule code${unknown.length > 1 ? 's' : ''} ${unknown.map((c) => `'${c}'`).join(', ')} (expected codes or prefixes such as ASY, ASY1, ASY101)`,
+    );
+  }
+}
+
+/** Combine flags with the config file; `cwd` is where the nearest pyproject.toml is looked for. */
+export function resolveSettings(args: CliArgs, cwd: string): Settings {
+  const command = args.command;
+  if (!command) throw new UsageError('missing command (check, diff or fix)');
+  let config: AnyioMigrateConfig = {};
+  let configFile: string | undefined;
+  if (args.config !== undefined) {
+    configFile = path.resolve(cwd, args.config);
+  } else {
+    configFile = findPyproject(cwd);
+  }
+  if (configFile !== undefined) {
+    const loaded = loadConfigFile(configFile);
+    if (loaded.errors.length > 0) throw new UsageError(`invalid configuration:\n  ${loaded.errors.join('\n  ')}`);
+    config = loaded.config;
+  }
+  if (args.select) checkCodes('--select', args.select);
+  if (args.ignore) checkCodes('--ignore', args.ignore);
+  const target = args.target ?? config.target ?? 'anyio3';
+  if (!(TARGETS as readonly string[]).includes(target)) {
+    throw new UsageError(`--target: unknown target '${target}' (expected ${TARGETS.join(' or ')})`);
+  }
+  const format = args.format ?? 'text';
+  if (format !== 'text' && format !== 'json') throw new UsageError(`--format: unknown format '${format}' (expected text or json)`);
+  if (format === 'json' && command === 'diff') throw new UsageError('--format json is not available for diff (its output is a unified diff)');
+  let maxFileSize = DEFAULT_MAX_FILE_SIZE;
+  if (args.maxFileSize !== undefined) {
+    const n = parseSize(args.maxFileSize);
+    if (n === undefined) throw new UsageError(`--max-file-size: invalid size '${args.maxFileSize}' (examples: 1048576, 500K, 5MB)`);
+    maxFileSize = n;
+  }
+  const paths = args.paths.length > 0 ? args.paths : ['.'];
+  const stdin = paths.includes('-');
+  if (stdin && paths.length > 1) throw new UsageError("'-' (stdin) cannot be combined with other paths");
+  const settings: Settings = {
+    command,
+    paths,
+    stdin,
+    target: target as Target,
+    unsafeFixes: args.unsafeFixes ?? config.unsafeFixes ?? false,
+    format,
+    verify: args.verify,
+    quiet: args.quiet,
+    progress: args.progress,
+    exitZero: args.exitZero,
+    maxFileSize,
+  };
+  const select = args.select ?? config.select;
+  const ignore = args.ignore ?? config.ignore;
+  if (select) settings.select = select;
+  if (ignore) settings.ignore = ignore;
+  if (configFile !== undefined) {
+    settings.configFile = configFile;
+    if (config.exclude && config.exclude.length > 0) settings.exclude = { baseDir: path.dirname(configFile), patterns: config.exclude };
+  }
+  return settings;
+}

@@ -1,0 +1,498 @@
+/**
+ * The CLI as a function: `run(argv, io)` parses arguments, processes the files and returns the
+ * exit status, writing only to the injected streams. No `process.exit`, no global state, so
+ * tests and other front ends (a workspace migration command) can call it directly.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import { initEngine, analyze, fixAll } from '../core/engine';
+import type { AnalyzeOptions, Finding, FixOptions } from '../core/types';
+import { FileSystem, nodeFileSystem } from './fsys';
+import { decodePythonSource, encodePythonSource, readPythonFile, ReadResult, SourceEncoding, atomicWriteFile, WriteRefused } from './files';
+import { collectPythonFiles, FileEntry } from './walk';
+import { HELP, parseCliArgs, resolveSettings, Settings, UsageError } from './options';
+import { LineIndex, toJsonFinding, formatTextFinding, sortFindings, unifiedDiff, summariseCodes, plural, JsonFinding } from './report';
+import { pythonProblem, verifyPythonSource } from './verify';
+
+export interface OutputStream {
+  write(chunk: string | Uint8Array): unknown;
+  isTTY?: boolean;
+}
+
+export interface RunIO {
+  stdout: OutputStream;
+  stderr: OutputStream;
+  /** Default `process.cwd()`. */
+  cwd?: string;
+  /** Reads all of stdin (for `-`); default reads `process.stdin`. */
+  readStdin?: () => Promise<Buffer>;
+  fs?: FileSystem;
+  /** Stop after the current file once aborted (Ctrl-C). */
+  signal?: { readonly aborted: boolean };
+  /** Interpreter for `--verify`; default `python3`. */
+  python?: string;
+  /** Folder with the parser's wasm files, passed to `initEngine`. */
+  wasmDir?: string;
+  /** Test hook: runs after a file's fix is computed and just before it is written. */
+  beforeWrite?: (file: string) => void | Promise<void>;
+  /** Files read ahead of the one being processed (default 8). */
+  readConcurrency?: number;
+  /** The analysis functions (default: the engine's); injectable to test refusals. */
+  engine?: EngineFunctions;
+}
+
+export interface EngineFunctions {
+  analyze: typeof analyze;
+  fixAll: typeof fixAll;
+}
+
+/** Progress is drawn only for runs with at least this many files (and only on a TTY). */
+export const PROGRESS_MIN_FILES = 20;
+
+export const EXIT_OK = 0;
+export const EXIT_FINDINGS = 1;
+export const EXIT_ERROR = 2;
+export const EXIT_INTERRUPTED = 130;
+
+/** The package version, from the nearest package.json named anyio-migrate above this file. */
+export function packageVersion(): string {
+  let dir = __dirname;
+  for (;;) {
+    try {
+      const pkg = JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8')) as { name?: unknown; version?: unknown };
+      if (pkg.name === 'anyio-migrate' && typeof pkg.version === 'string') return pkg.version;
+    } catch {
+      /* keep looking */
+    }
+    const parent = path.dirname(dir);
+    if (parent === dir) return 'unknown';
+    dir = parent;
+  }
+}
+
+/** Writes to stdout/stderr, keeping a one-line progress indicator on a TTY out of the way. */
+class Console {
+  private progressShown = false;
+  private lastProgress = 0;
+
+  constructor(
+    private readonly io: RunIO,
+    private readonly progressEnabled: boolean,
+  ) {}
+
+  out(text: string | Uint8Array): void {
+    this.clearProgress();
+    this.io.stdout.write(text);
+  }
+
+  err(line: string): void {
+    this.clearProgress();
+    this.io.stderr.write(`${line}\n`);
+  }
+
+  warn(file: string, reason: string): void {
+    this.err(`warning: ${file}: ${reason}`);
+  }
+
+  progress(done: number, total: number, file: string): void {
+    if (!this.progressEnabled || total < PROGRESS_MIN_FILES) return;
+    const now = Date.now();
+    if (now - this.lastProgress < 100) return;
+    this.lastProgress = now;
+    const name = file.length > 60 ? `…${file.slice(-59)}` : file;
+    this.io.stderr.write(`\r\x1b[2K[${done}/${total}] ${name}`);
+    this.progressShown = true;
+  }
+
+  clearProgress(): void {
+    if (this.progressShown) {
+      this.io.stderr.write('\r\x1b[2K');
+      this.progressShown = false;
+    }
+  }
+}
+
+interface Totals {
+  scanned: number;
+  skipped: number;
+  filesWithFindings: number;
+  findings: number;
+  safeFixable: number;
+  unsafeFixable: number;
+  changed: number;
+  notWritten: number;
+  fixed: number;
+  left: number;
+  leftUnsafe: number;
+}
+
+function newTotals(): Totals {
+  return { scanned: 0, skipped: 0, filesWithFindings: 0, findings: 0, safeFixable: 0, unsafeFixable: 0, changed: 0, notWritten: 0, fixed: 0, left: 0, leftUnsafe: 0 };
+}
+
+/** Read files in order with up to `limit` reads in flight; only those texts are held in memory. */
+async function* readAhead(entries: readonly FileEntry[], limit: number, read: (e: FileEntry) => Promise<ReadResult>, stop: () => boolean): AsyncGenerator<[FileEntry, ReadResult]> {
+  const pending: Array<Promise<ReadResult>> = [];
+  let next = 0;
+  const fill = (): void => {
+    while (next < entries.length && pending.length < limit && !stop()) pending.push(read(entries[next++]!));
+  };
+  fill();
+  for (let i = 0; i < entries.length; i++) {
+    if (stop()) return;
+    const p = pending.shift();
+    if (!p) return;
+    const result = await p;
+    fill();
+    yield [entries[i]!, result];
+  }
+}
+
+function displayPath(cwd: string, file: string): string {
+  const rel = path.relative(cwd, file);
+  if (rel === '') return path.basename(file);
+  return rel.startsWith('..') || path.isAbsolute(rel) ? file : rel;
+}
+
+export async function run(argv: readonly string[], io: RunIO): Promise<number> {
+  const cwd = io.cwd ?? process.cwd();
+  let settings: Settings;
+  try {
+    const args = parseCliArgs(argv);
+    if (args.help) {
+      io.stdout.write(HELP);
+      return EXIT_OK;
+    }
+    if (args.version) {
+      io.stdout.write(`anyio-migrate ${packageVersion()}\n`);
+      return EXIT_OK;
+    }
+    if (!args.command) {
+      io.stderr.write(HELP);
+      return EXIT_ERROR;
+    }
+    settings = resolveSettings(args, cwd);
+  } catch (err) {
+    if (err instanceof UsageError) {
+      io.stderr.write(`error: ${err.message}\nRun 'anyio-migrate --help' for usage.\n`);
+      return EXIT_ERROR;
+    }
+    throw err;
+  }
+  const python = io.python ?? 'python3';
+  if (settings.verify && settings.command !== 'check') {
+    const problem = await pythonProblem(python);
+    if (problem) {
+      io.stderr.write(`error: --verify needs a Python interpreter: ${problem}\n`);
+      return EXIT_ERROR;
+    }
+  }
+  await initEngine(io.wasmDir ? { wasmDir: io.wasmDir } : {});
+  const runner = new Runner(settings, io, cwd, python);
+  return settings.stdin ? runner.runStdin() : runner.runPaths();
+}
+
+class Runner {
+  private readonly totals = newTotals();
+  private readonly console: Console;
+  private readonly fs: FileSystem;
+  private readonly analyzeOptions: AnalyzeOptions;
+  private readonly fixOptions: FixOptions;
+  private readonly engine: EngineFunctions;
+  private hadError = false;
+  private jsonCount = 0;
+
+  constructor(
+    private readonly settings: Settings,
+    private readonly io: RunIO,
+    private readonly cwd: string,
+    private readonly python: string,
+  ) {
+    this.fs = io.fs ?? nodeFileSystem;
+    this.engine = io.engine ?? { analyze, fixAll };
+    this.console = new Console(io, settings.progress && !settings.quiet && io.stderr.isTTY === true);
+    this.analyzeOptions = { target: settings.target };
+    if (settings.select) this.analyzeOptions.select = settings.select;
+    if (settings.ignore) this.analyzeOptions.ignore = settings.ignore;
+    this.fixOptions = { ...this.analyzeOptions, unsafeFixes: settings.unsafeFixes };
+  }
+
+  private get aborted(): boolean {
+    return this.io.signal?.aborted === true;
+  }
+
+  // ---- output -------------------------------------------------------------------------------
+
+  /** Findings go to stdout, except in `fix -` / `diff -` where stdout carries the result. */
+  private emitFindings(display: string, text: string, findings: readonly Finding[], toStderr: boolean): void {
+    if (findings.length === 0) return;
+    const index = new LineIndex(text);
+    const items = sortFindings(findings).map((f) => toJsonFinding(display, f, index));
+    if (this.settings.format === 'json' && !toStderr) {
+      for (const item of items) this.emitJson(item);
+      return;
+    }
+    const lines = `${items.map(formatTextFinding).join('\n')}\n`;
+    if (toStderr) this.console.err(lines.slice(0, -1));
+    else this.console.out(lines);
+  }
+
+  private emitJson(item: JsonFinding): void {
+    const body = JSON.stringify(item, null, 2).replace(/\n/g, '\n  ');
+    this.console.out(`${this.jsonCount === 0 ? '[\n  ' : ',\n  '}${body}`);
+    this.jsonCount++;
+  }
+
+  private finishJson(): void {
+    if (this.settings.format !== 'json' || this.settings.command === 'diff') return;
+    this.console.out(this.jsonCount === 0 ? '[]\n' : '\n]\n');
+  }
+
+  private countLeft(findings: readonly Finding[]): void {
+    this.totals.left += findings.length;
+    if (!this.settings.unsafeFixes) this.totals.leftUnsafe += findings.filter((f) => f.fix?.applicability === 'unsafe').length;
+  }
+
+  private summary(interrupted: boolean, processed: number, total: number): void {
+    if (this.settings.quiet) return;
+    const t = this.totals;
+    const head = `${plural(t.scanned, 'file')} scanned${t.skipped > 0 ? `, ${t.skipped} skipped` : ''}`;
+    let body: string;
+    const unsafeHint = (n: number): string => (n > 0 ? ` (${n} ${n === 1 ? 'has' : 'have'} an unsafe fix: add --unsafe-fixes)` : '');
+    if (this.settings.command === 'check') {
+      if (t.findings === 0) body = 'no findings';
+      else {
+        const fixable: string[] = [];
+        if (t.safeFixable > 0) fixable.push(`${t.safeFixable} fixable with 'anyio-migrate fix'`);
+        if (t.unsafeFixable > 0) fixable.push(`${t.unsafeFixable} more with '--unsafe-fixes'`);
+        body = `${plural(t.findings, 'finding')} in ${plural(t.filesWithFindings, 'file')}${fixable.length > 0 ? `; ${fixable.join(', ')}` : ''}`;
+      }
+    } else {
+      const verb = this.settings.command === 'diff' ? 'would change' : 'changed';
+      const fixedVerb = this.settings.command === 'diff' ? 'would be fixed' : 'fixed';
+      body = `${t.changed} ${t.changed === 1 ? 'file' : 'files'} ${verb}, ${plural(t.fixed, 'finding')} ${fixedVerb}, ${t.left} left${unsafeHint(t.leftUnsafe)}`;
+      if (t.notWritten > 0) body += `; ${plural(t.notWritten, 'file')} not ${this.settings.command === 'diff' ? 'fixable' : 'written'} (see warnings above)`;
+    }
+    const stopped = interrupted ? `Interrupted after ${processed} of ${total} files. ` : '';
+    this.console.err(`${stopped}${head}: ${body}.`);
+  }
+
+  private exitCode(interrupted: boolean): number {
+    if (interrupted) return EXIT_INTERRUPTED;
+    if (this.hadError) return EXIT_ERROR;
+    if (this.settings.exitZero) return EXIT_OK;
+    const t = this.totals;
+    switch (this.settings.command) {
+      case 'check':
+        return t.findings > 0 ? EXIT_FINDINGS : EXIT_OK;
+      case 'diff':
+        return t.changed > 0 ? EXIT_FINDINGS : EXIT_OK;
+      case 'fix':
+        return t.left > 0 ? EXIT_FINDINGS : EXIT_OK;
+    }
+  }
+
+  // ---- one text -----------------------------------------------------------------------------
+
+  /**
+   * Compute what `fix` would produce for `text`: the bytes to write (undefined when nothing
+   * changes or the result is refused), after encoding and optional verification.
+   */
+  private async computeFix(display: string, text: string, encoding: SourceEncoding): Promise<{ bytes?: Buffer; output: string; applied: string[]; remaining: Finding[] }> {
+    const result = this.engine.fixAll(text, this.fixOptions);
+    if (result.capped) this.console.warn(display, 'fixes did not converge within the iteration limit; the result may still have fixable findings');
+    if (result.refused !== undefined) {
+      this.console.warn(display, `not fixed: ${result.refused}`);
+      this.totals.notWritten++;
+      return { output: text, applied: [], remaining: this.engine.analyze(text, this.analyzeOptions) };
+    }
+    if (result.output === text) return { output: text, applied: [], remaining: result.remaining };
+    const encoded = encodePythonSource(result.output, encoding);
+    if (!encoded.ok) {
+      this.console.warn(display, `not fixed: ${encoded.reason}`);
+      this.totals.notWritten++;
+      return { output: text, applied: [], remaining: this.engine.analyze(text, this.analyzeOptions) };
+    }
+    if (this.settings.verify) {
+      const v = await verifyPythonSource(this.python, encoded.bytes);
+      if (!v.ok) {
+        this.console.warn(display, `not fixed (--verify): ${v.reason}`);
+        this.totals.notWritten++;
+        return { output: text, applied: [], remaining: this.engine.analyze(text, this.analyzeOptions) };
+      }
+    }
+    return { bytes: encoded.bytes, output: result.output, applied: result.applied.map((a) => a.code), remaining: result.remaining };
+  }
+
+  // ---- stdin --------------------------------------------------------------------------------
+
+  async runStdin(): Promise<number> {
+    const { command } = this.settings;
+    const display = '-';
+    let bytes: Buffer;
+    try {
+      bytes = await (this.io.readStdin ?? readProcessStdin)();
+    } catch (err) {
+      this.console.err(`error: cannot read stdin: ${err instanceof Error ? err.message : String(err)}`);
+      return EXIT_ERROR;
+    }
+    const decoded = decodePythonSource(bytes);
+    if (!decoded.ok) {
+      this.console.err(`error: -: ${decoded.reason}`);
+      if (command === 'fix') this.console.out(bytes); // pass the input through untouched
+      return EXIT_ERROR;
+    }
+    const text = decoded.text;
+    this.totals.scanned = 1;
+    const relevant = text.includes('anyio');
+    if (command === 'check') {
+      const findings = relevant ? this.engine.analyze(text, this.analyzeOptions) : [];
+      this.recordCheck(findings);
+      this.emitFindings(display, text, findings, false);
+      this.finishJson();
+      this.summary(false, 1, 1);
+      return this.exitCode(false);
+    }
+    const fix = relevant ? await this.computeFix(display, text, decoded.encoding) : { output: text, applied: [] as string[], remaining: [] as Finding[] };
+    if (command === 'fix') {
+      this.console.out(fix.bytes ?? bytes);
+      if (fix.bytes) {
+        this.totals.changed++;
+        this.totals.fixed += fix.applied.length;
+        if (!this.settings.quiet) this.console.err(`Fixed -: ${summariseCodes(fix.applied)}`);
+      }
+      this.emitFindings(display, fix.output, fix.remaining, true);
+    } else {
+      if (fix.bytes) {
+        this.totals.changed++;
+        this.totals.fixed += fix.applied.length;
+        this.console.out(unifiedDiff(display, text, fix.output));
+      }
+    }
+    this.countLeft(fix.remaining);
+    this.summary(false, 1, 1);
+    return this.exitCode(false);
+  }
+
+  private recordCheck(findings: readonly Finding[]): void {
+    if (findings.length === 0) return;
+    this.totals.filesWithFindings++;
+    this.totals.findings += findings.length;
+    for (const f of findings) {
+      if (f.fix?.applicability === 'safe') this.totals.safeFixable++;
+      else if (f.fix?.applicability === 'unsafe') {
+        if (this.settings.unsafeFixes) this.totals.safeFixable++;
+        else this.totals.unsafeFixable++;
+      }
+    }
+  }
+
+  // ---- paths --------------------------------------------------------------------------------
+
+  async runPaths(): Promise<number> {
+    const walk = await collectPythonFiles(this.settings.paths, {
+      fs: this.fs,
+      cwd: this.cwd,
+      ...(this.settings.exclude ? { exclude: this.settings.exclude } : {}),
+      onWarning: (file, reason) => this.console.warn(displayPath(this.cwd, file), reason),
+      shouldStop: () => this.aborted,
+    });
+    for (const e of walk.errors) {
+      this.console.err(`error: ${e.path}: ${e.reason}`);
+      this.hadError = true;
+    }
+    const files = walk.files;
+    if (files.length === 0 && walk.errors.length === 0 && !this.aborted && !this.settings.quiet) {
+      this.console.err(`warning: no Python files found under ${this.settings.paths.join(', ')}`);
+    }
+    let processed = 0;
+    const limit = Math.max(1, this.io.readConcurrency ?? 8);
+    const reads = readAhead(files, limit, (e) => readPythonFile(e.path, { fs: this.fs, maxFileSize: this.settings.maxFileSize }), () => this.aborted);
+    for await (const [entry, read] of reads) {
+      const display = displayPath(this.cwd, entry.path);
+      this.console.progress(processed, files.length, display);
+      try {
+        await this.processFile(entry, display, read);
+      } catch (err) {
+        // One file's failure (an engine bug, most likely) must not stop the run or hide the rest.
+        this.console.err(`error: ${display}: internal error, file left unchanged: ${err instanceof Error ? err.message : String(err)}`);
+        this.hadError = true;
+      }
+      processed++;
+      if (this.aborted) break;
+    }
+    const interrupted = this.aborted && processed < files.length;
+    this.console.clearProgress();
+    this.finishJson();
+    this.summary(interrupted, processed, files.length);
+    return this.exitCode(interrupted);
+  }
+
+  private async processFile(entry: FileEntry, display: string, read: ReadResult): Promise<void> {
+    if (!read.ok) {
+      this.totals.skipped++;
+      if (entry.explicit) {
+        this.console.err(`error: ${display}: ${read.reason}`);
+        this.hadError = true;
+      } else {
+        this.console.warn(display, `skipped: ${read.reason}`);
+      }
+      return;
+    }
+    this.totals.scanned++;
+    const { text } = read;
+    // Every rule is about AnyIO: a file that never mentions it cannot have findings.
+    if (!text.includes('anyio')) return;
+    const { command } = this.settings;
+    if (command === 'check') {
+      const findings = this.engine.analyze(text, this.analyzeOptions);
+      this.recordCheck(findings);
+      this.emitFindings(display, text, findings, false);
+      return;
+    }
+    const fix = await this.computeFix(display, text, read.encoding);
+    if (!fix.bytes) {
+      this.countLeft(fix.remaining);
+      if (command === 'fix') this.emitFindings(display, text, fix.remaining, false);
+      return;
+    }
+    if (command === 'diff') {
+      this.totals.changed++;
+      this.totals.fixed += fix.applied.length;
+      this.countLeft(fix.remaining);
+      this.console.out(unifiedDiff(display, text, fix.output));
+      return;
+    }
+    try {
+      await this.io.beforeWrite?.(entry.path);
+      await atomicWriteFile(entry.path, fix.bytes, { fs: this.fs, expected: read.bytes });
+    } catch (err) {
+      if (!(err instanceof WriteRefused)) throw err;
+      this.console.warn(display, `not written: ${err.message}`);
+      this.totals.notWritten++;
+      // Nothing was fixed here: what is left is what the file had.
+      const before = this.engine.analyze(text, this.analyzeOptions);
+      this.countLeft(before);
+      this.emitFindings(display, text, before, false);
+      return;
+    }
+    this.totals.changed++;
+    this.totals.fixed += fix.applied.length;
+    this.countLeft(fix.remaining);
+    if (!this.settings.quiet) {
+      const line = `Fixed ${display}: ${plural(fix.applied.length, 'fix', 'fixes')} (${summariseCodes(fix.applied)})`;
+      if (this.settings.format === 'json') this.console.err(line);
+      else this.console.out(`${line}\n`);
+    }
+    this.emitFindings(display, fix.output, fix.remaining, false);
+  }
+}
+
+function readProcessStdin(): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    process.stdin.on('data', (c: Buffer | string) => chunks.push(typeof c === 'string' ? Buffer.from(c) : c));
+    process.stdin.on('end', () => resolve(Buffer.concat(chunks)));
+    process.stdin.on('error', reject);
+  });
+}

@@ -1,0 +1,255 @@
+/**
+ * Find the Python files to process under the given paths: `.py` / `.pyi`, honouring `.gitignore`
+ * files (nested ones, and those of parent directories up to the repository root), configured
+ * `exclude` patterns, and skipping VCS folders, virtualenvs, caches and hidden directories.
+ * Symlinks are followed, with loops detected by real path; every file is yielded once.
+ */
+import * as path from 'path';
+import ignore, { Ignore } from 'ignore';
+import { FileSystem, nodeFileSystem, describeError, errorCode } from './fsys';
+
+export const SKIPPED_DIR_NAMES: ReadonlySet<string> = new Set([
+  '.git',
+  '.hg',
+  '.svn',
+  'node_modules',
+  '__pycache__',
+  '.venv',
+  'venv',
+  '.tox',
+  '.nox',
+  'site-packages',
+  '.mypy_cache',
+  '.pytest_cache',
+  '.ruff_cache',
+]);
+
+export const PYTHON_EXTENSIONS: readonly string[] = ['.py', '.pyi'];
+
+export interface FileEntry {
+  /** Absolute path as reached (not resolved through symlinks). */
+  path: string;
+  /** True when the user named this file directly: it is processed even if ignored. */
+  explicit: boolean;
+}
+
+export interface ExcludeSpec {
+  /** Directory the patterns are relative to (the config file's directory). */
+  baseDir: string;
+  /** gitignore-style patterns. */
+  patterns: readonly string[];
+}
+
+export interface WalkOptions {
+  fs?: FileSystem;
+  /** Base for relative `paths`. */
+  cwd: string;
+  exclude?: ExcludeSpec;
+  /** Default true. */
+  respectGitignore?: boolean;
+  /** Called for every directory or file skipped for a reason worth telling the user about. */
+  onWarning?: (file: string, reason: string) => void;
+  /** Checked between directories; return true to stop early. */
+  shouldStop?: () => boolean;
+}
+
+export interface WalkResult {
+  files: FileEntry[];
+  /** Paths named on the command line that could not be used (missing, unreadable): usage errors. */
+  errors: Array<{ path: string; reason: string }>;
+}
+
+interface Matcher {
+  base: string;
+  ig: Ignore;
+}
+
+function toPosix(p: string): string {
+  return path.sep === '/' ? p : p.split(path.sep).join('/');
+}
+
+/** Decide with the deepest matcher that has an opinion (later, deeper rules win as in git). */
+function isIgnored(matchers: readonly Matcher[], full: string, isDir: boolean): boolean {
+  for (let i = matchers.length - 1; i >= 0; i--) {
+    const m = matchers[i]!;
+    const rel = path.relative(m.base, full);
+    if (rel === '' || rel.startsWith('..') || path.isAbsolute(rel)) continue;
+    const r = m.ig.test(toPosix(rel) + (isDir ? '/' : ''));
+    if (r.unignored) return false;
+    if (r.ignored) return true;
+  }
+  return false;
+}
+
+export function isPythonFileName(name: string): boolean {
+  return PYTHON_EXTENSIONS.some((ext) => name.endsWith(ext));
+}
+
+async function exists(fs: FileSystem, p: string): Promise<boolean> {
+  try {
+    await fs.lstat(p);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function readIgnoreFile(fs: FileSystem, file: string, onWarning?: (file: string, reason: string) => void): Promise<Ignore | undefined> {
+  let text: string;
+  try {
+    text = (await fs.readFile(file)).toString('utf8');
+  } catch (err) {
+    if (errorCode(err) !== 'ENOENT' && errorCode(err) !== 'ENOTDIR') onWarning?.(file, `cannot read ignore file: ${describeError(err)}`);
+    return undefined;
+  }
+  return ignore().add(text);
+}
+
+/**
+ * Matchers from `.gitignore` files of the directories above `dir`, up to the enclosing git
+ * repository's root (none when `dir` is not inside a repository), plus `.git/info/exclude`.
+ */
+async function ancestorMatchers(fs: FileSystem, dir: string, onWarning?: (file: string, reason: string) => void): Promise<Matcher[]> {
+  const chain: string[] = [];
+  let cur = path.dirname(dir);
+  let repoRoot: string | undefined;
+  if (await exists(fs, path.join(dir, '.git'))) return infoExclude(fs, dir, onWarning);
+  for (;;) {
+    chain.push(cur);
+    if (await exists(fs, path.join(cur, '.git'))) {
+      repoRoot = cur;
+      break;
+    }
+    const parent = path.dirname(cur);
+    if (parent === cur) break;
+    cur = parent;
+  }
+  if (!repoRoot) return [];
+  const matchers = await infoExclude(fs, repoRoot, onWarning);
+  for (const d of chain.reverse()) {
+    const ig = await readIgnoreFile(fs, path.join(d, '.gitignore'), onWarning);
+    if (ig) matchers.push({ base: d, ig });
+  }
+  return matchers;
+}
+
+async function infoExclude(fs: FileSystem, repoRoot: string, onWarning?: (file: string, reason: string) => void): Promise<Matcher[]> {
+  const ig = await readIgnoreFile(fs, path.join(repoRoot, '.git', 'info', 'exclude'), onWarning);
+  return ig ? [{ base: repoRoot, ig }] : [];
+}
+
+/**
+ * Collect the Python files under `paths` (files named directly are always included), sorted within
+ * each directory for deterministic output. Only paths are held in memory, never file contents.
+ */
+export async function collectPythonFiles(paths: readonly string[], options: WalkOptions): Promise<WalkResult> {
+  const fs = options.fs ?? nodeFileSystem;
+  const respectGitignore = options.respectGitignore ?? true;
+  const warn = options.onWarning;
+  const files: FileEntry[] = [];
+  const errors: WalkResult['errors'] = [];
+  const seenFiles = new Set<string>();
+  const visitedDirs = new Set<string>();
+  const excludeMatcher: Matcher | undefined =
+    options.exclude && options.exclude.patterns.length > 0
+      ? { base: options.exclude.baseDir, ig: ignore().add([...options.exclude.patterns]) }
+      : undefined;
+
+  const addFile = async (full: string, explicit: boolean): Promise<void> => {
+    let real: string;
+    try {
+      real = await fs.realpath(full);
+    } catch (err) {
+      if (explicit) errors.push({ path: full, reason: describeError(err) });
+      else warn?.(full, describeError(err));
+      return;
+    }
+    if (seenFiles.has(real)) return;
+    seenFiles.add(real);
+    files.push({ path: full, explicit });
+  };
+
+  const walkDir = async (dir: string, matchers: Matcher[], ancestors: ReadonlySet<string>): Promise<void> => {
+    if (options.shouldStop?.()) return;
+    let real: string;
+    try {
+      real = await fs.realpath(dir);
+    } catch (err) {
+      warn?.(dir, describeError(err));
+      return;
+    }
+    if (ancestors.has(real)) {
+      warn?.(dir, `symlink loop (points back to ${real}); not descending`);
+      return;
+    }
+    if (visitedDirs.has(real)) return; // reached twice through symlinks: already walked once
+    visitedDirs.add(real);
+    let entries;
+    try {
+      entries = await fs.readdir(dir);
+    } catch (err) {
+      warn?.(dir, `cannot read directory: ${describeError(err)}`);
+      return;
+    }
+    const here = [...matchers];
+    if (respectGitignore && entries.some((e) => e.name === '.gitignore')) {
+      const ig = await readIgnoreFile(fs, path.join(dir, '.gitignore'), warn);
+      if (ig) here.push({ base: dir, ig });
+    }
+    const nextAncestors = new Set(ancestors).add(real);
+    entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    for (const entry of entries) {
+      const full = path.join(dir, entry.name);
+      let isDir = entry.isDirectory();
+      let isFile = entry.isFile();
+      if (entry.isSymbolicLink()) {
+        try {
+          const st = await fs.stat(full);
+          isDir = st.isDirectory();
+          isFile = st.isFile();
+        } catch (err) {
+          if (isPythonFileName(entry.name)) warn?.(full, `broken symlink: ${describeError(err)}`);
+          continue;
+        }
+      }
+      if (isDir) {
+        if (SKIPPED_DIR_NAMES.has(entry.name) || entry.name.startsWith('.')) continue;
+        if (isIgnored(here, full, true)) continue;
+        if (excludeMatcher && isIgnored([excludeMatcher], full, true)) continue;
+        if (await exists(fs, path.join(full, 'pyvenv.cfg'))) continue; // a virtualenv
+        await walkDir(full, here, nextAncestors);
+        if (options.shouldStop?.()) return;
+      } else if (isFile && isPythonFileName(entry.name)) {
+        if (isIgnored(here, full, false)) continue;
+        if (excludeMatcher && isIgnored([excludeMatcher], full, false)) continue;
+        await addFile(full, false);
+      }
+    }
+  };
+
+  for (const p of paths) {
+    const full = path.resolve(options.cwd, p);
+    let st;
+    try {
+      st = await fs.stat(full);
+    } catch (err) {
+      errors.push({ path: p, reason: describeError(err) });
+      continue;
+    }
+    if (st.isDirectory()) {
+      const matchers = respectGitignore ? await ancestorMatchers(fs, full, warn) : [];
+      try {
+        await fs.readdir(full);
+      } catch (err) {
+        errors.push({ path: p, reason: `cannot read directory: ${describeError(err)}` });
+        continue;
+      }
+      await walkDir(full, matchers, new Set());
+    } else if (st.isFile()) {
+      await addFile(full, true);
+    } else {
+      errors.push({ path: p, reason: 'not a regular file or directory' });
+    }
+  }
+  return { files, errors };
+}

@@ -1,0 +1,221 @@
+/**
+ * `[tool.anyio-migrate]` in `pyproject.toml`: finding the file and validating its settings.
+ * Pure apart from `findPyproject` (which only reads files), so the CLI and the language server
+ * share one loader and one set of error messages.
+ *
+ * ```toml
+ * [tool.anyio-migrate]
+ * select = ["ASY1"]          # codes or prefixes to enable (default: all)
+ * ignore = ["ASY105"]        # codes or prefixes to disable
+ * target = "anyio3"          # or "anyio2+3"
+ * unsafe-fixes = false
+ * exclude = ["generated/", "legacy_*.py"]   # gitignore-style, relative to this file's directory
+ * ```
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import { isValidCodeSelector } from '../core/engine';
+import type { Target } from '../core/types';
+
+// smol-toml is an ES module with a CommonJS build: load the CJS build, typed from its declarations.
+type SmolToml = typeof import('smol-toml', { with: { 'resolution-mode': 'import' } });
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { parse: parseToml, TomlError } = require('smol-toml') as SmolToml;
+
+export const TARGETS: readonly Target[] = ['anyio3', 'anyio2+3'];
+
+export interface AnyioMigrateConfig {
+  select?: string[];
+  ignore?: string[];
+  target?: Target;
+  unsafeFixes?: boolean;
+  exclude?: string[];
+}
+
+export interface ParsedConfig {
+  config: AnyioMigrateConfig;
+  /** Human-readable, each prefixed with the file path; empty when the settings are valid. */
+  errors: string[];
+  /** Whether the file has a `[tool.anyio-migrate]` table at all. */
+  hasSection: boolean;
+}
+
+const KNOWN_KEYS = ['select', 'ignore', 'target', 'unsafe-fixes', 'exclude'] as const;
+
+function describeType(v: unknown): string {
+  if (Array.isArray(v)) return 'an array';
+  if (v === null) return 'null';
+  if (v instanceof Date) return 'a date';
+  if (typeof v === 'object') return 'a table';
+  return `a ${typeof v}`;
+}
+
+/** Closest known key by edit distance, for "did you mean" hints. */
+function suggest(key: string, candidates: readonly string[]): string | undefined {
+  let best: string | undefined;
+  let bestDist = Infinity;
+  for (const c of candidates) {
+    const d = editDistance(key.toLowerCase().replace(/_/g, '-'), c);
+    if (d < bestDist) {
+      bestDist = d;
+      best = c;
+    }
+  }
+  return bestDist <= 3 ? best : undefined;
+}
+
+function editDistance(a: string, b: string): number {
+  const prev = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    let diag = prev[0]!;
+    prev[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const tmp = prev[j]!;
+      prev[j] = Math.min(prev[j]! + 1, prev[j - 1]! + 1, diag + (a[i - 1] === b[j - 1] ? 0 : 1));
+      diag = tmp;
+    }
+  }
+  return prev[b.length]!;
+}
+
+/**
+ * Parse `pyproject.toml` text and validate its `[tool.anyio-migrate]` table. Never throws: TOML
+ * syntax errors and invalid values are returned in `errors` (with `filePath` and the key).
+ * Valid settings are returned even when others are invalid.
+ */
+export function parseAnyioMigrateConfig(tomlText: string, filePath: string): ParsedConfig {
+  const errors: string[] = [];
+  const config: AnyioMigrateConfig = {};
+  let doc: Record<string, unknown>;
+  try {
+    doc = parseToml(tomlText) as Record<string, unknown>;
+  } catch (err) {
+    const detail = err instanceof TomlError ? `line ${err.line}, column ${err.column}: ${firstLine(err.message)}` : String(err);
+    return { config, errors: [`${filePath}: invalid TOML (${detail})`], hasSection: false };
+  }
+  const tool = doc['tool'];
+  if (tool === undefined) return { config, errors, hasSection: false };
+  if (typeof tool !== 'object' || tool === null || Array.isArray(tool)) {
+    return { config, errors: [`${filePath}: 'tool' must be a table`], hasSection: false };
+  }
+  const section = (tool as Record<string, unknown>)['anyio-migrate'];
+  if (section === undefined) {
+    const near = Object.keys(tool).find((k) => k !== 'anyio-migrate' && k.replace(/_/g, '-').toLowerCase() === 'anyio-migrate');
+    if (near) errors.push(`${filePath}: found [tool.${near}]; the table must be named [tool.anyio-migrate]`);
+    return { config, errors, hasSection: false };
+  }
+  const where = `${filePath}: [tool.anyio-migrate]`;
+  if (typeof section !== 'object' || section === null || Array.isArray(section) || section instanceof Date) {
+    return { config, errors: [`${where} must be a table, not ${describeType(section)}`], hasSection: true };
+  }
+  const table = section as Record<string, unknown>;
+
+  const stringArray = (key: string): string[] | undefined => {
+    const v = table[key];
+    if (!Array.isArray(v)) {
+      errors.push(`${where} ${key}: expected an array of strings, got ${describeType(v)}`);
+      return undefined;
+    }
+    const bad = v.findIndex((x) => typeof x !== 'string');
+    if (bad !== -1) {
+      errors.push(`${where} ${key}[${bad}]: expected a string, got ${describeType(v[bad])}`);
+      return undefined;
+    }
+    return v as string[];
+  };
+  const codes = (key: 'select' | 'ignore'): string[] | undefined => {
+    const list = stringArray(key);
+    if (!list) return undefined;
+    const unknown = list.filter((c) => !isValidCodeSelector(c));
+    if (unknown.length > 0) {
+      errors.push(`${where} ${key}: unknown rule code${unknown.length > 1 ? 's' : ''} ${unknown.map((c) => `'${c}'`).join(', ')} (expected codes or prefixes such as 'ASY', 'ASY1', 'ASY101')`);
+      return undefined;
+    }
+    return list;
+  };
+
+  for (const key of Object.keys(table)) {
+    if ((KNOWN_KEYS as readonly string[]).includes(key)) continue;
+    const hint = suggest(key, KNOWN_KEYS);
+    errors.push(`${where}: unknown key '${key}'${hint ? ` (did you mean '${hint}'?)` : ''}; known keys: ${KNOWN_KEYS.join(', ')}`);
+  }
+  if ('select' in table) {
+    const v = codes('select');
+    if (v) config.select = v;
+  }
+  if ('ignore' in table) {
+    const v = codes('ignore');
+    if (v) config.ignore = v;
+  }
+  if ('target' in table) {
+    const v = table['target'];
+    if (typeof v !== 'string') errors.push(`${where} target: expected a string, got ${describeType(v)}`);
+    else if (!(TARGETS as readonly string[]).includes(v)) errors.push(`${where} target: unknown target '${v}' (expected ${TARGETS.map((t) => `'${t}'`).join(' or ')})`);
+    else config.target = v as Target;
+  }
+  if ('unsafe-fixes' in table) {
+    const v = table['unsafe-fixes'];
+    if (typeof v !== 'boolean') errors.push(`${where} unsafe-fixes: expected true or false, got ${describeType(v)}`);
+    else config.unsafeFixes = v;
+  }
+  if ('exclude' in table) {
+    const v = stringArray('exclude');
+    if (v) {
+      const empty = v.findIndex((p) => p.trim() === '');
+      if (empty !== -1) errors.push(`${where} exclude[${empty}]: empty pattern`);
+      else config.exclude = v;
+    }
+  }
+  return { config, errors, hasSection: true };
+}
+
+function firstLine(s: string): string {
+  return s.split('\n', 1)[0] ?? s;
+}
+
+/**
+ * The nearest `pyproject.toml` at or above `startDir` that has a `[tool.anyio-migrate]` table
+ * (like ruff, files without one are passed over so a sub-package's pyproject does not hide the
+ * repository's settings). A file that mentions `anyio-migrate` but does not parse is returned so
+ * its error gets reported.
+ */
+export function findPyproject(startDir: string): string | undefined {
+  let dir = path.resolve(startDir);
+  for (;;) {
+    const candidate = path.join(dir, 'pyproject.toml');
+    let text: string | undefined;
+    try {
+      text = fs.readFileSync(candidate, 'utf8');
+    } catch {
+      text = undefined;
+    }
+    if (text !== undefined && (parseAnyioMigrateConfig(text, candidate).hasSection || (text.includes('anyio-migrate') && !parsesAsToml(text)))) {
+      return candidate;
+    }
+    const parent = path.dirname(dir);
+    if (parent === dir) return undefined;
+    dir = parent;
+  }
+}
+
+function parsesAsToml(text: string): boolean {
+  try {
+    parseToml(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Read and validate a config file (for `--config FILE`, or the result of `findPyproject`). */
+export function loadConfigFile(filePath: string): ParsedConfig {
+  let text: string;
+  try {
+    text = fs.readFileSync(filePath, 'utf8');
+  } catch (err) {
+    const code = (err as { code?: string }).code;
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : String(err);
+    return { config: {}, errors: [`${filePath}: cannot read config file (${why})`], hasSection: false };
+  }
+  return parseAnyioMigrateConfig(text, filePath);
+}
