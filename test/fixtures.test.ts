@@ -50,8 +50,8 @@ function label(f: Fixture): string {
   return `${f.folder}/${f.name}`;
 }
 
-function fixOptions(f: Fixture): { unsafeFixes: boolean } {
-  return { unsafeFixes: f.directives.unsafeFixes };
+function fixOptions(f: Fixture): { unsafeFixes: boolean; target: 'anyio3' | 'anyio2+3' } {
+  return { unsafeFixes: f.directives.unsafeFixes, target: f.directives.target };
 }
 
 /** fixAll on the fixture's input, computed once; rethrows the engine's error for each test that needs it. */
@@ -204,7 +204,7 @@ describe('rule fixtures', function () {
       for (const f of cases) {
         describe(f.name, function () {
           it(`reports exactly: ${f.directives.codes.join(' ') || '(nothing)'}`, function () {
-            const findings = analyze(f.input);
+            const findings = analyze(f.input, fixOptions(f));
             assertFindingRanges(findings, f.input, label(f));
             assert.deepEqual(sortedCodes(findings), f.directives.codes);
           });
@@ -229,7 +229,7 @@ describe('rule fixtures', function () {
             const before = countParseErrorsIn(f.input);
             const afterCount = countParseErrorsIn(result.output);
             assert.ok(afterCount <= before, `${label(f)}: parse errors went from ${before} to ${afterCount}`);
-            const inputFindings = analyze(f.input);
+            const inputFindings = analyze(f.input, fixOptions(f));
             assertAvailability(inputFindings, `${label(f)} (input)`);
             assertAvailability(result.remaining, `${label(f)} (remaining)`);
             assertFindingRanges(result.remaining, result.output, `${label(f)} (remaining)`);

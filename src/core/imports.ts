@@ -23,10 +23,27 @@ export function usageCount(idx: FileIndex, name: string): number {
   return n;
 }
 
-/** Local names bound by `from anyio... import` statements (candidates for clean-up). */
+/** Standard-library modules the fixes import (`import warnings`), also cleaned up when left unused. */
+const HELPER_MODULES = new Set(['warnings', 'inspect']);
+
+function isCleanable(stmt: Node): boolean {
+  if (stmt.type === 'import_statement') return stmt.namedChildren.every((c) => c?.type === 'dotted_name' && HELPER_MODULES.has(c.text));
+  const mod = stmt.childForFieldName('module_name')?.text.replace(/\s+/g, '');
+  return !!mod && (mod === 'anyio' || mod.startsWith('anyio.'));
+}
+
+function statementItems(stmt: Node): Node[] {
+  return (stmt.type === 'import_statement' ? stmt.namedChildren : stmt.childrenForFieldName('name')).filter(Boolean) as Node[];
+}
+
+/** Local names bound by `from anyio... import` statements and `import warnings/inspect` (candidates for clean-up). */
 export function anyioFromImportNames(idx: FileIndex): Set<string> {
   const names = new Set<string>();
   for (const imp of idx.imports) {
+    if (imp.stmt.type === 'import_statement' && isCleanable(imp.stmt)) {
+      for (const c of imp.stmt.namedChildren) if (c) names.add(c.text);
+      continue;
+    }
     if (imp.stmt.type !== 'import_from_statement') continue;
     const mod = imp.stmt.childForFieldName('module_name')?.text.replace(/\s+/g, '');
     if (!mod || !(mod === 'anyio' || mod.startsWith('anyio.'))) continue;
@@ -84,7 +101,7 @@ function lineEndOf(text: string, offset: number): number {
 }
 
 /** Edits that delete a whole statement, or turn it into `pass` when it is alone in its block. */
-function deleteStatement(text: string, stmt: Node): Edit {
+export function deleteStatement(text: string, stmt: Node): Edit {
   const parent = stmt.parent;
   if (parent && parent.type === 'block' && parent.namedChildren.filter((c) => c && c.type !== 'comment').length === 1) {
     return { start: stmt.startIndex, end: stmt.endIndex, text: 'pass' };
@@ -126,13 +143,12 @@ export function importEdits(idx: FileIndex, requests: readonly ImportRequest[], 
   const handledModules = new Set<string>();
   for (const imp of idx.imports) {
     const stmt = imp.stmt;
-    if (stmt.type !== 'import_from_statement') continue;
-    const mod = stmt.childForFieldName('module_name')?.text.replace(/\s+/g, '');
-    if (!mod || !(mod === 'anyio' || mod.startsWith('anyio.'))) continue;
-    const items = stmt.childrenForFieldName('name').filter(Boolean) as Node[];
+    if (!isCleanable(stmt)) continue;
+    const mod = stmt.type === 'import_statement' ? '' : stmt.childForFieldName('module_name')!.text.replace(/\s+/g, '');
+    const items = statementItems(stmt);
     if (items.length === 0) continue; // wildcard
     const removed = items.map((it) => removals.has(localNameOf(it)));
-    const adds = imp.topLevel && !handledModules.has(mod) ? byModule.get(mod) ?? [] : [];
+    const adds = mod && imp.topLevel && !handledModules.has(mod) ? byModule.get(mod) ?? [] : [];
     if (adds.length) handledModules.add(mod);
     if (!removed.some(Boolean) && adds.length === 0) continue;
 
@@ -188,18 +204,67 @@ export function importEdits(idx: FileIndex, requests: readonly ImportRequest[], 
   }
 
   // Modules with no top-level `from <module> import` statement: a new statement.
+  // Cross-version imports join an existing try/except import block when there is one.
+  const unit = indentUnit(text);
+  const block = fallbacks.length ? compatTryBlock(idx) : undefined;
+  if (block) {
+    const local = (r: ImportRequest) => r.asName ?? r.name!;
+    const line = (ind: string, module: string, name: string, l: string) => `${nl}${ind}from ${module} import ${name === l ? name : `${name} as ${l}`}`;
+    const bodyIndent = text.slice(lineStartOf(text, block.bodyLast.startIndex), block.bodyLast.startIndex);
+    const handlerIndent = text.slice(lineStartOf(text, block.handlerLast.startIndex), block.handlerLast.startIndex);
+    edits.push({ start: block.bodyLast.endIndex, end: block.bodyLast.endIndex, text: fallbacks.map((r) => line(bodyIndent, r.module, r.name!, local(r))).join('') });
+    edits.push({ start: block.handlerLast.endIndex, end: block.handlerLast.endIndex, text: fallbacks.map((r) => line(handlerIndent, r.fallback!.module, r.fallback!.name, local(r))).join('') });
+  }
+  // Plain `import x` (standard library modules) go before the first import.
+  if (plain.length) {
+    const first = idx.imports.find((i) => i.topLevel);
+    if (first) {
+      const ls = lineStartOf(text, first.stmt.startIndex);
+      edits.push({ start: ls, end: ls, text: plain.map((r) => `import ${requestText(r)}${nl}`).join('') });
+    }
+  }
+  const plainLeft = idx.imports.some((i) => i.topLevel) ? [] : plain;
   const fresh = [...byModule.entries()].filter(([m]) => !handledModules.has(m));
-  if (fresh.length || plain.length || fallbacks.length) {
+  if (fresh.length || plainLeft.length || (fallbacks.length && !block)) {
     const at = insertionPoint(idx);
     const lines = [
-      ...plain.map((r) => `import ${requestText(r)}`),
+      ...plainLeft.map((r) => `import ${requestText(r)}`),
       ...fresh.map(([m, rs]) => `from ${m} import ${rs.map(requestText).join(', ')}`),
-      ...(fallbacks.length ? [fallbackBlock(fallbacks, nl, indentUnit(text))] : []),
+      ...(fallbacks.length && !block ? [fallbackBlock(fallbacks, nl, unit)] : []),
     ];
     if (at.afterLine) edits.push({ start: at.offset, end: at.offset, text: lines.map((l) => `${nl}${l}`).join('') });
     else edits.push({ start: at.offset, end: at.offset, text: lines.map((l) => `${l}${nl}`).join('') });
   }
   return edits;
+}
+
+/**
+ * A top-level `try:` holding only `from anyio... import` statements, with one `except ImportError:`
+ * holding only imports: the cross-version import block this tool writes.
+ */
+export function compatTryBlock(idx: FileIndex): { stmt: Node; bodyLast: Node; handlerLast: Node } | undefined {
+  for (const child of idx.tree.rootNode.namedChildren) {
+    if (child?.type !== 'try_statement') continue;
+    const r = asCompatTry(child);
+    if (r) return r;
+  }
+  return undefined;
+}
+
+export function asCompatTry(stmt: Node): { stmt: Node; bodyLast: Node; handlerLast: Node } | undefined {
+  const body = stmt.childForFieldName('body');
+  const handlers = stmt.namedChildren.filter((c) => c?.type === 'except_clause') as Node[];
+  if (!body || handlers.length !== 1 || stmt.namedChildren.some((c) => c?.type === 'else_clause' || c?.type === 'finally_clause')) return undefined;
+  const handler = handlers[0]!;
+  const exc = handler.namedChildren.find((c) => c && c.type !== 'block' && c.type !== 'comment');
+  if (!exc || !/^\(?\s*(ImportError|ModuleNotFoundError)/.test(exc.text)) return undefined;
+  const hBody = handler.namedChildren.find((c) => c?.type === 'block');
+  const stmts = (b: Node) => b.namedChildren.filter((c) => c && c.type !== 'comment') as Node[];
+  const isAnyioImport = (n: Node) => n.type === 'import_from_statement' && /^anyio\b/.test(n.childForFieldName('module_name')?.text ?? '');
+  // The guide's form also aliases in the body: `create_event = Event`.
+  const isAlias = (n: Node) => n.type === 'expression_statement' && n.namedChild(0)?.type === 'assignment' && n.namedChild(0)!.childForFieldName('left')?.type === 'identifier' && n.namedChild(0)!.childForFieldName('right')?.type === 'identifier';
+  if (!hBody || !stmts(body).length || !stmts(body).every((n) => isAnyioImport(n) || isAlias(n)) || !stmts(hBody).every(isAnyioImport)) return undefined;
+  return { stmt, bodyLast: stmts(body).at(-1)!, handlerLast: stmts(hBody).at(-1)! };
 }
 
 /**

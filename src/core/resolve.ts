@@ -79,6 +79,32 @@ function joinTys(tys: Ty[]): Ty {
   return UNKNOWN;
 }
 
+/**
+ * For the bindings of one name made only by imports inside one `try:` statement (its body and its
+ * `except ImportError` handlers), the qualified name imported by the body; else undefined.
+ */
+export function compatImportSource(bindings: readonly Binding[]): string | undefined {
+  let tryStmt: Node | undefined;
+  let bodySource: string | undefined;
+  for (const b of bindings) {
+    if (b.kind !== 'import' || !b.stmt || !b.source) return undefined;
+    const block = b.stmt.parent;
+    const owner = block?.parent;
+    if (!block || block.type !== 'block' || !owner) return undefined;
+    const t = owner.type === 'try_statement' ? owner : owner.type === 'except_clause' ? owner.parent : undefined;
+    if (!t || t.type !== 'try_statement' || (tryStmt && tryStmt.id !== t.id)) return undefined;
+    tryStmt = t;
+    if (owner.type === 'try_statement') bodySource = b.source;
+  }
+  return isAnyioName(bodySource) ? bodySource : undefined;
+}
+
+/** Whether a binding was made inside `node` (a statement about to be removed). */
+function inside(b: Binding, node: Node | undefined): boolean {
+  const at = b.stmt ?? b.node;
+  return !!node && !!at && at.startIndex >= node.startIndex && at.endIndex <= node.endIndex;
+}
+
 export interface NameSpelling {
   /** Expression text to use at the site. */
   text: string;
@@ -135,8 +161,11 @@ export class Resolver {
         else results.add(undefined);
       } else results.add(undefined);
     }
-    if (results.size !== 1) return undefined;
-    return [...results][0];
+    if (results.size === 1) return [...results][0];
+    // A cross-version import (`try: from anyio import Event as create_event / except ImportError:
+    // from anyio import create_event`): the name means what the `try` branch imports (AnyIO 3).
+    const compat = compatImportSource(found.bindings);
+    return compat;
   }
 
   /** True when the name is bound by an import of `anyio` (directly, as a module alias). */
@@ -490,10 +519,10 @@ export class Resolver {
   // ------------------------------------------------------------------ spelling names
 
   /** Names bound anywhere in the module scope or visible at `site`. */
-  private isNameTaken(name: string, site: Node): boolean {
-    if (this.idx.module.bindings.has(name)) return true;
-    if (lookup(this.idx, name, site)) return true;
-    return false;
+  private isNameTaken(name: string, site: Node, exclude?: Node): boolean {
+    const live = (bs: readonly Binding[] | undefined) => (bs ?? []).some((b) => !inside(b, exclude));
+    if (live(this.idx.module.bindings.get(name))) return true;
+    return live(lookup(this.idx, name, site)?.bindings);
   }
 
   /**
@@ -501,11 +530,11 @@ export class Resolver {
    * at `site`, re-using what the file already imports. `preferFromImport` keeps the style of a site
    * that used a from-imported bare name.
    */
-  spell(target: string, site: Node, preferFromImport: boolean): NameSpelling {
+  spell(target: string, site: Node, preferFromImport: boolean, exclude?: Node): NameSpelling {
     const parts = target.split('.');
     // 1. Something already bound to the object itself or to a submodule holding it.
     for (let i = parts.length; i >= 2; i--) {
-      const local = this.boundNameFor(parts.slice(0, i).join('.'), site);
+      const local = this.boundNameFor(parts.slice(0, i).join('.'), site, exclude);
       if (local) return { text: [local, ...parts.slice(i)].join('.'), imports: [] };
     }
     const mod = parts[0]!;
@@ -513,7 +542,7 @@ export class Resolver {
     if (!first) return { text: target, imports: [] };
     const anyioAlias = this.boundNameFor(mod, site);
     const viaAlias = anyioAlias ? { text: [anyioAlias, ...parts.slice(1)].join('.'), imports: [] } : undefined;
-    const viaFrom = !this.isNameTaken(first, site)
+    const viaFrom = !this.isNameTaken(first, site, exclude)
       ? { text: [first, ...parts.slice(2)].join('.'), imports: [{ module: mod, name: first }] }
       : undefined;
     // 2. Keep the site's style: a bare from-imported name gets a from-import, `anyio.x` stays dotted.
@@ -521,20 +550,21 @@ export class Resolver {
     if (best) return best;
     // 3. Both spellings are taken: import under a fresh alias.
     let alias = `anyio_${first}`;
-    for (let n = 2; this.isNameTaken(alias, site); n++) alias = `anyio_${first}_${n}`;
+    for (let n = 2; this.isNameTaken(alias, site, exclude); n++) alias = `anyio_${first}_${n}`;
     return { text: [alias, ...parts.slice(2)].join('.'), imports: [{ module: mod, name: first, asName: alias }] };
   }
 
   /** A name visible at `site` that refers exactly to the qualified `q` (a module or an object). */
-  private boundNameFor(q: string, site: Node): string | undefined {
+  private boundNameFor(q: string, site: Node, exclude?: Node): string | undefined {
     const candidates: Array<{ name: string; b: Binding }> = [];
     for (const [name, bs] of this.idx.module.bindings) {
-      for (const b of bs) if (b.kind === 'import' && b.source === q) candidates.push({ name, b });
+      for (const b of bs) if (b.kind === 'import' && b.source === q && !inside(b, exclude)) candidates.push({ name, b });
     }
     // Also function-local imports visible at the site.
     for (let s: Scope | undefined = scopeOf(this.idx, site); s && s.kind !== 'module'; s = s.parent) {
-      for (const [name, bs] of s.bindings) for (const b of bs) if (b.kind === 'import' && b.source === q) candidates.push({ name, b });
+      for (const [name, bs] of s.bindings) for (const b of bs) if (b.kind === 'import' && b.source === q && !inside(b, exclude)) candidates.push({ name, b });
     }
+    if (exclude) return candidates[0]?.name;
     // `import anyio.abc` binds `anyio` to the package: usable for any `anyio.*` target.
     for (const c of candidates) {
       if (this.qualifiedOfName(c.name, site) === q) return c.name;

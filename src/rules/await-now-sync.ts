@@ -4,7 +4,41 @@
  */
 import { ANYIO_UNIQUE_METHODS, AnyioClass, NOW_SYNC_FUNCTIONS, NOW_SYNC_METHODS } from '../core/anyio-api';
 import type { RuleMeta } from '../core/types';
-import { awaitedCall, dropAwait, hasSplat, methodCall, positionalCount, RuleContext, RuleFamily } from './context';
+import type { Node } from '../core/parser';
+import type { Fix } from '../core/types';
+import { awaitedCall, catchWarningsBlock, dropAwait, hasSplat, methodCall, positionalCount, replaceStatementWithLines, RuleContext, RuleFamily, spellShim, statementOwnsLines, warningsWrapper } from './context';
+
+/** AnyIO 2 and 3: `await maybe_async(<call>)` (AnyIO 2.2+ and 3.x; removed in 4). */
+function maybeAsyncFix(ctx: RuleContext, aw: Node, call: Node, applicability: 'safe' | 'unsafe'): Fix {
+  const shim = spellShim(ctx, 'maybe_async', aw);
+  return {
+    title: 'Wrap in `maybe_async()` (AnyIO 2 and 3)',
+    applicability,
+    edits: [
+      { start: call.startIndex, end: call.startIndex, text: `${shim.text}(` },
+      { start: call.endIndex, end: call.endIndex, text: ')' },
+    ],
+    imports: shim.imports,
+  };
+}
+
+/**
+ * AnyIO 2 and 3 for the methods no shim accepts (B7, B8, B14, B15): call, then await the result
+ * only if it is awaitable (AnyIO 2 returns a coroutine, AnyIO 3 returns None).
+ */
+function isAwaitableFix(ctx: RuleContext, aw: Node, call: Node, applicability: 'safe' | 'unsafe'): Fix | undefined {
+  const stmt = aw.parent;
+  if (!stmt || stmt.type !== 'expression_statement' || stmt.namedChildCount !== 1 || !statementOwnsLines(ctx.text, stmt)) return undefined;
+  const inspect = ctx.res.qualifiedOfName('inspect', aw);
+  if (inspect !== undefined ? inspect !== 'inspect' : ctx.idx.module.bindings.has('inspect')) return undefined;
+  const edit = replaceStatementWithLines(ctx.text, stmt, [
+    [0, `_maybe_awaitable = ${call.text}`],
+    [0, 'if inspect.isawaitable(_maybe_awaitable):'],
+    [1, 'await _maybe_awaitable'],
+  ]);
+  if (!edit) return undefined;
+  return { title: 'Await only when awaitable (AnyIO 2 and 3)', applicability, edits: [edit], imports: inspect ? [] : [{ module: 'inspect' }] };
+}
 
 export const ASY101: RuleMeta = {
   code: 'ASY101',
@@ -121,8 +155,11 @@ function check(ctx: RuleContext): void {
       const short = q.slice('anyio.'.length);
       ctx.report(ASY101, {
         node: aw,
-        message: `\`${short}()\` is a plain function in AnyIO 3: awaiting it is deprecated, and a TypeError in AnyIO 4. Remove the \`await\`.`,
-        fix: { title: ASY101.fixTitle, applicability: 'safe', edits: [dropAwait(aw)] },
+        message:
+          ctx.target === 'anyio2+3'
+            ? `\`${short}()\` is a plain function in AnyIO 3: awaiting it is deprecated. To support AnyIO 2 and 3, use \`await maybe_async(${short}())\`.`
+            : `\`${short}()\` is a plain function in AnyIO 3: awaiting it is deprecated, and a TypeError in AnyIO 4. Remove the \`await\`.`,
+        fix: ctx.target === 'anyio2+3' ? maybeAsyncFix(ctx, aw, call, 'safe') : { title: ASY101.fixTitle, applicability: 'safe', edits: [dropAwait(aw)] },
       });
       continue;
     }
@@ -153,6 +190,19 @@ function check(ctx: RuleContext): void {
       const stmt = aw.parent;
       const arg = mc.args[0];
       const fixable = stmt?.type === 'expression_statement' && stmt.namedChildCount === 1 && mc.args.length === 1 && arg && arg.type !== 'keyword_argument' && arg.type !== 'list_splat';
+      if (ctx.target === 'anyio2+3') {
+        if (catchWarningsBlock(ctx, aw)?.silenced) continue; // already the cross-version form
+        // AnyIO 2 has no `total_tokens` setter: keep the call, silence its deprecation warning.
+        const wrap = stmt && fixable ? warningsWrapper(ctx, stmt) : undefined;
+        ctx.report(ASY104, {
+          node: aw,
+          message: '`CapacityLimiter.set_total_tokens()` is deprecated in AnyIO 3; AnyIO 2 has no `total_tokens` setter. To support both, keep the call with its DeprecationWarning silenced.',
+          ...(wrap
+            ? { fix: { title: 'Silence the DeprecationWarning (AnyIO 2 and 3)', applicability: proven ? ('safe' as const) : ('unsafe' as const), ...wrap } }
+            : { noFixReason: 'The call is not a statement of its own line; wrap it by hand in `with warnings.catch_warnings(): warnings.simplefilter("ignore", DeprecationWarning)`.' }),
+        });
+        continue;
+      }
       ctx.report(ASY104, {
         node: aw,
         message: `\`CapacityLimiter.set_total_tokens()\` is deprecated in AnyIO 3 and removed in AnyIO 4: assign \`${recv}.total_tokens\` instead${unprovenNote}.`,
@@ -177,12 +227,34 @@ function check(ctx: RuleContext): void {
         : `If \`${recv}\` is ${CLASS_ARTICLE(classes[0]!)}${classes.length > 1 ? ` (or ${classes.slice(1).join('/')})` : ''} from AnyIO, \`.${method}()\` is a plain method in AnyIO 3 and awaiting it is deprecated.${also} Remove the \`await\`${unprovenNote}.`;
     }
     const meta = breaking ? ASY103 : ASY102;
+    const applicability = proven ? 'safe' : 'unsafe';
+    if (ctx.target === 'anyio2+3') {
+      const mixed = kinds.has('breaking');
+      let fix: Fix | undefined;
+      let noFixReason: string | undefined;
+      if (method === 'receive_nowait') {
+        noFixReason = 'No form works on both AnyIO 2 and 3: `maybe_async()` rejects the item (AttributeError `_unwrap`), and testing the result for awaitability would await items that are awaitable. Branch on the installed AnyIO version.';
+      } else if (breaking) {
+        fix = isAwaitableFix(ctx, aw, call, applicability);
+        if (!fix) noFixReason = '`maybe_async()` does not accept this method\'s result in AnyIO 3; the cross-version form `r = obj.method(); if inspect.isawaitable(r): await r` needs the call to be a statement of its own.';
+      } else if (mixed) {
+        noFixReason = `The cross-version form depends on the type of \`${recv}\`: \`await maybe_async(x.${method}())\` for a Lock, Condition or Semaphore, but \`r = x.${method}(); if inspect.isawaitable(r): await r\` for a CapacityLimiter (whose result \`maybe_async()\` rejects). Annotate it to get the right fix.`;
+      } else fix = maybeAsyncFix(ctx, aw, call, applicability);
+      ctx.report(meta, {
+        node: aw,
+        message: fix || noFixReason ? `${message.replace(/ Remove the `await`.*$/, '')} For AnyIO 2 and 3: ${fix ? fix.title.replace(/ \(AnyIO 2 and 3\)$/, '').toLowerCase() : 'no cross-version form'}.` : message,
+        severity: breaking ? 'error' : 'warning',
+        deprecated: !breaking,
+        ...(fix ? { fix } : { noFixReason: noFixReason! }),
+      });
+      continue;
+    }
     ctx.report(meta, {
       node: aw,
       message,
       severity: breaking ? 'error' : 'warning',
       deprecated: !breaking,
-      fix: { title: meta.fixTitle, applicability: proven ? 'safe' : 'unsafe', edits: [dropAwait(aw)] },
+      fix: { title: meta.fixTitle, applicability, edits: [dropAwait(aw)] },
     });
   }
 }

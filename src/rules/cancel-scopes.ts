@@ -7,7 +7,7 @@ import type { Node } from '../core/parser';
 import { unparen } from '../core/scopes';
 import { indentAt, lineAt, lineEnding } from '../core/text';
 import type { Edit, RuleMeta } from '../core/types';
-import { callOf, findReferences, respell, RuleContext, RuleFamily } from './context';
+import { callOf, findReferences, respell, RuleContext, RuleFamily, spellShim } from './context';
 
 export const ASY202: RuleMeta = {
   code: 'ASY202',
@@ -51,14 +51,14 @@ export const ASY203: RuleMeta = {
   },
 };
 
-interface Item {
+export interface Item {
   node: Node;
   expr: Node;
   sync: boolean;
   openCancelScope: boolean;
 }
 
-function withParts(stmt: Node): { asyncKw?: Node; withKw?: Node; clause?: Node; colon?: Node; body?: Node } {
+export function withParts(stmt: Node): { asyncKw?: Node; withKw?: Node; clause?: Node; colon?: Node; body?: Node } {
   const out: { asyncKw?: Node; withKw?: Node; clause?: Node; colon?: Node; body?: Node } = {};
   for (const c of stmt.children) {
     if (!c) continue;
@@ -71,7 +71,7 @@ function withParts(stmt: Node): { asyncKw?: Node; withKw?: Node; clause?: Node; 
   return out;
 }
 
-function classifyItems(ctx: RuleContext, clause: Node): Item[] {
+export function classifyItems(ctx: RuleContext, clause: Node): Item[] {
   const items: Item[] = [];
   for (const it of clause.namedChildren) {
     if (!it || it.type !== 'with_item') continue;
@@ -145,6 +145,20 @@ function check(ctx: RuleContext): void {
     const item = call?.parent?.type === 'with_item' ? call.parent : call?.parent?.type === 'as_pattern' && call.parent.parent?.type === 'with_item' ? call.parent.parent : undefined;
     const stmt = item?.parent?.parent;
     let dropAsync = false;
+    if (ctx.target === 'anyio2+3') {
+      const inAsyncWith = stmt?.type === 'with_statement' && withParts(stmt).asyncKw;
+      if (inAsyncWith && call) {
+        const shim = spellShim(ctx, 'maybe_async_cm', call);
+        edits.push({ start: call.startIndex, end: call.startIndex, text: `${shim.text}(` }, { start: call.endIndex, end: call.endIndex, text: ')' });
+        imports.push(...shim.imports);
+      }
+      ctx.report(ASY202, {
+        node: call ?? node,
+        message: `\`open_cancel_scope()\` is deprecated in AnyIO 3 and removed in AnyIO 4. To support AnyIO 2 and 3, use ${inAsyncWith ? '`async with maybe_async_cm(CancelScope(...))`' : '`CancelScope(...)`'}.`,
+        fix: { title: inAsyncWith ? 'Use `maybe_async_cm(CancelScope())` (AnyIO 2 and 3)' : 'Use `CancelScope`', applicability: 'safe', edits, imports },
+      });
+      continue;
+    }
     if (stmt?.type === 'with_statement') {
       const parts = withParts(stmt);
       if (parts.asyncKw && parts.withKw && parts.clause && classifyItems(ctx, parts.clause).every((i) => i.sync)) {
@@ -171,8 +185,28 @@ function check(ctx: RuleContext): void {
     const allSync = syncItems.length === items.length;
     // A statement whose only plain CMs are open_cancel_scope() calls is ASY202's.
     if (allSync && syncItems.every((i) => i.openCancelScope)) continue;
-    const names = [...new Set(syncItems.map((i) => (i.expr.type === 'call' ? `${(i.expr.childForFieldName('function')?.text ?? '').split('.').pop()}()` : i.expr.text)))].join(', ');
+    const names = [...new Set(syncItems.map((i) => '`' + (i.expr.type === 'call' ? `${(i.expr.childForFieldName('function')?.text ?? '').split('.').pop()}()` : i.expr.text) + '`'))].join(', ');
     const headerEnd = parts.colon.endIndex;
+    if (ctx.target === 'anyio2+3') {
+      const wrapped = syncItems.filter((i) => !i.openCancelScope);
+      if (wrapped.length === 0) continue;
+      const shim = spellShim(ctx, 'maybe_async_cm', stmt);
+      ctx.report(ASY203, {
+        start: stmt.startIndex,
+        end: headerEnd,
+        message: `${names} ${syncItems.length > 1 ? 'are plain context managers' : 'is a plain context manager'} in AnyIO 3: \`async with\` on ${syncItems.length > 1 ? 'them' : 'it'} is deprecated. To support AnyIO 2 and 3, wrap ${syncItems.length > 1 ? 'each' : 'it'} in \`maybe_async_cm()\`.`,
+        fix: {
+          title: 'Wrap in `maybe_async_cm()` (AnyIO 2 and 3)',
+          applicability: 'safe',
+          edits: wrapped.flatMap((i) => [
+            { start: i.expr.startIndex, end: i.expr.startIndex, text: `${shim.text}(` },
+            { start: i.expr.endIndex, end: i.expr.endIndex, text: ')' },
+          ]),
+          imports: shim.imports,
+        },
+      });
+      continue;
+    }
     if (allSync) {
       ctx.report(ASY203, {
         start: stmt.startIndex,

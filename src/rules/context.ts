@@ -5,7 +5,7 @@
 import type { Node } from '../core/parser';
 import type { FileIndex } from '../core/scopes';
 import { lookup, unparen } from '../core/scopes';
-import { indentUnit } from '../core/imports';
+import { deleteStatement, indentUnit } from '../core/imports';
 import { indentAt, lineAt, lineEnding } from '../core/text';
 import type { Resolver } from '../core/resolve';
 import type { Edit, Fix, ImportRequest, RuleMeta, Severity, Target } from '../core/types';
@@ -218,7 +218,7 @@ export function warningsWrapper(ctx: RuleContext, stmt: Node): { edits: Edit[]; 
   const edit = replaceStatementWithLines(ctx.text, stmt, [
     [0, 'with warnings.catch_warnings():'],
     [1, 'warnings.simplefilter("ignore", DeprecationWarning)'],
-    [1, stmt.text],
+    [1, shiftedText(ctx, stmt, { add: indentUnit(ctx.text) })],
   ]);
   return edit ? { edits: [edit], imports: w ? [] : [{ module: 'warnings' }] } : undefined;
 }
@@ -230,4 +230,110 @@ function lookupAny(ctx: RuleContext, name: string, at: Node): boolean {
 /** How to spell the shim `anyio.maybe_async` / `anyio.maybe_async_cm` at `site`. */
 export function spellShim(ctx: RuleContext, name: 'maybe_async' | 'maybe_async_cm', site: Node): { text: string; imports: ImportRequest[] } {
   return ctx.res.spell(`anyio.${name}`, site, false);
+}
+
+/** The `with warnings.catch_warnings():` statement directly holding `node`'s statement, if any. */
+export function catchWarningsBlock(ctx: RuleContext, node: Node): { stmt: Node; body: Node; silenced: boolean; filterStmts: Node[] } | undefined {
+  let stmt: Node | null = node;
+  while (stmt && stmt.parent?.type !== 'block') stmt = stmt.parent;
+  const body = stmt?.parent;
+  const withStmt = body?.parent;
+  if (!stmt || !body || withStmt?.type !== 'with_statement' || withStmt.child(0)?.type === 'async') return undefined;
+  const clause = withStmt.namedChildren.find((c) => c?.type === 'with_clause');
+  const items = clause?.namedChildren.filter((c) => c?.type === 'with_item') ?? [];
+  const value = items.length === 1 ? items[0]!.childForFieldName('value') : null;
+  const fn = value?.type === 'call' ? value.childForFieldName('function') : null;
+  if (!fn || ctx.res.qualifiedOf(fn) !== 'warnings.catch_warnings') return undefined;
+  const filterStmts: Node[] = [];
+  let silenced = false;
+  for (const s of body.namedChildren) {
+    if (!s) continue;
+    const call = s.type === 'expression_statement' ? s.namedChild(0) : null;
+    const f = call?.type === 'call' ? call.childForFieldName('function') : null;
+    const q = f ? ctx.res.qualifiedOf(f) : undefined;
+    if (q === 'warnings.simplefilter' || q === 'warnings.filterwarnings') {
+      filterStmts.push(s);
+      const first = call!.childForFieldName('arguments')?.namedChild(0);
+      if (s.startIndex < stmt.startIndex && first && /^['"]ignore['"]$/.test(first.text)) silenced = true;
+    }
+  }
+  return { stmt: withStmt, body, silenced, filterStmts };
+}
+
+/** The statement (a child of a block or the module) that contains `node`. */
+export function statementOf(node: Node): Node | undefined {
+  let n: Node | null = node;
+  while (n && n.parent && n.parent.type !== 'block' && n.parent.type !== 'module') n = n.parent;
+  return n && n.parent ? n : undefined;
+}
+
+/** Remove one name from a `from X import ...` statement (the whole statement when it is the only one). */
+export function removeImportItem(text: string, stmt: Node, item: Node): Edit {
+  const items = stmt.childrenForFieldName('name').filter(Boolean) as Node[];
+  if (items.length === 1) return deleteStatement(text, stmt);
+  return removeListElement(items, items.findIndex((x) => x.id === item.id));
+}
+
+/** The cross-version import of a renamed AnyIO name: 3.x `target` under the local name, else the 2.x name. */
+export function compatImport(q: string, target: string, local: string): ImportRequest {
+  const dot = target.lastIndexOf('.');
+  return { module: target.slice(0, dot), name: target.slice(dot + 1), asName: local, fallback: { module: 'anyio', name: q.split('.').pop()! } };
+}
+
+/**
+ * AnyIO 2 and 3: rewrite the reference `site` to `q` (an AnyIO 2 name that 3.x renamed to `target`)
+ * so that it uses a cross-version import. Bare from-imported names are handled at their import (see
+ * `compatImportItemFix`), so only attribute sites (`anyio.create_event`) are rewritten here.
+ */
+export function compatSiteFix(ctx: RuleContext, site: Node, q: string, target: string): { edits: Edit[]; imports: ImportRequest[] } | undefined {
+  if (site.type !== 'attribute') return undefined;
+  // `anyio_` marks a name that was spelled `anyio.<name>`: the clean-up (ASY603) restores that style.
+  const local = `anyio_${q.split('.').pop()!}`;
+  const bound = lookup(ctx.idx, local, site);
+  if (bound && ctx.res.qualifiedOfName(local, site) !== target) return undefined;
+  return { edits: [{ start: site.startIndex, end: site.endIndex, text: local }], imports: [compatImport(q, target, local)] };
+}
+
+/** AnyIO 2 and 3: replace `from anyio import <old> [as x]` with the cross-version try/except import. */
+export function compatImportItemFix(ctx: RuleContext, stmt: Node, item: Node, q: string, target: string): { edits: Edit[]; imports: ImportRequest[] } {
+  const local = item.type === 'aliased_import' ? item.childForFieldName('alias')!.text : item.text;
+  return { edits: [removeImportItem(ctx.text, stmt, item)], imports: [compatImport(q, target, local)] };
+}
+
+/** `from anyio import a, b as c` items of top-level-or-nested statements importing from exactly `module`. */
+export function* fromImportItems(ctx: RuleContext, module: string): Generator<{ stmt: Node; item: Node; name: string }> {
+  for (const imp of ctx.idx.imports) {
+    const stmt = imp.stmt;
+    if (stmt.type !== 'import_from_statement' || stmt.childForFieldName('module_name')?.text.replace(/\s+/g, '') !== module) continue;
+    // Imports inside a cross-version try/except are the shim itself.
+    if (stmt.parent?.parent?.type === 'try_statement' || stmt.parent?.parent?.type === 'except_clause') continue;
+    for (const item of stmt.childrenForFieldName('name')) {
+      if (!item) continue;
+      const name = item.type === 'aliased_import' ? item.childForFieldName('name')?.text : item.text;
+      if (name) yield { stmt, item, name };
+    }
+  }
+}
+
+/**
+ * `node`'s text with its continuation lines re-indented: `add` prefixed, or `remove` stripped where
+ * present. Lines that start inside a multi-line string are left alone (their text would change).
+ */
+export function shiftedText(ctx: RuleContext, node: Node, change: { add?: string; remove?: string }): string {
+  const strings = ctx.idx.strings.filter((s) => s.startIndex >= node.startIndex && s.endIndex <= node.endIndex && s.text.includes('\n'));
+  const text = node.text;
+  let out = '';
+  let pos = 0;
+  for (let nlAt = text.indexOf('\n'); nlAt !== -1; nlAt = text.indexOf('\n', nlAt + 1)) {
+    const lineStart = nlAt + 1;
+    out += text.slice(pos, lineStart);
+    pos = lineStart;
+    const abs = node.startIndex + lineStart;
+    if (strings.some((s) => abs > s.startIndex && abs < s.endIndex)) continue;
+    const rest = text.slice(lineStart);
+    if (/^[ \t]*\r?(\n|$)/.test(rest)) continue;
+    if (change.add) out += change.add;
+    else if (change.remove && rest.startsWith(change.remove)) pos += change.remove.length;
+  }
+  return out + text.slice(pos);
 }

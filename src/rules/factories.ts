@@ -1,7 +1,7 @@
 /** Synchronisation factories that became classes (rows B1, B3, B5, B9, B11). */
 import { FACTORY_RENAMES } from '../core/anyio-api';
 import type { Edit, RuleMeta } from '../core/types';
-import { callOf, findReferences, respell, RuleContext, RuleFamily } from './context';
+import { callOf, compatImportItemFix, compatSiteFix, findReferences, fromImportItems, respell, RuleContext, RuleFamily } from './context';
 
 export const ASY201: RuleMeta = {
   code: 'ASY201',
@@ -27,7 +27,40 @@ export const ASY201: RuleMeta = {
   },
 };
 
+/** AnyIO 2 and 3: a cross-version import binds the factory's name to the class on 3.x. */
+function checkCompat(ctx: RuleContext): void {
+  const message = (factory: string, cls: string) =>
+    `\`${factory}()\` is deprecated in AnyIO 3 and removed in AnyIO 4. To support AnyIO 2 and 3, import \`${cls}\` as \`${factory}\` on AnyIO 3 and fall back to \`${factory}\` on AnyIO 2.`;
+  for (const { stmt, item, name } of fromImportItems(ctx, 'anyio')) {
+    const target = FACTORY_RENAMES.get(`anyio.${name}`);
+    if (!target) continue;
+    const fix = compatImportItemFix(ctx, stmt, item, `anyio.${name}`, target);
+    ctx.report(ASY201, { node: item, message: message(name, target.slice(6)), fix: { title: 'Use a cross-version import (AnyIO 2 and 3)', applicability: 'safe', ...fix } });
+  }
+  for (const { node, q } of findReferences(ctx, FACTORY_RENAMES)) {
+    const factory = q.slice('anyio.'.length);
+    const call = callOf(node);
+    // `create_semaphore(value=2)`: `Semaphore` calls it `initial_value`; positional works on both.
+    const kw = factory === 'create_semaphore' && call
+      ? call.childForFieldName('arguments')?.namedChildren.find((a) => a?.type === 'keyword_argument' && a.childForFieldName('name')?.text === 'value')
+      : undefined;
+    const kwEdits = kw ? [{ start: kw.startIndex, end: kw.childForFieldName('value')!.startIndex, text: '' }] : [];
+    if (node.type === 'identifier' && !kw) continue; // covered by the import's fix
+    const site = compatSiteFix(ctx, node, q, FACTORY_RENAMES.get(q)!);
+    if (node.type === 'attribute' && !site) {
+      ctx.report(ASY201, { node: call ?? node, message: message(factory, FACTORY_RENAMES.get(q)!.slice(6)), noFixReason: `The name \`${factory}\` is already used for something else in this module.` });
+      continue;
+    }
+    ctx.report(ASY201, {
+      node: call ?? node,
+      message: kw && !site ? '`create_semaphore(value=...)`: the keyword is `initial_value` on AnyIO 3; pass the value positionally to support AnyIO 2 and 3.' : message(factory, FACTORY_RENAMES.get(q)!.slice(6)),
+      fix: { title: site ? 'Use a cross-version import (AnyIO 2 and 3)' : 'Pass the value positionally', applicability: 'safe', edits: [...(site?.edits ?? []), ...kwEdits], imports: site?.imports ?? [] },
+    });
+  }
+}
+
 function check(ctx: RuleContext): void {
+  if (ctx.target === 'anyio2+3') return checkCompat(ctx);
   for (const { node, q } of findReferences(ctx, FACTORY_RENAMES)) {
     const target = FACTORY_RENAMES.get(q)!;
     const { edits, imports } = respell(ctx.res, node, target);

@@ -7,5 +7,6 @@ import { factories } from './factories';
 import { cancelScopes } from './cancel-scopes';
 import { tasksThreads } from './tasks-threads';
 import { modules } from './modules';
+import { compatShims } from './compat-shims';
 
-export const RULE_FAMILIES: readonly RuleFamily[] = [awaitNowSync, factories, cancelScopes, tasksThreads, modules];
+export const RULE_FAMILIES: readonly RuleFamily[] = [awaitNowSync, factories, cancelScopes, tasksThreads, modules, compatShims];

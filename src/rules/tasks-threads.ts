@@ -5,7 +5,9 @@ import { ANYIO_UNIQUE_METHODS, NOW_SYNC_FUNCTIONS, NOW_SYNC_METHODS, THREAD_RENA
 import type { Node } from '../core/parser';
 import { unparen } from '../core/scopes';
 import type { RuleMeta } from '../core/types';
-import { callOf, dropAwait, findReferences, hasSplat, methodCall, moveImportItem, parentThroughParens, respell, RuleContext, RuleFamily } from './context';
+import { callOf, catchWarningsBlock, compatImportItemFix, compatSiteFix, dropAwait, findReferences, fromImportItems, hasSplat, methodCall, moveImportItem, parentThroughParens, respell, RuleContext, RuleFamily, statementOf, warningsWrapper } from './context';
+import { indentAt, lineEnding } from '../core/text';
+import type { Edit, Fix } from '../core/types';
 
 export const ASY301: RuleMeta = {
   code: 'ASY301',
@@ -187,8 +189,30 @@ function isNowSyncCallable(ctx: RuleContext, arg: Node | undefined): boolean {
   return t.k === 'anyio' && changes.has(t.cls);
 }
 
+/**
+ * AnyIO 2 and 3 for a deprecated call that has no cross-version replacement: keep it and silence
+ * its DeprecationWarning. Returns undefined (no finding) when it is already silenced; fixes the
+ * guide's `catch_warnings()` recipe, which silences nothing without a filter.
+ */
+function silenceFix(ctx: RuleContext, node: Node): { fix?: Fix; noFixReason?: string } | undefined {
+  const block = catchWarningsBlock(ctx, node);
+  if (block?.silenced) return undefined;
+  const title = 'Silence the DeprecationWarning (AnyIO 2 and 3)';
+  if (block) {
+    const first = block.body.namedChildren.find((c) => c && c.type !== 'comment')!;
+    const edit: Edit = { start: first.startIndex, end: first.startIndex, text: `warnings.simplefilter("ignore", DeprecationWarning)${lineEnding(ctx.text)}${indentAt(ctx.text, first.startIndex)}` };
+    return { fix: { title: 'Add the missing `warnings.simplefilter("ignore", DeprecationWarning)`', applicability: 'safe', edits: [edit] } };
+  }
+  const stmt = statementOf(node);
+  const wrap = stmt ? warningsWrapper(ctx, stmt) : undefined;
+  return wrap
+    ? { fix: { title, applicability: 'safe', ...wrap } }
+    : { noFixReason: 'The call is not a statement of its own line; wrap it by hand in `with warnings.catch_warnings(): warnings.simplefilter("ignore", DeprecationWarning)`.' };
+}
+
 function check(ctx: RuleContext): void {
   const { idx, res } = ctx;
+  const compat = ctx.target === 'anyio2+3';
 
   // ASY301 / ASY302 / ASY404: methods of task groups and portals.
   for (const call of idx.calls) {
@@ -218,6 +242,16 @@ function check(ctx: RuleContext): void {
       });
       continue;
     }
+    if (method === 'spawn_task' && compat) {
+      const r = silenceFix(ctx, call);
+      if (!r) continue;
+      ctx.report(ASY302, {
+        node: call,
+        message: '`BlockingPortal.spawn_task()` is deprecated in AnyIO 3; AnyIO 2 has no `start_task_soon()`. To support both, keep it with its DeprecationWarning silenced.',
+        ...(r.fix ? { fix: { ...r.fix, applicability: proven ? r.fix.applicability : 'unsafe' } } : { noFixReason: r.noFixReason! }),
+      });
+      continue;
+    }
     if (method === 'spawn_task') {
       ctx.report(ASY302, {
         node: call,
@@ -229,6 +263,24 @@ function check(ctx: RuleContext): void {
     const aw = parentThroughParens(call);
     const rename = { start: mc.method.startIndex, end: mc.method.endIndex, text: 'start_soon' };
     const note = proven ? '' : ` (the type of \`${mc.receiver.text}\` could not be proven, so the fix is marked unsafe)`;
+    if (compat) {
+      if (aw?.type !== 'await') {
+        ctx.report(ASY301, {
+          node: call,
+          message: '`spawn()` is never awaited here, so the task never starts. On AnyIO 2 and 3 it must be awaited (and its DeprecationWarning silenced on 3).',
+          noFixReason: 'Awaiting it changes what the program does (the task will run): add the `await` by hand if that is intended.',
+        });
+        continue;
+      }
+      const r = silenceFix(ctx, aw);
+      if (!r) continue;
+      ctx.report(ASY301, {
+        node: aw,
+        message: `\`TaskGroup.spawn()\` is deprecated in AnyIO 3; AnyIO 2 has no \`start_soon()\`. To support both, keep \`await ${mc.receiver.text}.spawn(...)\` with its DeprecationWarning silenced (a bare \`warnings.catch_warnings()\` silences nothing)${note}.`,
+        ...(r.fix ? { fix: { ...r.fix, applicability: proven ? r.fix.applicability : 'unsafe' } } : { noFixReason: r.noFixReason! }),
+      });
+      continue;
+    }
     if (aw?.type === 'await') {
       ctx.report(ASY301, {
         node: aw,
@@ -257,7 +309,8 @@ function check(ctx: RuleContext): void {
   }
 
   // ASY401: moved thread functions.
-  for (const { node, q } of findReferences(ctx, THREAD_RENAMES)) {
+  if (compat) checkThreadsCompat(ctx);
+  for (const { node, q } of compat ? [] : findReferences(ctx, THREAD_RENAMES)) {
     let target = THREAD_RENAMES.get(q)!.to;
     const call = callOf(node);
     const args = call?.childForFieldName('arguments')?.namedChildren.filter((a) => a && a.type !== 'comment') as Node[] | undefined;
@@ -275,8 +328,8 @@ function check(ctx: RuleContext): void {
     });
   }
 
-  // ASY402 / ASY403: start_blocking_portal.
-  for (const imp of idx.imports) {
+  // ASY402 / ASY403: start_blocking_portal. (Under anyio2+3 the top-level name is the cross-version one.)
+  for (const imp of compat ? [] : idx.imports) {
     const stmt = imp.stmt;
     if (stmt.type !== 'import_from_statement' || stmt.childForFieldName('module_name')?.text.replace(/\s+/g, '') !== 'anyio') continue;
     for (const item of stmt.childrenForFieldName('name')) {
@@ -293,7 +346,7 @@ function check(ctx: RuleContext): void {
   }
   const portalFactories = new Set(['anyio.start_blocking_portal', 'anyio.from_thread.start_blocking_portal']);
   for (const { node, q } of findReferences(ctx, portalFactories)) {
-    if (q === 'anyio.start_blocking_portal' && node.type === 'attribute') {
+    if (q === 'anyio.start_blocking_portal' && node.type === 'attribute' && !compat) {
       const { edits, imports } = respell(res, node, 'anyio.from_thread.start_blocking_portal');
       ctx.report(ASY402, {
         node,
@@ -335,6 +388,47 @@ function check(ctx: RuleContext): void {
         });
       }
     }
+  }
+}
+
+/** The 3.x spelling has no AnyIO 2 counterpart under these old names. */
+function threadCompatBlocker(q: string): string | undefined {
+  if (q.endsWith('.run_sync_from_thread')) return '`run_sync_from_thread()` never existed in AnyIO 2 (3.0 added it already deprecated): there is no cross-version name. Use `anyio.from_thread.run_sync()` and require AnyIO 3.';
+  return undefined;
+}
+
+function checkThreadsCompat(ctx: RuleContext): void {
+  const msg = (old: string, neu: string) =>
+    `\`${old}\` is deprecated in AnyIO 3 and removed in AnyIO 4. To support AnyIO 2 and 3, import \`${neu}\` as \`${old}\` on AnyIO 3 and fall back to \`${old}\` on AnyIO 2.`;
+  for (const { stmt, item, name } of fromImportItems(ctx, 'anyio')) {
+    const q = `anyio.${name}`;
+    const rename = THREAD_RENAMES.get(q);
+    if (!rename) continue;
+    const blocker = threadCompatBlocker(q);
+    const fix = compatImportItemFix(ctx, stmt, item, q, rename.to);
+    ctx.report(ASY401, {
+      node: item,
+      message: msg(name, rename.to.slice(6)),
+      ...(blocker ? { noFixReason: blocker } : { fix: { title: 'Use a cross-version import (AnyIO 2 and 3)', applicability: 'safe' as const, ...fix } }),
+    });
+  }
+  for (const { node, q } of findReferences(ctx, THREAD_RENAMES)) {
+    const rename = THREAD_RENAMES.get(q)!;
+    const call = callOf(node);
+    const args = call?.childForFieldName('arguments')?.namedChildren.filter((a) => a && a.type !== 'comment') as Node[] | undefined;
+    const old = q.split('.').pop()!;
+    let blocker = threadCompatBlocker(q);
+    if (rename.to === 'anyio.from_thread.run' && call && isNowSyncCallable(ctx, args?.[0])) {
+      blocker = `\`${old}(${args![0]!.text})\`: the callable is a coroutine function on AnyIO 2 but a plain function on AnyIO 3 (\`from_thread.run_sync\`), so no single call works on both. Branch on the installed AnyIO version.`;
+    } else if (node.type === 'identifier') continue; // covered by the import's fix
+    const site = blocker ? undefined : compatSiteFix(ctx, node, q, rename.to);
+    ctx.report(ASY401, {
+      node: call ?? node,
+      message: msg(old, rename.to.slice(6)),
+      ...(site
+        ? { fix: { title: 'Use a cross-version import (AnyIO 2 and 3)', applicability: 'safe' as const, edits: site.edits, imports: site.imports } }
+        : { noFixReason: blocker ?? `The name \`${old}\` is already used for something else in this module.` }),
+    });
   }
 }
 

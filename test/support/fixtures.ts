@@ -21,6 +21,8 @@ export interface FixtureDirectives {
   codes: string[];
   unsafeFixes: boolean;
   originalFailsOn3: boolean;
+  /** `target-anyio2+3`: fix for code that must run on AnyIO 2 and 3. */
+  target: 'anyio3' | 'anyio2+3';
 }
 
 export interface Fixture {
@@ -40,7 +42,7 @@ export interface Fixture {
 
 const CODES_PREFIX = '# codes:';
 const FLAG_PREFIX = '# anyio-migrate-test:';
-const KNOWN_FLAGS = new Set(['unsafe-fixes', 'original-fails-on-3']);
+const KNOWN_FLAGS = new Set(['unsafe-fixes', 'original-fails-on-3', 'target-anyio2+3']);
 
 export function readText(file: string): string {
   return fs.readFileSync(file).toString('utf8');
@@ -70,6 +72,7 @@ export function parseDirectives(text: string, where: string): FixtureDirectives 
     codes: [...new Set(codes)].sort(),
     unsafeFixes: flags.has('unsafe-fixes'),
     originalFailsOn3: flags.has('original-fails-on-3'),
+    target: flags.has('target-anyio2+3') ? 'anyio2+3' : 'anyio3',
   };
 }
 

@@ -1,0 +1,290 @@
+/**
+ * Clean-up for code that dropped AnyIO 2 (target `anyio3`): the cross-version shims that AnyIO 4
+ * removes — `maybe_async()`, `maybe_async_cm()`, try/except imports of renamed names, deprecated
+ * calls kept under a warnings filter, and the `inspect.isawaitable()` dance (delta section I, T2).
+ */
+import { asCompatTry, deleteStatement, indentUnit } from '../core/imports';
+import type { Node } from '../core/parser';
+import { lookup, unparen } from '../core/scopes';
+import { compatImportSource } from '../core/resolve';
+import { indentAt, lineEnding } from '../core/text';
+import type { Edit, ImportRequest, RuleMeta } from '../core/types';
+import { classifyItems, withParts } from './cancel-scopes';
+import { awaitedCall, catchWarningsBlock, isLoadReference, methodCall, RuleContext, RuleFamily, shiftedText } from './context';
+
+const REMOVED_IN_4 = 'AnyIO 4 removed it';
+
+export const ASY601: RuleMeta = {
+  code: 'ASY601',
+  name: 'maybe-async-shim',
+  summary: '`await maybe_async(x)` once AnyIO 2 is dropped → `x`',
+  rows: ['I1', 'T2'],
+  fixTitle: 'Remove `maybe_async()` and the `await`',
+  fixAvailability: 'always',
+  fixSafety: 'Safe: on AnyIO 3 the wrapped call is a plain call.',
+  defaultSeverity: 'warning',
+  deprecated: true,
+  docs: {
+    why: '`maybe_async()` let code run on AnyIO 2 and 3. With AnyIO 2 dropped it is noise, and AnyIO 4 removed it (AttributeError).',
+    before: 'await maybe_async(event.set())',
+    after: 'event.set()',
+  },
+};
+
+export const ASY602: RuleMeta = {
+  code: 'ASY602',
+  name: 'maybe-async-cm-shim',
+  summary: '`async with maybe_async_cm(cm)` once AnyIO 2 is dropped → `with cm`',
+  rows: ['I2', 'T2'],
+  fixTitle: 'Remove `maybe_async_cm()` (and the `async`)',
+  fixAvailability: 'always',
+  fixSafety: 'Safe: the wrapped context managers are plain ones on AnyIO 3. Where other items are asynchronous, the statement is split by ASY203 afterwards.',
+  defaultSeverity: 'warning',
+  deprecated: true,
+  docs: {
+    why: '`maybe_async_cm()` let `async with` enter the plain context managers of AnyIO 3 while still supporting AnyIO 2. AnyIO 4 removed it.',
+    before: 'async with maybe_async_cm(CancelScope()) as scope:\n    ...',
+    after: 'with CancelScope() as scope:\n    ...',
+  },
+};
+
+export const ASY603: RuleMeta = {
+  code: 'ASY603',
+  name: 'cross-version-import',
+  summary: '`try: from anyio import Event as create_event / except ImportError: ...` → plain AnyIO 3 names',
+  rows: ['B1', 'F1', 'T2'],
+  fixTitle: 'Use the AnyIO 3 names directly',
+  fixAvailability: 'always',
+  fixSafety: 'Safe: every use of the shimmed names is rewritten to the name the `try` branch imports.',
+  defaultSeverity: 'warning',
+  deprecated: true,
+  docs: {
+    why: 'The try/except import kept AnyIO 2 names working on AnyIO 3. With AnyIO 2 dropped, the fallback is dead code and the old names hide what is really used.',
+    before: 'try:\n    from anyio import Event as create_event\nexcept ImportError:\n    from anyio import create_event\n\nevent = create_event()',
+    after: 'from anyio import Event\n\nevent = Event()',
+  },
+};
+
+export const ASY604: RuleMeta = {
+  code: 'ASY604',
+  name: 'silenced-deprecated-call',
+  summary: 'A deprecated AnyIO call kept under `warnings.catch_warnings()` → the AnyIO 3 call',
+  rows: ['D1', 'F8', 'B16', 'T2'],
+  fixTitle: 'Remove the warnings filter',
+  fixAvailability: 'always',
+  fixSafety: 'Safe: the calls inside are then rewritten by their own rules (ASY301, ASY302, ASY104).',
+  defaultSeverity: 'warning',
+  deprecated: true,
+  docs: {
+    why: '`spawn()`, `spawn_task()` and `set_total_tokens()` were kept with their DeprecationWarning silenced to support AnyIO 2. AnyIO 4 removed them.',
+    before: 'with warnings.catch_warnings():\n    warnings.simplefilter("ignore", DeprecationWarning)\n    await tg.spawn(worker)',
+    after: 'tg.start_soon(worker)',
+  },
+};
+
+export const ASY605: RuleMeta = {
+  code: 'ASY605',
+  name: 'isawaitable-shim',
+  summary: '`r = x.release(); if inspect.isawaitable(r): await r` once AnyIO 2 is dropped → `x.release()`',
+  rows: ['B7', 'B8', 'B14', 'B15', 'I3'],
+  fixTitle: 'Call it directly',
+  fixAvailability: 'always',
+  fixSafety: 'Safe: on AnyIO 3 the result is never awaitable.',
+  defaultSeverity: 'warning',
+  deprecated: false,
+  docs: {
+    why: 'The awaitability test made calls that became synchronous in AnyIO 3 work on AnyIO 2 too. With AnyIO 2 dropped it is dead code.',
+    before: '_maybe_awaitable = limiter.release()\nif inspect.isawaitable(_maybe_awaitable):\n    await _maybe_awaitable',
+    after: 'limiter.release()',
+  },
+};
+
+/** Edits that turn `f(x)` into `x` (the single argument of the call). */
+function unwrapCall(call: Node, arg: Node): Edit[] {
+  return [
+    { start: call.startIndex, end: arg.startIndex, text: '' },
+    { start: arg.endIndex, end: call.endIndex, text: '' },
+  ];
+}
+
+function singleArg(call: Node): Node | undefined {
+  const args = call.childForFieldName('arguments')?.namedChildren.filter((a) => a && a.type !== 'comment') ?? [];
+  return args.length === 1 && args[0]!.type !== 'keyword_argument' && !args[0]!.type.includes('splat') ? (args[0] as Node) : undefined;
+}
+
+function checkMaybeAsync(ctx: RuleContext): void {
+  for (const aw of ctx.idx.awaits) {
+    const call = awaitedCall(aw);
+    const fn = call?.childForFieldName('function');
+    if (!call || !fn || ctx.res.qualifiedOf(fn) !== 'anyio.maybe_async') continue;
+    const arg = singleArg(call);
+    if (!arg) continue;
+    ctx.report(ASY601, {
+      node: aw,
+      message: `\`maybe_async()\` is only needed to support AnyIO 2, and ${REMOVED_IN_4}: call \`${arg.text.length > 40 ? '...' : arg.text}\` directly.`,
+      fix: { title: ASY601.fixTitle, applicability: 'safe', edits: [{ start: aw.startIndex, end: arg.startIndex, text: '' }, { start: arg.endIndex, end: aw.endIndex, text: '' }] },
+    });
+  }
+}
+
+function checkMaybeAsyncCm(ctx: RuleContext): void {
+  for (const stmt of ctx.idx.withs) {
+    const parts = withParts(stmt);
+    if (!parts.asyncKw || !parts.withKw || !parts.clause) continue;
+    const edits: Edit[] = [];
+    for (const it of parts.clause.namedChildren) {
+      if (it?.type !== 'with_item') continue;
+      const v = it.childForFieldName('value');
+      const expr = v ? unparen(v.type === 'as_pattern' ? v.namedChild(0) ?? v : v) : undefined;
+      const fn = expr?.type === 'call' ? expr.childForFieldName('function') : undefined;
+      if (!expr || !fn || ctx.res.qualifiedOf(fn) !== 'anyio.maybe_async_cm') continue;
+      const arg = singleArg(expr);
+      if (arg) edits.push(...unwrapCall(expr, arg));
+    }
+    if (edits.length === 0) continue;
+    // Every other item a plain context manager too: `with`. Otherwise ASY203 splits next round.
+    const others = classifyItems(ctx, parts.clause).filter((i) => !(i.expr.type === 'call' && ctx.res.qualifiedOf(i.expr.childForFieldName('function')!) === 'anyio.maybe_async_cm'));
+    const allSync = others.every((i) => i.sync);
+    if (allSync) edits.push({ start: parts.asyncKw.startIndex, end: parts.withKw.startIndex, text: '' });
+    ctx.report(ASY602, {
+      start: stmt.startIndex,
+      end: parts.clause.endIndex,
+      message: `\`maybe_async_cm()\` is only needed to support AnyIO 2, and ${REMOVED_IN_4}: ${allSync ? 'use a plain `with`' : 'remove it (the statement then needs splitting into `with` and `async with`)'}.`,
+      fix: { title: allSync ? ASY602.fixTitle : 'Remove `maybe_async_cm()`', applicability: 'safe', edits },
+    });
+  }
+}
+
+/** Load references of `name` that resolve to bindings made inside `stmt`. */
+function referencesTo(ctx: RuleContext, name: string, stmt: Node): Node[] {
+  const out: Node[] = [];
+  for (const o of ctx.idx.identifiers.get(name) ?? []) {
+    if (o >= stmt.startIndex && o < stmt.endIndex) continue;
+    const node = ctx.idx.tree.rootNode.descendantForIndex(o, o + name.length);
+    if (!node || node.type !== 'identifier' || !isLoadReference(node)) continue;
+    const found = lookup(ctx.idx, name, node);
+    if (found?.bindings.some((b) => (b.stmt ?? b.node) && (b.stmt ?? b.node)!.startIndex >= stmt.startIndex && (b.stmt ?? b.node)!.endIndex <= stmt.endIndex)) out.push(node);
+  }
+  return out;
+}
+
+function checkCompatImports(ctx: RuleContext): void {
+  for (const child of ctx.idx.tree.rootNode.namedChildren) {
+    if (child?.type !== 'try_statement') continue;
+    const block = asCompatTry(child);
+    if (!block) continue;
+    // Every name the try binds, and what it means on AnyIO 3.
+    const names = new Map<string, string>();
+    for (const [name, bs] of ctx.idx.module.bindings) {
+      const mine = bs.filter((b) => (b.stmt ?? b.node) && (b.stmt ?? b.node)!.startIndex >= child.startIndex && (b.stmt ?? b.node)!.endIndex <= child.endIndex);
+      if (mine.length === 0) continue;
+      let q = compatImportSource(mine) ?? (mine.length === 1 && mine[0]!.kind === 'import' ? mine[0]!.source : undefined);
+      if (!q) {
+        // `create_event = Event` in the body.
+        const alias = mine.find((b) => b.kind === 'assign' && b.value?.type === 'identifier');
+        q = alias ? ctx.res.qualifiedOfName(alias.value!.text, alias.value!) : undefined;
+      }
+      if (!q || !q.startsWith('anyio.')) {
+        names.clear();
+        break;
+      }
+      names.set(name, q);
+    }
+    if (names.size === 0) continue;
+    const edits: Edit[] = [deleteStatement(ctx.text, child)];
+    const imports: ImportRequest[] = [];
+    for (const [name, q] of names) {
+      for (const ref of referencesTo(ctx, name, child)) {
+        // `anyio_create_event` stood for `anyio.create_event`: keep the dotted style.
+        const spelling = ctx.res.spell(q, ref, !name.startsWith('anyio_'), child);
+        if (spelling.text !== ref.text || spelling.imports.length) {
+          edits.push({ start: ref.startIndex, end: ref.endIndex, text: spelling.text });
+          imports.push(...spelling.imports);
+        }
+        if (spelling.text === ref.text && !spelling.imports.length) imports.push({ module: q.slice(0, q.lastIndexOf('.')), name: q.slice(q.lastIndexOf('.') + 1) });
+      }
+    }
+    ctx.report(ASY603, {
+      start: child.startIndex,
+      end: child.childForFieldName('body')?.startIndex ?? child.endIndex,
+      message: `This try/except import only serves AnyIO 2: use ${[...new Set(names.values())].map((q) => `\`${q}\``).join(', ')} directly.`,
+      fix: { title: ASY603.fixTitle, applicability: 'safe', edits, imports },
+    });
+  }
+}
+
+const SILENCED_METHODS = new Set(['spawn', 'spawn_task', 'set_total_tokens']);
+
+function checkSilenced(ctx: RuleContext): void {
+  const seen = new Set<number>();
+  for (const call of ctx.idx.calls) {
+    const mc = methodCall(call);
+    if (!mc || !SILENCED_METHODS.has(mc.method.text)) continue;
+    const t = ctx.res.typeOf(mc.receiver);
+    if (t.k !== 'anyio' && !(t.k === 'unknown' && !ctx.idx.methodNames.has(mc.method.text))) continue;
+    const block = catchWarningsBlock(ctx, call);
+    if (!block || seen.has(block.stmt.id)) continue;
+    seen.add(block.stmt.id);
+    const kept = block.body.namedChildren.filter((c) => c && !block.filterStmts.some((f) => f.id === c.id)) as Node[];
+    if (!kept.some((c) => c.type !== 'comment')) continue;
+    const nl = lineEnding(ctx.text);
+    const outer = indentAt(ctx.text, block.stmt.startIndex);
+    const unit = indentAt(ctx.text, block.body.startIndex).slice(outer.length) || indentUnit(ctx.text);
+    // The kept statements, one level less indented; a comment that shared a line keeps sharing it.
+    let textOut = '';
+    kept.forEach((c, i) => {
+      const prev = kept[i - 1];
+      if (prev) textOut += c.type === 'comment' && !ctx.text.slice(prev.endIndex, c.startIndex).includes('\n') ? ctx.text.slice(prev.endIndex, c.startIndex) : nl + outer;
+      textOut += shiftedText(ctx, c, { remove: unit });
+    });
+    ctx.report(ASY604, {
+      start: block.stmt.startIndex,
+      end: block.body.startIndex,
+      message: `This warnings filter only keeps a deprecated call working for AnyIO 2, and ${REMOVED_IN_4}: remove it and use the AnyIO 3 call.`,
+      fix: { title: ASY604.fixTitle, applicability: 'safe', edits: [{ start: block.stmt.startIndex, end: block.body.endIndex, text: textOut }] },
+    });
+  }
+}
+
+function checkIsAwaitable(ctx: RuleContext): void {
+  for (const [name, offsets] of ctx.idx.identifiers) {
+    if (!offsets.length) continue;
+    for (const o of offsets) {
+      const node = ctx.idx.tree.rootNode.descendantForIndex(o, o + name.length);
+      const assign = node?.parent;
+      if (assign?.type !== 'assignment' || assign.childForFieldName('left')?.id !== node!.id) continue;
+      const value = assign.childForFieldName('right');
+      const stmt = assign.parent;
+      const next = stmt?.nextNamedSibling;
+      if (!value || value.type !== 'call' || stmt?.type !== 'expression_statement' || next?.type !== 'if_statement') continue;
+      if (next.childForFieldName('alternative')) continue;
+      const cond = next.childForFieldName('condition');
+      const fn = cond?.type === 'call' ? cond.childForFieldName('function') : undefined;
+      const q = fn ? ctx.res.qualifiedOf(fn) : undefined;
+      if (q !== 'inspect.isawaitable' || singleArg(cond!)?.text !== name) continue;
+      const body = next.childForFieldName('consequence');
+      const only = body?.namedChildren.filter((c) => c && c.type !== 'comment') ?? [];
+      const aw = only.length === 1 && only[0]!.type === 'expression_statement' ? only[0]!.namedChild(0) : undefined;
+      if (aw?.type !== 'await' || aw.namedChild(0)?.text !== name) continue;
+      // The name must not be used anywhere else in its scope.
+      if (offsets.filter((x) => x >= stmt.parent!.startIndex && x < stmt.parent!.endIndex).length !== 3) continue;
+      ctx.report(ASY605, {
+        start: stmt.startIndex,
+        end: next.endIndex,
+        message: `On AnyIO 3 \`${value.text.length > 40 ? 'this call' : value.text}\` never returns an awaitable: the \`inspect.isawaitable()\` test only served AnyIO 2.`,
+        fix: { title: ASY605.fixTitle, applicability: 'safe', edits: [{ start: stmt.startIndex, end: next.endIndex, text: value.text }] },
+      });
+    }
+  }
+}
+
+function check(ctx: RuleContext): void {
+  if (ctx.target !== 'anyio3' || !ctx.idx.importsAnyio) return;
+  checkMaybeAsync(ctx);
+  checkMaybeAsyncCm(ctx);
+  checkCompatImports(ctx);
+  checkSilenced(ctx);
+  checkIsAwaitable(ctx);
+}
+
+export const compatShims: RuleFamily = { rules: [ASY601, ASY602, ASY603, ASY604, ASY605], check };
