@@ -1,0 +1,734 @@
+/**
+ * The AnyIO Migrate language server. Every diagnostic, fix, hover and migration comes from the
+ * engine (src/core/engine.ts) — the same code the CLI runs; this file only speaks LSP.
+ *
+ * Start it with `node dist/server.js --stdio` (any LSP client) or `--node-ipc` (VS Code). In tests,
+ * `startServer(connection)` runs it in-process on any message streams.
+ */
+import {
+  CodeActionKind,
+  DidChangeConfigurationNotification,
+  DidChangeWatchedFilesNotification,
+  MarkupKind,
+  TextDocumentSyncKind,
+  createConnection,
+  type CodeAction,
+  type CodeActionParams,
+  type CancellationToken,
+  type Connection,
+  type Diagnostic,
+  type Hover,
+  type HoverParams,
+  type InitializeParams,
+  type InitializeResult,
+  type TextEdit,
+  type WorkspaceEdit,
+} from 'vscode-languageserver/node';
+import { analyze, analyzeTree, applyFix, docsUrl, fixAll, initEngine, isRuleEnabled, ruleByCode, RULES, suppressionComment } from '../core/engine';
+import type { AnalyzeOptions, Finding, Fix } from '../core/types';
+import {
+  CONFIG_SECTION,
+  Commands,
+  DIAGNOSTIC_SOURCE,
+  DocumentStatusNotification,
+  FIX_ALL_KIND,
+  MigrateProgressNotification,
+  MigrateRequest,
+  RuleDocsRequest,
+  RulesRequest,
+  type DocumentStatusParams,
+  type MigrateParams,
+  type MigrateProgressParams,
+  type MigrateResult,
+  type RuleDocsParams,
+  type RuleDocsResult,
+  type RuleInfo,
+  type Settings,
+} from '../shared/protocol';
+import type { Node } from '../core/parser';
+import { DocumentStore, type DocumentState } from './documents';
+import { NotebookStore, buildContext, splitEdits, splitFindings, type NotebookAnalysis, type NotebookState } from './notebooks';
+import { isDiagnosticData, toDiagnostic, type DiagnosticData } from './diagnostics';
+import { Migrator } from './migrate';
+import { ruleMarkdown } from './ruleDocs';
+import { PyprojectCache, normalizeSettings, resolveConfig, type EffectiveConfig } from './settings';
+import { applyEdits, computeEdits, textEditsTo, toTextEdits } from './textEdits';
+import type { Edit } from '../core/types';
+
+export interface ServerOptions {
+  /** Folder with the two .wasm files (the bundle passes its own folder). */
+  wasmDir?: string;
+}
+
+/** Analyses slower than this (ms) make the next validation wait COALESCE_MS for queued changes. */
+const SLOW_ANALYSIS_MS = 15;
+const COALESCE_MS = 5;
+
+/** `CodeAction.data` of the lazily computed actions. */
+interface LazyActionData {
+  kind: 'fixAll' | 'fixAllCode';
+  uri: string;
+  version: number;
+  code?: string;
+  /** For notebook cells: the notebook generation the action was offered for. */
+  generation?: number;
+}
+
+function isLazyActionData(v: unknown): v is LazyActionData {
+  if (!v || typeof v !== 'object') return false;
+  const d = v as Record<string, unknown>;
+  return (d['kind'] === 'fixAll' || d['kind'] === 'fixAllCode') && typeof d['uri'] === 'string' && typeof d['version'] === 'number';
+}
+
+/** Whether an action of `kind` was asked for (`only` is hierarchical: `source` covers `source.fixAll.x`). */
+function kindRequested(only: readonly string[] | undefined, kind: string): boolean {
+  if (!only || only.length === 0) return true;
+  return only.some((o) => kind === o || kind.startsWith(`${o}.`));
+}
+
+export class AnyioMigrateServer {
+  private readonly docs = new DocumentStore();
+  private readonly notebooks = new NotebookStore();
+  private readonly pyprojects = new PyprojectCache();
+  private settingsCache = new Map<string, Promise<Settings>>();
+  private globalSettings: Settings = normalizeSettings(undefined);
+  private workspaceFolders: string[] = [];
+  private configGeneration = 0;
+  private engineReady: Promise<void> = Promise.resolve();
+  private supports = { configuration: false, dynamicConfiguration: false, watchedFiles: false, resolve: false, documentChanges: false };
+  /** Compat-form fixes (target not chosen), per document version and code. */
+  private altCache = new Map<string, { version: number; code: string; findings: Finding[] }>();
+
+  constructor(
+    private readonly connection: Connection,
+    private readonly options: ServerOptions = {},
+  ) {}
+
+  /** For tests and diagnostics logs: what the server holds for a document. */
+  inspect(uri: string): { version: number; parses: { full: number; incremental: number }; findings: number } | undefined {
+    const s = this.docs.get(uri);
+    return s ? { version: s.version, parses: { ...s.parses }, findings: s.findings?.length ?? -1 } : undefined;
+  }
+
+  register(): void {
+    const c = this.connection;
+    c.onInitialize((p) => this.initialize(p));
+    c.onInitialized(() => this.initialized());
+    c.onShutdown(() => this.docs.dispose());
+    c.onDidOpenTextDocument((p) => {
+      const state = this.docs.open(p.textDocument.uri, p.textDocument.languageId, p.textDocument.version, p.textDocument.text);
+      this.schedule(state);
+    });
+    c.onDidChangeTextDocument((p) => {
+      const state = this.docs.get(p.textDocument.uri);
+      if (!state) return;
+      if (!state.applyChanges(p.contentChanges, p.textDocument.version)) {
+        c.console.warn(`anyio-migrate: ignored change to ${p.textDocument.uri} at version ${p.textDocument.version} (have ${state.version})`);
+        return;
+      }
+      this.schedule(state);
+    });
+    const nbs = c.notebooks.synchronization;
+    nbs.onDidOpenNotebookDocument((p) => {
+      for (const item of p.cellTextDocuments) this.docs.open(item.uri, item.languageId, item.version, item.text);
+      this.scheduleNotebook(this.notebooks.open(p.notebookDocument.uri, p.notebookDocument.cells));
+    });
+    nbs.onDidChangeNotebookDocument((p) => {
+      const nb = this.notebooks.get(p.notebookDocument.uri);
+      if (!nb) return;
+      const cells = p.change.cells;
+      if (cells?.structure) {
+        this.notebooks.splice(nb, cells.structure.array);
+        for (const item of cells.structure.didOpen ?? []) this.docs.open(item.uri, item.languageId, item.version, item.text);
+        for (const id of cells.structure.didClose ?? []) {
+          this.docs.close(id.uri);
+          void c.sendDiagnostics({ uri: id.uri, diagnostics: [] });
+        }
+      }
+      if (cells?.data) this.notebooks.updateCells(nb, cells.data);
+      for (const tc of cells?.textContent ?? []) this.docs.get(tc.document.uri)?.applyChanges(tc.changes, tc.document.version);
+      this.scheduleNotebook(nb, true);
+    });
+    nbs.onDidCloseNotebookDocument((p) => {
+      this.notebooks.close(p.notebookDocument.uri);
+      for (const id of p.cellTextDocuments) {
+        this.docs.close(id.uri);
+        void c.sendDiagnostics({ uri: id.uri, diagnostics: [] });
+      }
+    });
+    c.onDidCloseTextDocument((p) => {
+      this.docs.close(p.textDocument.uri);
+      this.altCache.delete(p.textDocument.uri);
+      void c.sendDiagnostics({ uri: p.textDocument.uri, diagnostics: [] });
+    });
+    c.onDidChangeConfiguration((p) => {
+      if (!this.supports.configuration) {
+        const s = (p.settings as Record<string, unknown> | null | undefined)?.[CONFIG_SECTION];
+        if (s !== undefined) this.globalSettings = normalizeSettings(s);
+      }
+      this.invalidateConfig();
+    });
+    c.onDidChangeWatchedFiles(() => {
+      this.pyprojects.clear();
+      this.invalidateConfig();
+    });
+    c.onHover((p) => this.hover(p));
+    c.onCodeAction((p) => this.codeActions(p));
+    c.onCodeActionResolve((a) => this.resolveCodeAction(a));
+    c.onRequest(MigrateRequest, (p: MigrateParams, token) => this.migrate(p, token));
+    c.onRequest(RulesRequest, (): RuleInfo[] => RULES.map((r) => ({ code: r.code, name: r.name, summary: r.summary, docsUrl: docsUrl(r.code) })));
+    c.onRequest(RuleDocsRequest, (p: RuleDocsParams): RuleDocsResult | null => {
+      const meta = ruleByCode(p.code);
+      return meta ? { code: meta.code, markdown: ruleMarkdown(meta), url: docsUrl(meta.code) } : null;
+    });
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Lifecycle and settings
+
+  private async initialize(params: InitializeParams): Promise<InitializeResult> {
+    const caps = params.capabilities;
+    this.supports = {
+      configuration: caps.workspace?.configuration === true,
+      dynamicConfiguration: caps.workspace?.didChangeConfiguration?.dynamicRegistration === true,
+      watchedFiles: caps.workspace?.didChangeWatchedFiles?.dynamicRegistration === true,
+      resolve: caps.textDocument?.codeAction?.resolveSupport?.properties.includes('edit') === true,
+      documentChanges: caps.workspace?.workspaceEdit?.documentChanges === true,
+    };
+    // Clients without workspace/configuration: `{settings: {...}}`, `{anyioMigrate: {...}}` or the settings themselves.
+    const init = params.initializationOptions as Record<string, unknown> | null | undefined;
+    this.globalSettings = normalizeSettings(init?.['settings'] ?? init?.[CONFIG_SECTION] ?? init);
+    this.workspaceFolders = (params.workspaceFolders ?? []).map((f) => f.uri);
+    if (this.workspaceFolders.length === 0 && params.rootUri) this.workspaceFolders = [params.rootUri];
+    this.engineReady = initEngine(this.options.wasmDir ? { wasmDir: this.options.wasmDir } : {});
+    await this.engineReady;
+    return {
+      capabilities: {
+        textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
+        // The Python cells of a notebook are analysed together (imports usually live in cell 1).
+        notebookDocumentSync: { notebookSelector: [{ notebook: '*', cells: [{ language: 'python' }] }] },
+        hoverProvider: true,
+        codeActionProvider: {
+          codeActionKinds: [CodeActionKind.QuickFix, FIX_ALL_KIND],
+          resolveProvider: true,
+        },
+        workspace: { workspaceFolders: { supported: true, changeNotifications: true } },
+      },
+      serverInfo: { name: 'anyio-migrate' },
+    };
+  }
+
+  private initialized(): void {
+    const c = this.connection;
+    if (this.supports.dynamicConfiguration) {
+      void c.client.register(DidChangeConfigurationNotification.type, { section: CONFIG_SECTION });
+    }
+    if (this.supports.watchedFiles) {
+      void c.client.register(DidChangeWatchedFilesNotification.type, { watchers: [{ globPattern: '**/pyproject.toml' }] });
+    }
+    if (this.workspaceFolders.length > 0 || this.supports.configuration) {
+      try {
+        c.workspace.onDidChangeWorkspaceFolders((e) => {
+          const removed = new Set(e.removed.map((f) => f.uri));
+          this.workspaceFolders = [...this.workspaceFolders.filter((f) => !removed.has(f)), ...e.added.map((f) => f.uri)];
+          this.invalidateConfig();
+        });
+      } catch {
+        /* client without workspace folder support */
+      }
+    }
+  }
+
+  private invalidateConfig(): void {
+    this.configGeneration++;
+    this.settingsCache.clear();
+    this.altCache.clear();
+    for (const state of this.docs.all()) {
+      state.config = undefined;
+      state.findings = undefined;
+      if (!this.notebooks.ofCell(state.uri)) this.schedule(state);
+    }
+    for (const nb of this.notebooks.all()) {
+      nb.config = undefined;
+      this.scheduleNotebook(nb, true);
+    }
+  }
+
+  /** Settings are resolved per workspace folder: one request per folder, cached until they change. */
+  private settingsFor(uri: string): Promise<Settings> {
+    if (!this.supports.configuration) return Promise.resolve(this.globalSettings);
+    const folder = this.workspaceFolders
+      .filter((f) => uri === f || uri.startsWith(f.endsWith('/') ? f : `${f}/`))
+      .sort((a, b) => b.length - a.length)[0];
+    const scope = folder ?? uri;
+    let p = this.settingsCache.get(scope);
+    if (!p) {
+      p = this.connection.workspace
+        .getConfiguration({ scopeUri: scope, section: CONFIG_SECTION })
+        .then((raw: unknown) => normalizeSettings(raw))
+        .catch(() => this.globalSettings);
+      this.settingsCache.set(scope, p);
+    }
+    return p;
+  }
+
+  async configFor(uri: string): Promise<EffectiveConfig> {
+    return resolveConfig(await this.settingsFor(uri), uri, this.pyprojects);
+  }
+
+  private options_(config: EffectiveConfig): AnalyzeOptions {
+    const o: AnalyzeOptions = { ignore: config.ignore, target: config.target };
+    if (config.select) o.select = config.select;
+    return o;
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Diagnostics
+
+  /**
+   * Validate soon: right after this message for cheap documents; for documents whose analysis is
+   * slow, a few milliseconds later, so a burst of queued changes (fast typing) is applied first and
+   * analysed once instead of once per keystroke.
+   */
+  private schedule(state: DocumentState): void {
+    const nb = this.notebooks.ofCell(state.uri);
+    if (nb) {
+      this.scheduleNotebook(nb, true);
+      return;
+    }
+    if (state.validationScheduled) return;
+    state.validationScheduled = true;
+    const run = (): void => {
+      state.validationScheduled = false;
+      void this.validate(state);
+    };
+    if (state.lastAnalysisMs > SLOW_ANALYSIS_MS) setTimeout(run, COALESCE_MS);
+    else setImmediate(run);
+  }
+
+  private async validate(state: DocumentState): Promise<void> {
+    await this.engineReady;
+    if (this.docs.get(state.uri) !== state) return; // closed meanwhile
+    if (!state.config) {
+      const generation = this.configGeneration;
+      const config = await this.configFor(state.uri);
+      if (this.docs.get(state.uri) !== state) return;
+      if (generation !== this.configGeneration) return; // settings changed again: that change re-schedules
+      state.config = config;
+    }
+    const version = state.version;
+    const findings = this.findingsOf(state);
+    if (!findings || state.version !== version) return;
+    this.publish(state, findings);
+  }
+
+  private scheduleNotebook(nb: NotebookState, changed = false): void {
+    if (changed) {
+      nb.generation++;
+      nb.analysis = undefined;
+    }
+    if (nb.validationScheduled) return;
+    nb.validationScheduled = true;
+    setImmediate(() => {
+      nb.validationScheduled = false;
+      void this.validateNotebook(nb);
+    });
+  }
+
+  private async validateNotebook(nb: NotebookState): Promise<void> {
+    await this.engineReady;
+    if (this.notebooks.get(nb.uri) !== nb) return;
+    if (!nb.config) {
+      const generation = this.configGeneration;
+      const config = await this.configFor(nb.uri);
+      if (this.notebooks.get(nb.uri) !== nb || generation !== this.configGeneration) return;
+      nb.config = config;
+    }
+    const analysis = this.notebookAnalysis(nb);
+    if (!analysis) return;
+    for (const uri of analysis.cellUris) {
+      const state = this.docs.get(uri);
+      if (state) this.publish(state, analysis.byCell.get(uri) ?? [], nb);
+    }
+  }
+
+  /** The analysis of the notebook's current cells (joined), computing it if needed. */
+  private notebookAnalysis(nb: NotebookState): NotebookAnalysis | undefined {
+    const config = nb.config;
+    if (!config) return undefined;
+    if (nb.analysis && nb.analysis.generation === nb.generation) return nb.analysis;
+    const ctx = buildContext(nb, (uri) => {
+      const s = this.docs.get(uri);
+      return s && s.languageId === 'python' ? s.text : undefined;
+    });
+    let findings: Finding[] = [];
+    if (config.enable && !config.excluded) {
+      try {
+        findings = analyze(ctx.text, this.options_(config));
+      } catch (err) {
+        this.connection.console.error(`anyio-migrate: analysis of ${nb.uri} failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+      }
+    }
+    const analysis: NotebookAnalysis = { ...ctx, byCell: splitFindings(ctx, findings) };
+    nb.analysis = analysis;
+    for (const uri of ctx.cellUris) {
+      const state = this.docs.get(uri);
+      if (!state) continue;
+      state.config = config;
+      state.findings = analysis.byCell.get(uri) ?? [];
+      state.findingsVersion = state.version;
+    }
+    return analysis;
+  }
+
+  /** Current findings (analysing synchronously if the text changed); undefined before settings are known. */
+  private findingsOf(state: DocumentState): Finding[] | undefined {
+    const nb = this.notebooks.ofCell(state.uri);
+    if (nb) return this.notebookAnalysis(nb)?.byCell.get(state.uri) ?? (nb.config ? [] : undefined);
+    const config = state.config;
+    if (!config) return undefined;
+    if (state.findings && state.findingsVersion === state.version) return state.findings;
+    let findings: Finding[] = [];
+    if (config.enable && !config.excluded) {
+      const t0 = performance.now();
+      try {
+        findings = analyzeTree(state.text, state.currentTree(), this.options_(config));
+      } catch (err) {
+        this.connection.console.error(`anyio-migrate: analysis of ${state.uri} failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+        findings = [];
+      }
+      state.lastAnalysisMs = performance.now() - t0;
+    }
+    state.findings = findings;
+    state.findingsVersion = state.version;
+    return findings;
+  }
+
+  private publish(state: DocumentState, findings: readonly Finding[], nb?: NotebookState): void {
+    const config = state.config!;
+    const diagnostics: Diagnostic[] = [];
+    for (const f of findings) {
+      const d = toDiagnostic(state.doc, f, config.severityOverrides);
+      if (!d) continue;
+      if (nb) (d.data as DiagnosticData).notebook = { uri: nb.uri, generation: nb.generation };
+      diagnostics.push(d);
+    }
+    void this.connection.sendDiagnostics({ uri: state.uri, version: state.version, diagnostics });
+    const options = this.options_(config);
+    const status: DocumentStatusParams = {
+      uri: state.uri,
+      version: state.version,
+      enabled: config.enable && !config.excluded,
+      rulesActive: config.enable ? RULES.filter((r) => isRuleEnabled(r.code, options)).length : 0,
+      rulesTotal: RULES.length,
+      findings: diagnostics.length,
+      target: config.target,
+      configErrors: config.errors,
+    };
+    void this.connection.sendNotification(DocumentStatusNotification, status);
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Hover
+
+  private hover(params: HoverParams): Hover | null {
+    const state = this.docs.get(params.textDocument.uri);
+    if (!state) return null;
+    const findings = this.findingsOf(state);
+    if (!findings || findings.length === 0) return null;
+    const offset = state.doc.offsetAt(params.position);
+    const hits = findings.filter((f) => f.start <= offset && (offset < f.end || f.start === f.end));
+    if (hits.length === 0) return null;
+    const sections: string[] = [];
+    for (const f of hits) {
+      const meta = ruleByCode(f.code);
+      sections.push(meta ? ruleMarkdown(meta, { finding: f, unsafeFixesEnabled: state.config!.unsafeFixes, target: state.config!.target }) : `**${f.code}** ${f.message}`);
+    }
+    const first = hits[0]!;
+    return {
+      contents: { kind: MarkupKind.Markdown, value: sections.join('\n\n---\n\n') },
+      range: { start: state.doc.positionAt(first.start), end: state.doc.positionAt(first.end) },
+    };
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Code actions
+
+  private workspaceEdit(state: DocumentState, edits: TextEdit[]): WorkspaceEdit {
+    if (this.supports.documentChanges) {
+      return { documentChanges: [{ textDocument: { uri: state.uri, version: state.version }, edits }] };
+    }
+    return { changes: { [state.uri]: edits } };
+  }
+
+  /** One edit over several documents (notebook cells), each versioned. */
+  private multiEdit(perDoc: Map<string, Edit[]>): WorkspaceEdit {
+    const entries: Array<{ uri: string; version: number; edits: TextEdit[] }> = [];
+    for (const [uri, edits] of perDoc) {
+      const s = this.docs.get(uri);
+      if (s) entries.push({ uri, version: s.version, edits: toTextEdits(s.doc, edits) });
+    }
+    if (this.supports.documentChanges) {
+      return { documentChanges: entries.map((e) => ({ textDocument: { uri: e.uri, version: e.version }, edits: e.edits })) };
+    }
+    return { changes: Object.fromEntries(entries.map((e) => [e.uri, e.edits])) };
+  }
+
+  /**
+   * Where fixes for a document are computed: its own text, or — for a notebook cell — the joined
+   * Python cells of its notebook (the fix may add an import in another cell).
+   */
+  private fixContext(state: DocumentState): { text: string; generation?: number; edit(output: string): WorkspaceEdit | { refused: string } } | undefined {
+    const nb = this.notebooks.ofCell(state.uri);
+    if (!nb) return { text: state.text, edit: (output) => this.workspaceEdit(state, textEditsTo(state.doc, output)) };
+    const analysis = this.notebookAnalysis(nb);
+    if (!analysis) return undefined;
+    return {
+      text: analysis.text,
+      generation: nb.generation,
+      edit: (output) => {
+        const split = splitEdits(analysis, computeEdits(analysis.text, output));
+        return split instanceof Map ? this.multiEdit(split) : split;
+      },
+    };
+  }
+
+  private codeActions(params: CodeActionParams): CodeAction[] {
+    const state = this.docs.get(params.textDocument.uri);
+    if (!state || !state.config || !state.config.enable || state.config.excluded) return [];
+    const config = state.config;
+    const only = params.context.only;
+    const actions: CodeAction[] = [];
+    if (kindRequested(only, CodeActionKind.QuickFix)) {
+      const findings = this.findingsOf(state) ?? [];
+      const perCode = new Set<string>();
+      const disabled = new Set<string>();
+      const documented = new Set<string>();
+      const docActions: CodeAction[] = [];
+      for (const diag of params.context.diagnostics) {
+        if (diag.source !== DIAGNOSTIC_SOURCE || !isDiagnosticData(diag.data)) continue;
+        const data = diag.data;
+        const code = String(diag.code ?? '');
+        if (data.uri !== state.uri || data.version !== state.version) continue; // stale: never apply to another text
+        if (data.notebook && data.notebook.generation !== this.notebooks.ofCell(state.uri)?.generation) continue;
+        if (data.fix) {
+          const action = this.fixAction(state, data.fix, diag);
+          if (action) actions.push(action);
+        }
+        if (!config.targetChosen && data.fix) {
+          const alt = this.compatFix(state, code, data.start, data.end);
+          if (alt && !sameFix(alt, data.fix)) {
+            const action = this.fixAction(state, alt, diag, ' (AnyIO 2 and 3 compatible)');
+            if (action) actions.push({ ...action, isPreferred: false });
+          }
+        }
+        if (!perCode.has(code)) {
+          perCode.add(code);
+          const fixable = findings.filter((f) => f.code === code && f.fix && (f.fix.applicability === 'safe' || config.unsafeFixes));
+          if (fixable.length > 1) {
+            const action: CodeAction = {
+              title: `Fix all ${code} problems in this file`,
+              kind: CodeActionKind.QuickFix,
+              diagnostics: [diag],
+              data: this.lazyData(state, 'fixAllCode', code),
+            };
+            actions.push(this.supports.resolve ? action : this.resolveCodeAction(action));
+          }
+        }
+        const line = state.doc.positionAt(data.start).line;
+        if (!disabled.has(`${code}:${line}`)) {
+          disabled.add(`${code}:${line}`);
+          const disable = this.disableAction(state, diag, code, data.start);
+          if (disable) actions.push(disable);
+        }
+        if (!documented.has(code)) {
+          documented.add(code);
+          docActions.push({
+            title: `Show documentation for ${code}`,
+            kind: CodeActionKind.QuickFix,
+            diagnostics: [diag],
+            command: { title: `Show documentation for ${code}`, command: Commands.showRuleDocumentation, arguments: [code] },
+          });
+        }
+      }
+      actions.push(...docActions);
+    }
+
+    // Source fix-all (also what `editor.codeActionsOnSave` runs): safe fixes only, computed on resolve.
+    if (kindRequested(only, FIX_ALL_KIND) && (only !== undefined || this.supports.resolve)) {
+      const hasSafeFix = (this.findingsOf(state) ?? []).some((f) => f.fix?.applicability === 'safe');
+      if (hasSafeFix) {
+        const action: CodeAction = {
+          title: 'AnyIO Migrate: fix all safe problems',
+          kind: FIX_ALL_KIND,
+          data: this.lazyData(state, 'fixAll'),
+        };
+        if (this.supports.resolve) actions.push(action);
+        else {
+          const resolved = this.resolveCodeAction(action);
+          if (resolved.edit) actions.push(resolved);
+        }
+      }
+    }
+    return actions;
+  }
+
+  private lazyData(state: DocumentState, kind: LazyActionData['kind'], code?: string): LazyActionData {
+    const data: LazyActionData = { kind, uri: state.uri, version: state.version };
+    if (code !== undefined) data.code = code;
+    const nb = this.notebooks.ofCell(state.uri);
+    if (nb) data.generation = nb.generation;
+    return data;
+  }
+
+  private fixAction(state: DocumentState, fix: Fix, diag: Diagnostic, suffix = ''): CodeAction | undefined {
+    const unsafe = fix.applicability === 'unsafe';
+    const title = `${fix.title}${suffix}${unsafe ? ' (unsafe)' : ''}`;
+    const ctx = this.fixContext(state);
+    if (!ctx) return undefined;
+    let result: ReturnType<typeof applyFix>;
+    try {
+      result = applyFix(ctx.text, fix);
+    } catch (err) {
+      this.connection.console.error(`anyio-migrate: applyFix failed: ${err instanceof Error ? err.message : String(err)}`);
+      return undefined;
+    }
+    const edit = 'refused' in result ? result : ctx.edit(result.output);
+    if ('refused' in edit) {
+      return { title, kind: CodeActionKind.QuickFix, diagnostics: [diag], disabled: { reason: edit.refused } };
+    }
+    return { title, kind: CodeActionKind.QuickFix, diagnostics: [diag], isPreferred: !unsafe && suffix === '', edit };
+  }
+
+  /** The `anyio2+3` form of the finding at [start, end), for users who have not chosen a target. */
+  private compatFix(state: DocumentState, code: string, start: number, end: number): Fix | undefined {
+    const config = state.config!;
+    if (config.target !== 'anyio3' || this.notebooks.ofCell(state.uri)) return undefined;
+    let cached = this.altCache.get(state.uri);
+    if (!cached || cached.version !== state.version || cached.code !== code) {
+      let findings: Finding[] = [];
+      try {
+        findings = analyze(state.text, { ...this.options_(config), target: 'anyio2+3', select: [code], ignore: [] });
+      } catch {
+        findings = [];
+      }
+      cached = { version: state.version, code, findings };
+      this.altCache.set(state.uri, cached);
+    }
+    return cached.findings.find((f) => f.code === code && f.start === start && f.end === end)?.fix;
+  }
+
+  private disableAction(state: DocumentState, diag: Diagnostic, code: string, start: number): CodeAction | undefined {
+    const doc = state.doc;
+    const line = doc.positionAt(start).line;
+    const lineStart = doc.offsetAt({ line, character: 0 });
+    const nextLine = doc.offsetAt({ line: line + 1, character: 0 });
+    const raw = state.text.slice(lineStart, nextLine);
+    const content = raw.replace(/\r?\n$|\r$/, '');
+    if (content.endsWith('\\')) return undefined; // a comment would break the line continuation
+    const lineEnd = lineStart + content.length;
+    // The end of the line inside a (multi-line) string: a comment there would be string content.
+    try {
+      const tree = state.currentTree();
+      if (content.length > 0) {
+        for (let n: Node | null = tree.rootNode.descendantForIndex(lineEnd - 1, lineEnd - 1); n; n = n.parent) {
+          if ((n.type === 'string' || n.type === 'string_content') && n.endIndex > lineEnd) return undefined;
+        }
+      }
+    } catch {
+      /* no tree: offer it anyway */
+    }
+    const existing = /#\s*noqa:\s*([A-Za-z]+[0-9]+(?:\s*,\s*[A-Za-z]+[0-9]+)*)/.exec(content);
+    let edit: TextEdit;
+    if (existing) {
+      if (existing[1]!.split(/\s*,\s*/).includes(code)) return undefined;
+      const at = lineStart + existing.index + existing[0].length;
+      edit = { range: { start: doc.positionAt(at), end: doc.positionAt(at) }, newText: `, ${code}` };
+    } else {
+      const pos = doc.positionAt(lineEnd);
+      const sep = content.trim() === '' ? '' : '  ';
+      edit = { range: { start: pos, end: pos }, newText: `${sep}${suppressionComment(code)}` };
+    }
+    return {
+      title: `Disable ${code} for this line`,
+      kind: CodeActionKind.QuickFix,
+      diagnostics: [diag],
+      edit: this.workspaceEdit(state, [edit]),
+    };
+  }
+
+  private resolveCodeAction(action: CodeAction): CodeAction {
+    const data = action.data;
+    if (!isLazyActionData(data)) return action;
+    const state = this.docs.get(data.uri);
+    const ctx = state && state.config && state.version === data.version ? this.fixContext(state) : undefined;
+    if (!state || !state.config || !ctx || ctx.generation !== data.generation) {
+      this.connection.console.warn(`anyio-migrate: "${action.title}" refused: the document changed since it was offered`);
+      return action;
+    }
+    const config = state.config;
+    const options = { ...this.options_(config), unsafeFixes: data.kind === 'fixAll' ? false : config.unsafeFixes };
+    if (data.kind === 'fixAllCode' && data.code) options.select = [data.code];
+    try {
+      const result = fixAll(ctx.text, options);
+      if (result.refused) this.connection.console.warn(`anyio-migrate: fix-all refused for ${state.uri}: ${result.refused}`);
+      if (result.output !== ctx.text) {
+        const edit = ctx.edit(result.output);
+        if ('refused' in edit) this.connection.console.warn(`anyio-migrate: fix-all refused for ${state.uri}: ${edit.refused}`);
+        else return { ...action, edit };
+      }
+    } catch (err) {
+      this.connection.console.error(`anyio-migrate: fix-all failed: ${err instanceof Error ? err.message : String(err)}`);
+    }
+    return action;
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Migrate workspace / file / report
+
+  private async migrate(params: MigrateParams, token: CancellationToken): Promise<MigrateResult> {
+    await this.engineReady;
+    let lastProgress = 0;
+    const migrator = new Migrator(
+      {
+        openDocument: (uri) => {
+          const s = this.docs.get(uri);
+          return s ? { text: s.text, version: s.version } : undefined;
+        },
+        openDocumentUris: () => this.docs.all().map((d) => d.uri),
+        configFor: (uri) => this.configFor(uri),
+        progress: (done, total, file) => {
+          if (!params.progressId) return;
+          const now = Date.now();
+          if (done !== 0 && done !== total && now - lastProgress < 100) return;
+          lastProgress = now;
+          const p: MigrateProgressParams = { progressId: params.progressId, done, total, path: file };
+          void this.connection.sendNotification(MigrateProgressNotification, p);
+        },
+        log: (m) => this.connection.console.log(`anyio-migrate: ${m}`),
+      },
+      token,
+    );
+    return migrator.run(params);
+  }
+}
+
+function sameFix(a: Fix, b: Fix): boolean {
+  return JSON.stringify(a.edits) === JSON.stringify(b.edits) && JSON.stringify(a.imports ?? []) === JSON.stringify(b.imports ?? []);
+}
+
+/** Wire the server to a connection and start listening. */
+export function startServer(connection: Connection, options: ServerOptions = {}): AnyioMigrateServer {
+  const server = new AnyioMigrateServer(connection, options);
+  server.register();
+  connection.listen();
+  return server;
+}
+
+// Re-exported for tests that need the same edit computation as the server.
+export { applyEdits, computeEdits, toTextEdits };
+
+if (require.main === module) {
+  // `--node-ipc` (VS Code) or `--stdio` (other editors) chooses the transport.
+  startServer(createConnection(), { wasmDir: __dirname });
+}
