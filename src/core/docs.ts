@@ -34,6 +34,7 @@ export function ruleMarkdown(r: RuleMeta, headingLevel = 2): string {
     '',
     `**Fix.** ${r.fixAvailability === 'never' ? 'No automatic fix.' : `${r.fixTitle} (${AVAILABILITY[r.fixAvailability]}).`} ${r.fixSafety}`,
     '',
+    ...(r.compatFixAvailability ? [`**With \`target = "anyio2+3"\`** the fix is the cross-version form where one exists (availability: ${AVAILABILITY[r.compatFixAvailability]}).`, ''] : []),
     `**Severity:** ${r.defaultSeverity}${r.deprecated ? ' (deprecated usage: still works on AnyIO 3)' : ''}. **Delta rows:** ${r.rows.join(', ')}.`,
     '',
   ].join('\n');

@@ -109,6 +109,8 @@ export interface RuleMeta {
   rows: readonly string[];
   fixTitle: string;
   fixAvailability: FixAvailability;
+  /** Fix availability under the `anyio2+3` target, where it differs (some rows have no cross-version form). */
+  compatFixAvailability?: FixAvailability;
   /** Safety of the fix when the receiver/name is proven. */
   fixSafety: string;
   defaultSeverity: Severity;

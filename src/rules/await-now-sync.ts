@@ -67,6 +67,7 @@ export const ASY102: RuleMeta = {
   rows: ['B2', 'B4', 'B6', 'B10', 'B12', 'B13', 'C3', 'E1'],
   fixTitle: 'Remove the `await`',
   fixAvailability: 'always',
+  compatFixAvailability: 'sometimes',
   fixSafety:
     'Safe when the receiver is proven to be the AnyIO object (bound from an AnyIO factory or ' +
     'constructor, a task group or cancel scope `as` target, or annotated with an AnyIO type). ' +
@@ -90,6 +91,7 @@ export const ASY103: RuleMeta = {
   rows: ['B7', 'B8', 'B14', 'B15', 'E2'],
   fixTitle: 'Remove the `await`',
   fixAvailability: 'always',
+  compatFixAvailability: 'sometimes',
   fixSafety: 'Safe when the receiver is proven to be the AnyIO object; unsafe otherwise.',
   defaultSeverity: 'error',
   deprecated: false,

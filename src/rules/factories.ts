@@ -10,6 +10,7 @@ export const ASY201: RuleMeta = {
   rows: ['B1', 'B3', 'B5', 'B9', 'B11'],
   fixTitle: 'Use the class directly',
   fixAvailability: 'always',
+  compatFixAvailability: 'sometimes',
   fixSafety:
     'Safe: the factory is resolved to AnyIO through the imports; `create_semaphore(value=...)` becomes ' +
     '`Semaphore(initial_value=...)`. A reference to `create_semaphore` passed elsewhere (not called ' +

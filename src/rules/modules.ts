@@ -264,6 +264,7 @@ function checkAbcAliases(ctx: RuleContext): void {
   for (const imp of ctx.idx.imports) {
     const stmt = imp.stmt;
     if (stmt.type !== 'import_from_statement' || stmt.childForFieldName('module_name')?.text.replace(/\s+/g, '') !== 'anyio.abc') continue;
+    if (stmt.parent?.parent?.type === 'except_clause') continue; // the AnyIO 2 fallback of a cross-version import
     for (const item of stmt.childrenForFieldName('name')) {
       if (!item) continue;
       const name = item.type === 'aliased_import' ? item.childForFieldName('name')?.text : item.text;

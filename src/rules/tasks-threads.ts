@@ -40,6 +40,7 @@ export const ASY302: RuleMeta = {
   rows: ['F8'],
   fixTitle: 'Use `start_task_soon()`',
   fixAvailability: 'always',
+  compatFixAvailability: 'sometimes',
   fixSafety: 'Safe: the name is unique to AnyIO\'s BlockingPortal and the arguments are the same.',
   defaultSeverity: 'warning',
   deprecated: true,
@@ -57,6 +58,7 @@ export const ASY401: RuleMeta = {
   rows: ['F1', 'F2', 'F3', 'F4', 'F5'],
   fixTitle: 'Use the `to_thread` / `from_thread` function',
   fixAvailability: 'always',
+  compatFixAvailability: 'sometimes',
   fixSafety:
     'Safe: the arguments are identical. `run_async_from_thread(event.set)` (a callable that became ' +
     'synchronous) becomes `from_thread.run_sync(event.set)`.',
