@@ -290,6 +290,24 @@ describe('language server (in-process over LSP streams)', function () {
       assert.ok(diags.some((d) => (d.data as DiagnosticData).fix?.applicability === 'unsafe'), 'the sample has an unsafe fix');
     });
 
+    it('offers the anyio2+3 form as a second quick fix when no target is chosen', async () => {
+      const text = 'import anyio\n\n\nasync def main(event: anyio.Event):\n    await event.set()\n';
+      const { uri, diags } = await openSample(text);
+      const d = diags.find((x) => x.code === 'ASY102');
+      assert.ok(d, 'ASY102 reported');
+      const actions = await client.codeActions(uri, d.range, [d]);
+      const plain = actions.find((a) => a.edit && a.title.startsWith('Remove the `await`'));
+      const compat = actions.find((a) => a.edit && a.title.includes('maybe_async'));
+      assert.ok(plain && compat, actions.map((a) => a.title).join(' | '));
+      assert.equal(plain.isPreferred, true);
+      assert.notEqual(compat.isPreferred, true);
+      const compatFinding = analyze(text, { target: 'anyio2+3' }).find((f) => f.code === 'ASY102')!;
+      const expected = applyFix(text, compatFinding.fix!);
+      assert.ok('output' in expected);
+      assert.equal(applyTextEdits(text, editsFor(compat.edit, uri)), expected.output);
+      assert.match(expected.output, /await anyio\.maybe_async\(event\.set\(\)\)/);
+    });
+
     it('source.fixAll equals the engine fixAll output byte for byte (CRLF file)', async () => {
       const crlf = SAMPLE.replace(/\n/g, '\r\n');
       const { uri } = await openSample(crlf);
