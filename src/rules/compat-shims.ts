@@ -218,6 +218,8 @@ const SILENCED_METHODS = new Set(['spawn', 'spawn_task', 'set_total_tokens']);
 function checkSilenced(ctx: RuleContext): void {
   const seen = new Set<number>();
   for (const call of ctx.idx.calls) {
+    const fn = call.childForFieldName('function');
+    if (!fn || !SILENCED_CALL.test(fn.text)) continue;
     const mc = methodCall(call);
     if (!mc || !SILENCED_METHODS.has(mc.method.text)) continue;
     const t = ctx.res.typeOf(mc.receiver);
@@ -247,36 +249,35 @@ function checkSilenced(ctx: RuleContext): void {
 }
 
 function checkIsAwaitable(ctx: RuleContext): void {
-  for (const [name, offsets] of ctx.idx.identifiers) {
-    if (!offsets.length) continue;
-    for (const o of offsets) {
-      const node = ctx.idx.tree.rootNode.descendantForIndex(o, o + name.length);
-      const assign = node?.parent;
-      if (assign?.type !== 'assignment' || assign.childForFieldName('left')?.id !== node!.id) continue;
-      const value = assign.childForFieldName('right');
-      const stmt = assign.parent;
-      const next = stmt?.nextNamedSibling;
-      if (!value || value.type !== 'call' || stmt?.type !== 'expression_statement' || next?.type !== 'if_statement') continue;
-      if (next.childForFieldName('alternative')) continue;
-      const cond = next.childForFieldName('condition');
-      const fn = cond?.type === 'call' ? cond.childForFieldName('function') : undefined;
-      const q = fn ? ctx.res.qualifiedOf(fn) : undefined;
-      if (q !== 'inspect.isawaitable' || singleArg(cond!)?.text !== name) continue;
-      const body = next.childForFieldName('consequence');
-      const only = body?.namedChildren.filter((c) => c && c.type !== 'comment') ?? [];
-      const aw = only.length === 1 && only[0]!.type === 'expression_statement' ? only[0]!.namedChild(0) : undefined;
-      if (aw?.type !== 'await' || aw.namedChild(0)?.text !== name) continue;
-      // The name must not be used anywhere else in its scope.
-      if (offsets.filter((x) => x >= stmt.parent!.startIndex && x < stmt.parent!.endIndex).length !== 3) continue;
-      ctx.report(ASY605, {
-        start: stmt.startIndex,
-        end: next.endIndex,
-        message: `On AnyIO 3 \`${value.text.length > 40 ? 'this call' : value.text}\` never returns an awaitable: the \`inspect.isawaitable()\` test only served AnyIO 2.`,
-        fix: { title: ASY605.fixTitle, applicability: 'safe', edits: [{ start: stmt.startIndex, end: next.endIndex, text: value.text }] },
-      });
-    }
+  for (const cond of ctx.idx.calls) {
+    const fn = cond.childForFieldName('function');
+    if (!fn || !fn.text.endsWith('isawaitable') || ctx.res.qualifiedOf(fn) !== 'inspect.isawaitable') continue;
+    const next = cond.parent;
+    if (next?.type !== 'if_statement' || next.childForFieldName('condition')?.id !== cond.id || next.childForFieldName('alternative')) continue;
+    const name = singleArg(cond);
+    const stmt = next.previousNamedSibling;
+    const assign = stmt?.type === 'expression_statement' ? stmt.namedChild(0) : undefined;
+    if (name?.type !== 'identifier' || assign?.type !== 'assignment' || assign.childForFieldName('left')?.text !== name.text) continue;
+    const value = assign.childForFieldName('right');
+    if (!value || value.type !== 'call') continue;
+    const body = next.childForFieldName('consequence');
+    const only = body?.namedChildren.filter((c) => c && c.type !== 'comment') ?? [];
+    const aw = only.length === 1 && only[0]!.type === 'expression_statement' ? only[0]!.namedChild(0) : undefined;
+    if (aw?.type !== 'await' || aw.namedChild(0)?.text !== name.text) continue;
+    // The name must not be used anywhere else in the block.
+    const block = stmt!.parent!;
+    const uses = (ctx.idx.identifiers.get(name.text) ?? []).filter((x) => x >= block.startIndex && x < block.endIndex).length;
+    if (uses !== 3) continue;
+    ctx.report(ASY605, {
+      start: stmt!.startIndex,
+      end: next.endIndex,
+      message: `On AnyIO 3 \`${value.text.length > 40 ? 'this call' : value.text}\` never returns an awaitable: the \`inspect.isawaitable()\` test only served AnyIO 2.`,
+      fix: { title: ASY605.fixTitle, applicability: 'safe', edits: [{ start: stmt!.startIndex, end: next.endIndex, text: value.text }] },
+    });
   }
 }
+
+const SILENCED_CALL = /\.(spawn|spawn_task|set_total_tokens)\s*$/;
 
 function check(ctx: RuleContext): void {
   if (ctx.target !== 'anyio3' || !ctx.idx.importsAnyio) return;

@@ -130,7 +130,11 @@ export function isLoadReference(node: Node): boolean {
 export function findReferences(ctx: RuleContext, names: { has(q: string): boolean }): Array<{ node: Node; q: string }> {
   const out: Array<{ node: Node; q: string }> = [];
   const { idx, res } = ctx;
+  // Only attribute chains starting with a name some import binds to anyio can resolve to it.
+  const roots = anyioRoots(idx);
   for (const a of idx.attributes) {
+    const root = /^[A-Za-z_][A-Za-z0-9_]*/.exec(a.text)?.[0];
+    if (!root || !roots.has(root)) continue;
     const parent = a.parent;
     if (parent?.type === 'attribute' && parent.childForFieldName('object')?.id === a.id && names.has(res.qualifiedOf(parent) ?? '')) continue;
     const q = res.qualifiedOf(a);
@@ -150,6 +154,20 @@ export function findReferences(ctx: RuleContext, names: { has(q: string): boolea
     }
   }
   return out;
+}
+
+/** Names bound anywhere in the file by an import of anyio (module aliases and imported names). */
+const ROOTS = new WeakMap<FileIndex, Set<string>>();
+export function anyioRoots(idx: FileIndex): Set<string> {
+  let roots = ROOTS.get(idx);
+  if (!roots) {
+    roots = new Set();
+    for (const s of idx.scopes.values()) {
+      for (const [name, bs] of s.bindings) if (bs.some((b) => b.kind === 'import' && b.source && (b.source === 'anyio' || b.source.startsWith('anyio.')))) roots.add(name);
+    }
+    ROOTS.set(idx, roots);
+  }
+  return roots;
 }
 
 /** The node's parent, through parentheses. */

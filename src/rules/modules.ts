@@ -160,10 +160,14 @@ function isAnnotationString(s: Node): boolean {
   return false;
 }
 
-/** String annotations parsed: each yields its expression and the offset of its first character. */
+/**
+ * String annotations that may mention a class these rules care about, parsed: each gives its
+ * expression and the offset of its first character.
+ */
 function* stringAnnotations(ctx: RuleContext): Generator<{ anchor: Node; expr: Node; offset: number }> {
   for (const s of ctx.idx.strings) {
-    if (!isAnnotationString(s)) continue;
+    const t = s.text;
+    if (t.length > 200 || !/Socket|Listener|abc\./.test(t) || !isAnnotationString(s)) continue;
     const parts = s.namedChildren.filter((c) => c && c.type !== 'string_start' && c.type !== 'string_end');
     const content = parts[0];
     if (parts.length !== 1 || content?.type !== 'string_content') continue;
@@ -173,6 +177,7 @@ function* stringAnnotations(ctx: RuleContext): Generator<{ anchor: Node; expr: N
 }
 
 function reportGeneric(ctx: RuleContext, node: Node, anchor: Node | undefined, offset: number): void {
+  if (!/Socket|Listener/.test(node.text)) return;
   const base = node.type === 'subscript' ? node.childForFieldName('value') : node.namedChild(0);
   if (!base) return;
   const q = ctx.res.qualifiedOf(base, 0, anchor);
@@ -206,7 +211,7 @@ function enclosingFunctionName(node: Node): string | undefined {
 
 function checkCurio(ctx: RuleContext): void {
   for (const s of ctx.idx.strings) {
-    if (stringValue(s) !== 'curio') continue;
+    if (s.endIndex - s.startIndex > 9 || stringValue(s) !== 'curio') continue;
     const p = s.parent;
     if (!p) continue;
     const asyncio = s.text.replace('curio', 'asyncio');

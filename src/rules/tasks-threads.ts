@@ -218,6 +218,8 @@ function check(ctx: RuleContext): void {
 
   // ASY301 / ASY302 / ASY404: methods of task groups and portals.
   for (const call of idx.calls) {
+    const fn = call.childForFieldName('function');
+    if (!fn || !/\.(spawn|spawn_task|stop_from_external_thread)\s*$/.test(fn.text)) continue;
     const mc = methodCall(call);
     if (!mc) continue;
     const method = mc.method.text;
@@ -299,7 +301,7 @@ function check(ctx: RuleContext): void {
   }
   // `tg.spawn` passed by reference.
   for (const a of idx.attributes) {
-    if (a.childForFieldName('attribute')?.text !== 'spawn' || callOf(a)) continue;
+    if (!a.text.endsWith('spawn') || a.childForFieldName('attribute')?.text !== 'spawn' || callOf(a)) continue;
     const obj = a.childForFieldName('object');
     const t = obj ? res.typeOf(obj) : undefined;
     if (t?.k !== 'anyio' || t.cls !== 'TaskGroup') continue;
