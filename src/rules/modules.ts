@@ -101,6 +101,49 @@ export const ASY505: RuleMeta = {
   },
 };
 
+export const ASY506: RuleMeta = {
+  code: 'ASY506',
+  name: 'uvloop-default',
+  summary: '`anyio.run()` in a module that uses uvloop: AnyIO 3.2+ no longer enables it by default',
+  rows: ['H6'],
+  fixTitle: 'Pass `backend_options={"use_uvloop": True}`',
+  fixAvailability: 'sometimes',
+  fixSafety: 'Safe: the option exists in every AnyIO 3 release and keeps the event loop the program had on AnyIO 2. No fix when `backend_options` is already passed.',
+  defaultSeverity: 'info',
+  deprecated: false,
+  docs: {
+    why:
+      'AnyIO 2 used uvloop automatically when it was installed; since AnyIO 3.2 the default of ' +
+      '`use_uvloop` is False. Code that imports uvloop (a sign it relies on it) silently runs on ' +
+      'the slower default loop after upgrading.',
+    before: 'import uvloop\nanyio.run(main)',
+    after: 'import uvloop\nanyio.run(main, backend_options={"use_uvloop": True})',
+  },
+};
+
+function checkUvloop(ctx: RuleContext): void {
+  if (!ctx.text.includes('uvloop') || !ctx.idx.imports.some((i) => /^(import|from)\s+uvloop\b/.test(i.stmt.text))) return;
+  for (const call of ctx.idx.calls) {
+    const fn = call.childForFieldName('function');
+    if (!fn || !fn.text.endsWith('run') || ctx.res.qualifiedOf(fn) !== 'anyio.run') continue;
+    const args = call.childForFieldName('arguments');
+    const kws = (args?.namedChildren ?? []).filter((a) => a?.type === 'keyword_argument') as Node[];
+    const backend = kws.find((k) => k.childForFieldName('name')?.text === 'backend')?.childForFieldName('value');
+    if (backend && !/^['"]asyncio['"]$/.test(backend.text)) continue;
+    const options = kws.find((k) => k.childForFieldName('name')?.text === 'backend_options');
+    if (options && /use_uvloop/.test(options.text)) continue;
+    const close = args!.lastChild!;
+    const lastArg = (args!.namedChildren.filter((a) => a && a.type !== 'comment') as Node[]).at(-1);
+    ctx.report(ASY506, {
+      node: call,
+      message: 'AnyIO 3.2+ no longer uses uvloop by default (AnyIO 2 did when it was installed): pass `backend_options={"use_uvloop": True}` to keep it.',
+      ...(options || !lastArg || close.type !== ')'
+        ? { noFixReason: 'Add `"use_uvloop": True` to the `backend_options` passed here.' }
+        : { fix: { title: ASY506.fixTitle, applicability: 'safe' as const, edits: [{ start: lastArg.endIndex, end: lastArg.endIndex, text: ', backend_options={"use_uvloop": True}' }] } }),
+    });
+  }
+}
+
 function checkAbcSubmodules(ctx: RuleContext): void {
   for (const imp of ctx.idx.imports) {
     const stmt = imp.stmt;
@@ -340,8 +383,9 @@ function check(ctx: RuleContext): void {
     checkAbcAliases(ctx);
     if (ctx.target === 'anyio3') checkAbcAliasesInStrings(ctx);
     checkTestRunner(ctx);
+    checkUvloop(ctx);
   }
   checkCurio(ctx);
 }
 
-export const modules: RuleFamily = { rules: [ASY501, ASY502, ASY503, ASY504, ASY505], check };
+export const modules: RuleFamily = { rules: [ASY501, ASY502, ASY503, ASY504, ASY505, ASY506], check };
