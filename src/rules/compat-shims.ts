@@ -10,7 +10,7 @@ import { compatImportSource } from '../core/resolve';
 import { indentAt, lineEnding } from '../core/text';
 import type { Edit, ImportRequest, RuleMeta } from '../core/types';
 import { classifyItems, withParts } from './cancel-scopes';
-import { awaitedCall, catchWarningsBlock, isLoadReference, methodCall, RuleContext, RuleFamily, shiftedText } from './context';
+import { awaitedCall, catchWarningsBlock, findReferences, isLoadReference, methodCall, RuleContext, RuleFamily, shiftedText } from './context';
 
 const REMOVED_IN_4 = 'AnyIO 4 removed it';
 
@@ -98,6 +98,37 @@ export const ASY605: RuleMeta = {
     after: 'limiter.release()',
   },
 };
+
+export const ASY606: RuleMeta = {
+  code: 'ASY606',
+  name: 'anyio-exception-group',
+  summary: '`anyio.ExceptionGroup`: removed in AnyIO 4 with no warning in AnyIO 3',
+  rows: ['T2', 'T3'],
+  fixTitle: 'No automatic fix',
+  fixAvailability: 'never',
+  fixSafety: 'No automatic fix: AnyIO 3\'s group is not a PEP 654 `ExceptionGroup`, so swapping the name changes which errors are caught.',
+  defaultSeverity: 'info',
+  deprecated: false,
+  docs: {
+    why:
+      'AnyIO 4 removed `anyio.ExceptionGroup` (AttributeError) and raises the built-in ' +
+      '`ExceptionGroup` (Python 3.11+, or the `exceptiongroup` backport) — and wraps even a single ' +
+      'failure. AnyIO 3 gives no warning. On AnyIO 3 `except*` does not catch its multi-failure group, ' +
+      'so the code must change together with the AnyIO 4 upgrade.',
+    before: 'except anyio.ExceptionGroup as eg:\n    ...',
+    after: 'except* ValueError as eg:  # AnyIO 4\n    ...',
+  },
+};
+
+function checkExceptionGroup(ctx: RuleContext): void {
+  for (const { node } of findReferences(ctx, new Set(['anyio.ExceptionGroup']))) {
+    ctx.report(ASY606, {
+      node,
+      message: '`anyio.ExceptionGroup` is gone in AnyIO 4 (which raises the built-in `ExceptionGroup`, even for a single failure); AnyIO 3 gives no warning.',
+      noFixReason: 'Port this handler when moving to AnyIO 4: `except*` / `exceptiongroup.catch()` on the built-in `ExceptionGroup`. On AnyIO 3 the two are different classes.',
+    });
+  }
+}
 
 /** Edits that turn `f(x)` into `x` (the single argument of the call). */
 function unwrapCall(call: Node, arg: Node): Edit[] {
@@ -286,6 +317,7 @@ function check(ctx: RuleContext): void {
   checkCompatImports(ctx);
   checkSilenced(ctx);
   checkIsAwaitable(ctx);
+  checkExceptionGroup(ctx);
 }
 
-export const compatShims: RuleFamily = { rules: [ASY601, ASY602, ASY603, ASY604, ASY605], check };
+export const compatShims: RuleFamily = { rules: [ASY601, ASY602, ASY603, ASY604, ASY605, ASY606], check };
