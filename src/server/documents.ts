@@ -20,6 +20,10 @@ export class DocumentState {
   findingsVersion = -1;
   config: EffectiveConfig | undefined;
   validationScheduled = false;
+  /** Pending debounced validation of a large document. */
+  debounce: ReturnType<typeof setTimeout> | undefined;
+  /** The "large document" note was logged. */
+  degradedNoted = false;
   /** Duration of the last parse + analysis, to decide whether bursts of changes are coalesced. */
   lastAnalysisMs = 0;
   /** Statistics, for tests and logs. */

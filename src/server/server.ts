@@ -63,6 +63,12 @@ export interface ServerOptions {
 /** Analyses slower than this (ms) make the next validation wait COALESCE_MS for queued changes. */
 const SLOW_ANALYSIS_MS = 15;
 const COALESCE_MS = 5;
+/**
+ * Documents whose analysis takes longer than this (ms) are analysed when typing pauses (after as
+ * long as one analysis takes, capped), so the server keeps answering hovers and code actions.
+ */
+const LARGE_ANALYSIS_MS = 250;
+const MAX_DEBOUNCE_MS = 1500;
 
 /** `CodeAction.data` of the lazily computed actions. */
 interface LazyActionData {
@@ -296,12 +302,26 @@ export class AnyioMigrateServer {
       this.scheduleNotebook(nb, true);
       return;
     }
-    if (state.validationScheduled) return;
-    state.validationScheduled = true;
     const run = (): void => {
       state.validationScheduled = false;
+      state.debounce = undefined;
       void this.validate(state);
     };
+    if (state.lastAnalysisMs > LARGE_ANALYSIS_MS) {
+      // A large document: wait for a pause in the changes (each change restarts the wait).
+      if (state.debounce) clearTimeout(state.debounce);
+      state.validationScheduled = true;
+      state.debounce = setTimeout(run, Math.min(MAX_DEBOUNCE_MS, state.lastAnalysisMs));
+      if (!state.degradedNoted) {
+        state.degradedNoted = true;
+        this.connection.console.info(
+          `${state.uri}: analysing this document takes ${Math.round(state.lastAnalysisMs)} ms, so its diagnostics are updated when typing pauses.`,
+        );
+      }
+      return;
+    }
+    if (state.validationScheduled) return;
+    state.validationScheduled = true;
     if (state.lastAnalysisMs > SLOW_ANALYSIS_MS) setTimeout(run, COALESCE_MS);
     else setImmediate(run);
   }

@@ -606,6 +606,30 @@ describe('language server (in-process over LSP streams)', function () {
       console.log(`      5,000 lines, ${sparseDiags.length} findings: didOpen → diagnostics ${sparseMs.toFixed(0)} ms; keystroke → diagnostics ${sparseKeyMs.toFixed(0)} ms`);
     });
 
+    it('stays responsive on a 50,000-line document: diagnostics when typing pauses, hovers meanwhile', async function () {
+      this.timeout(120_000);
+      const uri = freshUri('huge.py');
+      const huge = sparseModule(50_000);
+      await proc.open(uri, huge);
+      const first = await proc.diagnosticsFor(uri, 1, 60_000);
+      assert.deepEqual(actual(first), expected(huge, analyze(huge)));
+      const start = proc.published.length;
+      const at = { line: 25_000, character: 0 };
+      const steps = Array.from({ length: 20 }, () => [{ range: { start: at, end: at }, text: '#' }]);
+      const version = await proc.burst(uri, steps);
+      // While the burst waits for a pause, the server answers requests.
+      const d = first[0]!;
+      const t0 = process.hrtime.bigint();
+      const hover = await proc.hover(uri, d.range.start);
+      const hoverMs = Number(process.hrtime.bigint() - t0) / 1e6;
+      assert.ok(hover, 'hover answered');
+      const text = proc.text(uri);
+      assert.deepEqual(actual(await proc.diagnosticsFor(uri, version, 60_000)), expected(text, analyze(text)));
+      const publishes = proc.published.slice(start).filter((p) => p.uri === uri).length;
+      console.log(`      50,000 lines: ${publishes} analyses for 20 changes; hover during the burst ${hoverMs.toFixed(0)} ms`);
+      assert.ok(publishes <= 3, `${publishes} analyses for a burst of 20 changes`);
+    });
+
     it('coalesces a burst of keystrokes into few analyses, publishing in version order', async () => {
       const uri = freshUri('burst.py');
       await proc.open(uri, bigModule(3000));
