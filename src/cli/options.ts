@@ -8,6 +8,7 @@ import { isValidCodeSelector } from '../core/engine';
 import type { Target } from '../core/types';
 import { AnyioMigrateConfig, findPyproject, loadConfigFile, TARGETS } from '../config/pyproject';
 import { DEFAULT_MAX_FILE_SIZE } from './files';
+import { defaultPoolSize } from './pool';
 
 export type Command = 'check' | 'diff' | 'fix';
 export type OutputFormat = 'text' | 'json';
@@ -35,6 +36,9 @@ export interface CliArgs {
   progress: boolean;
   exitZero: boolean;
   maxFileSize?: string;
+  /** `--no-cache`: false. */
+  cache: boolean;
+  jobs?: string;
 }
 
 export interface Settings {
@@ -52,6 +56,10 @@ export interface Settings {
   progress: boolean;
   exitZero: boolean;
   maxFileSize: number;
+  /** Reuse results of unchanged files from `.anyio-migrate-cache/` (`--no-cache`: false). */
+  cache: boolean;
+  /** Worker threads for multi-file runs (default: the available parallelism; 1: no workers). */
+  jobs: number;
   /** Config file the settings came from, if any. */
   configFile?: string;
   exclude?: { baseDir: string; patterns: string[] };
@@ -83,6 +91,11 @@ Options:
   --config FILE         read [tool.anyio-migrate] from FILE instead of the
                         nearest pyproject.toml above the current directory
   --max-file-size SIZE  skip larger files (default 5MB; e.g. 500K, 20MB)
+  --jobs N              analyse with N worker threads (default: one per CPU;
+                        1: no workers)
+  --no-cache            check and diff: do not reuse results of unchanged files
+                        from .anyio-migrate-cache/ (kept next to pyproject.toml,
+                        else in the current directory)
   --exit-zero           exit 0 even when findings remain
   -q, --quiet           print findings, diffs and errors only
   --no-progress         no progress indicator
@@ -120,6 +133,8 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
         'no-progress': { type: 'boolean' },
         'exit-zero': { type: 'boolean' },
         'max-file-size': { type: 'string' },
+        'no-cache': { type: 'boolean' },
+        jobs: { type: 'string', short: 'j' },
         version: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -146,6 +161,7 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
     quiet: v.quiet === true,
     progress: v['no-progress'] !== true,
     exitZero: v['exit-zero'] === true,
+    cache: v['no-cache'] !== true,
   };
   if (command) args.command = command;
   if (v.select) args.select = splitCodes(v.select);
@@ -157,6 +173,7 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
   if (v['unsafe-fixes']) args.unsafeFixes = true;
   if (v['no-unsafe-fixes']) args.unsafeFixes = false;
   if (v['max-file-size'] !== undefined) args.maxFileSize = v['max-file-size'];
+  if (v.jobs !== undefined) args.jobs = v.jobs;
   return args;
 }
 
@@ -217,6 +234,13 @@ export function resolveSettings(args: CliArgs, cwd: string): Settings {
     if (n === undefined) throw new UsageError(`--max-file-size: invalid size '${args.maxFileSize}' (examples: 1048576, 500K, 5MB)`);
     maxFileSize = n;
   }
+  let jobs = defaultPoolSize();
+  if (args.jobs !== undefined) {
+    if (!/^\s*\d+\s*$/.test(args.jobs) || Number(args.jobs) < 1 || Number(args.jobs) > 256) {
+      throw new UsageError(`--jobs: invalid number '${args.jobs}' (expected 1 to 256)`);
+    }
+    jobs = Number(args.jobs);
+  }
   const paths = args.paths.length > 0 ? args.paths : ['.'];
   const stdin = paths.includes('-');
   if (stdin && paths.length > 1) throw new UsageError("'-' (stdin) cannot be combined with other paths");
@@ -232,6 +256,8 @@ export function resolveSettings(args: CliArgs, cwd: string): Settings {
     progress: args.progress,
     exitZero: args.exitZero,
     maxFileSize,
+    cache: args.cache,
+    jobs,
   };
   const select = args.select ?? config.select;
   const ignore = args.ignore ?? config.ignore;

@@ -6,13 +6,15 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { initEngine, analyze, fixAll } from '../core/engine';
-import type { AnalyzeOptions, Finding, FixOptions } from '../core/types';
+import type { AnalyzeOptions, Finding, FixOptions, FixResult } from '../core/types';
 import { FileSystem, nodeFileSystem } from './fsys';
 import { decodePythonSource, encodePythonSource, readPythonFile, ReadResult, SourceEncoding, atomicWriteFile, WriteRefused } from './files';
 import { collectPythonFiles, FileEntry } from './walk';
 import { HELP, parseCliArgs, resolveSettings, Settings, UsageError } from './options';
 import { LineIndex, toJsonFinding, formatTextFinding, sortFindings, unifiedDiff, summariseCodes, plural, JsonFinding } from './report';
 import { pythonProblem, verifyPythonSource } from './verify';
+import { EnginePool, orderedMap } from './pool';
+import { ResultCache } from './cache';
 
 export interface OutputStream {
   write(chunk: string | Uint8Array): unknown;
@@ -37,9 +39,26 @@ export interface RunIO {
   beforeWrite?: (file: string) => void | Promise<void>;
   /** Files read ahead of the one being processed (default 8). */
   readConcurrency?: number;
-  /** The analysis functions (default: the engine's); injectable to test refusals. */
+  /** The analysis functions (default: the engine's); injectable to test refusals. Runs with an injected engine use neither workers nor the cache. */
   engine?: EngineFunctions;
+  /** Runs with at least this many files use the worker pool (when `--jobs` > 1; default 16). */
+  poolMinFiles?: number;
+  /** Called once a run is over with what the pool and the cache did (for tests and benchmarks). */
+  onStats?: (stats: RunStats) => void;
 }
+
+export interface RunStats {
+  /** Worker threads used (0: the analysis ran in the calling thread). */
+  workers: number;
+  /** Files whose text mentions anyio (the others are never parsed). */
+  analysed: number;
+  cacheHits: number;
+  cacheMisses: number;
+  cacheWrites: number;
+}
+
+/** Default for `RunIO.poolMinFiles`: below this, starting workers costs more than it saves. */
+export const POOL_MIN_FILES = 16;
 
 export interface EngineFunctions {
   analyze: typeof analyze;
@@ -201,6 +220,9 @@ class Runner {
   private readonly engine: EngineFunctions;
   private hadError = false;
   private jsonCount = 0;
+  private readonly cache: ResultCache | undefined;
+  private pool: EnginePool | undefined;
+  private analysed = 0;
 
   constructor(
     private readonly settings: Settings,
@@ -215,6 +237,55 @@ class Runner {
     if (settings.select) this.analyzeOptions.select = settings.select;
     if (settings.ignore) this.analyzeOptions.ignore = settings.ignore;
     this.fixOptions = { ...this.analyzeOptions, unsafeFixes: settings.unsafeFixes };
+    // An injected engine is a test double: its answers must neither be cached nor bypassed.
+    // `fix` rewrites what it reads (its inputs are rarely seen again) and must leave nothing but
+    // the fixes behind in the tree: only the read-only commands, the ones run again and again
+    // (CI, pre-commit, editors), use the cache.
+    if (settings.cache && !io.engine && settings.command !== 'fix') {
+      this.cache = ResultCache.open(settings.configFile !== undefined ? path.dirname(settings.configFile) : cwd, packageVersion());
+    }
+  }
+
+  private reportStats(): void {
+    this.io.onStats?.({
+      workers: this.pool?.size ?? 0,
+      analysed: this.analysed,
+      cacheHits: this.cache?.stats.hits ?? 0,
+      cacheMisses: this.cache?.stats.misses ?? 0,
+      cacheWrites: this.cache?.stats.writes ?? 0,
+    });
+  }
+
+  // ---- engine calls: cache, then the pool or this thread ------------------------------------
+
+  private findingsFor(text: string): Finding[] | Promise<Finding[]> {
+    const cached = this.cache?.getFindings(this.analyzeOptions, text);
+    if (cached?.findings) return cached.findings;
+    const store = (findings: Finding[]): Finding[] => {
+      if (cached) this.cache!.setFindings(cached.key, findings);
+      return findings;
+    };
+    if (this.pool) return this.pool.analyze(text, this.analyzeOptions).then(store);
+    return store(this.engine.analyze(text, this.analyzeOptions));
+  }
+
+  private fixResultFor(text: string): FixResult | Promise<FixResult> {
+    const cached = this.cache?.getFix(this.fixOptions, text);
+    if (cached?.result) return cached.result;
+    const store = (result: FixResult): FixResult => {
+      if (cached) this.cache!.setFix(cached.key, text, result);
+      return result;
+    };
+    if (this.pool) return this.pool.fixAll(text, this.fixOptions).then(store);
+    return store(this.engine.fixAll(text, this.fixOptions));
+  }
+
+  /** Start the engine work for one read file (in a worker when there is a pool). */
+  private precompute(read: ReadResult): Promise<Precomputed> {
+    if (!read.ok || !read.text.includes('anyio')) return Promise.resolve({});
+    this.analysed++;
+    if (this.settings.command === 'check') return Promise.resolve(this.findingsFor(read.text)).then((findings) => ({ findings }));
+    return Promise.resolve(this.fixResultFor(read.text)).then((fix) => ({ fix }));
   }
 
   private get aborted(): boolean {
@@ -298,8 +369,8 @@ class Runner {
    * Compute what `fix` would produce for `text`: the bytes to write (undefined when nothing
    * changes or the result is refused), after encoding and optional verification.
    */
-  private async computeFix(display: string, text: string, encoding: SourceEncoding): Promise<{ bytes?: Buffer; output: string; applied: string[]; remaining: Finding[] }> {
-    const result = this.engine.fixAll(text, this.fixOptions);
+  private async computeFix(display: string, text: string, encoding: SourceEncoding, precomputed?: FixResult): Promise<{ bytes?: Buffer; output: string; applied: string[]; remaining: Finding[] }> {
+    const result = precomputed ?? this.engine.fixAll(text, this.fixOptions);
     if (result.capped) this.console.warn(display, 'fixes did not converge within the iteration limit; the result may still have fixable findings');
     if (result.refused !== undefined) {
       this.console.warn(display, `not fixed: ${result.refused}`);
@@ -406,21 +477,56 @@ class Runner {
       this.console.err(`warning: no Python files found under ${this.settings.paths.join(', ')}`);
     }
     let processed = 0;
-    const limit = Math.max(1, this.io.readConcurrency ?? 8);
-    const reads = readAhead(files, limit, (e) => readPythonFile(e.path, { fs: this.fs, maxFileSize: this.settings.maxFileSize }), () => this.aborted);
-    for await (const [entry, read] of reads) {
-      const display = displayPath(this.cwd, entry.path);
-      this.console.progress(processed, files.length, display);
-      try {
-        await this.processFile(entry, display, read);
-      } catch (err) {
-        // One file's failure (an engine bug, most likely) must not stop the run or hide the rest.
-        this.console.err(`error: ${display}: internal error, file left unchanged: ${err instanceof Error ? err.message : String(err)}`);
-        this.hadError = true;
-      }
-      processed++;
-      if (this.aborted) break;
+    let limit = Math.max(1, this.io.readConcurrency ?? 8);
+    const useEngineDirectly = this.io.engine !== undefined;
+    if (!useEngineDirectly && this.settings.jobs > 1 && files.length >= (this.io.poolMinFiles ?? POOL_MIN_FILES)) {
+      this.pool = EnginePool.create(this.settings.jobs, this.io.wasmDir !== undefined ? { wasmDir: this.io.wasmDir } : {});
+      // Keep every worker busy: a few files queued per worker ahead of the one being reported.
+      if (this.pool) limit = Math.max(limit, this.pool.size * 4);
     }
+    const readFile = (e: FileEntry): Promise<ReadResult> => readPythonFile(e.path, { fs: this.fs, maxFileSize: this.settings.maxFileSize });
+    try {
+      // With a pool (or a cache), the engine work of the next files starts as soon as they are
+      // read, in workers; the results are consumed here strictly in file order, so the output is
+      // the same as a sequential run's.
+      const items = this.pool
+        ? orderedMap(files, limit, async (e): Promise<[ReadResult, Promise<Precomputed>]> => {
+            const read = await readFile(e);
+            const pre = this.precompute(read);
+            pre.catch(() => undefined); // observed below, in order; never an unhandled rejection
+            return [read, pre];
+          }, () => this.aborted)
+        : undefined;
+      const sequential = items ? undefined : readAhead(files, limit, readFile, () => this.aborted);
+      for (;;) {
+        let entry: FileEntry;
+        let read: ReadResult;
+        let pre: Promise<Precomputed> | undefined;
+        if (items) {
+          const n = await items.next();
+          if (n.done) break;
+          [entry, [read, pre]] = n.value;
+        } else {
+          const n = await sequential!.next();
+          if (n.done) break;
+          [entry, read] = n.value;
+        }
+        const display = displayPath(this.cwd, entry.path);
+        this.console.progress(processed, files.length, display);
+        try {
+          await this.processFile(entry, display, read, pre);
+        } catch (err) {
+          // One file's failure (an engine bug, most likely) must not stop the run or hide the rest.
+          this.console.err(`error: ${display}: internal error, file left unchanged: ${err instanceof Error ? err.message : String(err)}`);
+          this.hadError = true;
+        }
+        processed++;
+        if (this.aborted) break;
+      }
+    } finally {
+      await this.pool?.close();
+    }
+    this.reportStats();
     const interrupted = this.aborted && processed < files.length;
     this.console.clearProgress();
     this.finishJson();
@@ -428,7 +534,7 @@ class Runner {
     return this.exitCode(interrupted);
   }
 
-  private async processFile(entry: FileEntry, display: string, read: ReadResult): Promise<void> {
+  private async processFile(entry: FileEntry, display: string, read: ReadResult, pre?: Promise<Precomputed>): Promise<void> {
     if (!read.ok) {
       this.totals.skipped++;
       if (entry.explicit) {
@@ -444,13 +550,14 @@ class Runner {
     // Every rule is about AnyIO: a file that never mentions it cannot have findings.
     if (!text.includes('anyio')) return;
     const { command } = this.settings;
+    const done = await (pre ?? this.precompute(read));
     if (command === 'check') {
-      const findings = this.engine.analyze(text, this.analyzeOptions);
+      const findings = done.findings ?? this.engine.analyze(text, this.analyzeOptions);
       this.recordCheck(findings);
       this.emitFindings(display, text, findings, false);
       return;
     }
-    const fix = await this.computeFix(display, text, read.encoding);
+    const fix = await this.computeFix(display, text, read.encoding, done.fix);
     if (!fix.bytes) {
       this.countLeft(fix.remaining);
       if (command === 'fix') this.emitFindings(display, text, fix.remaining, false);
@@ -486,6 +593,12 @@ class Runner {
     }
     this.emitFindings(display, fix.output, fix.remaining, false);
   }
+}
+
+/** Engine results computed ahead of reporting a file (absent: compute in this thread now). */
+interface Precomputed {
+  findings?: Finding[];
+  fix?: FixResult;
 }
 
 function readProcessStdin(): Promise<Buffer> {

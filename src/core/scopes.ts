@@ -136,57 +136,6 @@ function bindingScope(scope: Scope, name: string, module: Scope): Scope {
   return scope;
 }
 
-/** Node kinds as the index walk treats them (by type id, see `nodeKinds`). */
-const KIND_ANONYMOUS = 0; // keywords and punctuation: leaves, skipped
-const KIND_PLAIN = 1; // named, nothing recorded: only its children are walked
-const KIND_IDENTIFIER = 2;
-const KIND_COMMENT = 3; // named leaf, skipped
-const KIND_HANDLED = 4; // recorded or bound by `visit`, then its children are walked
-
-const HANDLED_TYPES: ReadonlySet<string> = new Set([
-  'function_definition',
-  'lambda',
-  'class_definition',
-  'import_statement',
-  'import_from_statement',
-  'assignment',
-  'augmented_assignment',
-  'named_expression',
-  'for_statement',
-  'with_statement',
-  'with_item',
-  'except_clause',
-  'global_statement',
-  'nonlocal_statement',
-  'await',
-  'call',
-  'attribute',
-  'subscript',
-  'generic_type',
-  'string',
-]);
-
-const kindTables = new WeakMap<object, Uint8Array>();
-
-/** Kind of every type id of `language` (aliases included), computed once per language. */
-function nodeKinds(language: Tree['language']): Uint8Array {
-  let table = kindTables.get(language);
-  if (!table) {
-    const n = language.nodeTypeCount;
-    table = new Uint8Array(n);
-    for (let id = 0; id < n; id++) {
-      const name = language.types[id];
-      if (!language.nodeTypeIsNamed(id) || name === undefined) table[id] = KIND_ANONYMOUS;
-      else if (name === 'identifier') table[id] = KIND_IDENTIFIER;
-      else if (name === 'comment') table[id] = KIND_COMMENT;
-      else if (HANDLED_TYPES.has(name)) table[id] = KIND_HANDLED;
-      else table[id] = KIND_PLAIN;
-    }
-    kindTables.set(language, table);
-  }
-  return table;
-}
-
 export function buildIndex(tree: Tree, text: string): FileIndex {
   const root = tree.rootNode;
   const module: Scope = { kind: 'module', node: root, bindings: new Map(), globals: new Set(), nonlocals: new Set() };
@@ -356,9 +305,13 @@ export function buildIndex(tree: Tree, text: string): FileIndex {
     bindTarget(scope, left, 'assign', { value, annotation });
   };
 
-  /** What the walk does at a node of a materialised kind; returns the scope of its children. */
-  const visit = (node: Node, type: string, scope: Scope): Scope => {
+  // Iterative walk with an explicit stack of (node, scope) so deep nesting cannot overflow.
+  const stack: Array<{ node: Node; scope: Scope }> = [{ node: root, scope: module }];
+  while (stack.length) {
+    const { node, scope } = stack.pop()!;
+    const type = node.type;
     let childScope = scope;
+
     switch (type) {
       case 'function_definition': {
         const nameNode = node.childForFieldName('name');
@@ -483,54 +436,24 @@ export function buildIndex(tree: Tree, text: string): FileIndex {
       case 'string':
         idx.strings.push(node);
         break;
+      case 'identifier': {
+        const t = node.text;
+        let list = idx.identifiers.get(t);
+        if (!list) idx.identifiers.set(t, (list = []));
+        list.push(node.startIndex);
+        continue;
+      }
+      case 'comment':
+        continue;
       default:
         break;
     }
-    return childScope;
-  };
 
-  // One pre-order walk with a TreeCursor: moving the cursor and reading a node's type are one wasm
-  // call each, and a `Node` object is only created for the kinds recorded or handled above.
-  // Identifiers only need their text and start, read from the cursor. Anonymous nodes (keywords,
-  // punctuation) are leaves and are skipped. Iterative, so deep nesting cannot overflow.
-  const kinds = nodeKinds(tree.language);
-  const cursor = root.walk();
-  const scopeAt: Scope[] = [module]; // scopeAt[d]: the scope of the nodes at depth d
-  let depth = 0;
-  try {
-    for (;;) {
-      const typeId = cursor.nodeTypeId;
-      const kind = typeId < kinds.length ? kinds[typeId]! : KIND_PLAIN; // beyond the table: ERROR
-      let descend = false;
-      let childScope = scopeAt[depth]!;
-      if (kind === KIND_IDENTIFIER) {
-        const start = cursor.startIndex;
-        const t = text.slice(start, cursor.endIndex);
-        let list = idx.identifiers.get(t);
-        if (!list) idx.identifiers.set(t, (list = []));
-        list.push(start);
-      } else if (kind === KIND_PLAIN) {
-        descend = true;
-      } else if (kind === KIND_HANDLED) {
-        childScope = visit(cursor.currentNode, tree.language.types[typeId]!, childScope);
-        descend = true;
-      }
-      if (descend && cursor.gotoFirstChild()) {
-        scopeAt[++depth] = childScope;
-        continue;
-      }
-      let more = true;
-      while (!cursor.gotoNextSibling()) {
-        if (depth === 0 || !cursor.gotoParent()) {
-          more = false;
-          break;
-        }
-        depth--;
-      }
-      if (!more) break;
+    // Children in reverse so the stack pops them in source order.
+    for (let i = node.namedChildCount - 1; i >= 0; i--) {
+      const c = node.namedChild(i);
+      if (c) stack.push({ node: c, scope: childScope });
     }
-  } finally {
-    cursor.delete();
   }
   return idx;
 }

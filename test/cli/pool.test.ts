@@ -1,0 +1,343 @@
+/**
+ * The worker pool and the result cache: a parallel run must report exactly what the sequential
+ * one does, in the same order, and the cache must answer only for the same engine, options and text.
+ */
+import * as assert from 'assert';
+import * as fs from 'fs';
+import * as path from 'path';
+import { analyze, fixAll, initEngine } from '../../src/core/engine';
+import { EnginePool, orderedMap, PoolClosedError, workerScript } from '../../src/cli/pool';
+import { CACHE_DIR_NAME, ResultCache } from '../../src/cli/cache';
+import { parseCliArgs, resolveSettings, UsageError } from '../../src/cli/options';
+import type { RunStats } from '../../src/cli/run';
+import { runCli } from './harness';
+import { makeTempDir, removeDir, REPO_ROOT, writeTree } from './helpers';
+
+const FIXTURES = path.join(REPO_ROOT, 'test', 'fixtures');
+
+/** The fixture programs that use AnyIO (UTF-8 ones), in a stable order. */
+function fixtureTexts(): string[] {
+  const out: string[] = [];
+  for (const code of fs.readdirSync(FIXTURES).sort()) {
+    const dir = path.join(FIXTURES, code);
+    if (!fs.statSync(dir).isDirectory()) continue;
+    for (const f of fs.readdirSync(dir).sort()) {
+      if (!f.endsWith('.py') || f.endsWith('.fixed.py')) continue;
+      const bytes = fs.readFileSync(path.join(dir, f));
+      const text = bytes.toString('utf8');
+      if (!Buffer.from(text, 'utf8').equals(bytes) || !text.includes('anyio') || /coding[:=]/.test(text)) continue;
+      out.push(text);
+    }
+  }
+  return out;
+}
+
+/** A tree of `n` files: fixture programs (some concatenated), a few without anyio, nested folders. */
+function generatedTree(n: number): Record<string, string> {
+  const texts = fixtureTexts();
+  const files: Record<string, string> = {};
+  for (let i = 0; i < n; i++) {
+    const dir = ['', 'pkg/', 'pkg/sub/', 'other/deep/er/'][i % 4]!;
+    const body = i % 7 === 3 ? `def plain_${i}():\n    return ${i}\n` : [texts[i % texts.length]!, texts[(i * 5 + 1) % texts.length]!].slice(0, 1 + (i % 2)).join('\n\n');
+    files[`${dir}mod_${String(i).padStart(3, '0')}.py`] = body;
+  }
+  return files;
+}
+
+function readTree(root: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const walk = (dir: string): void => {
+    for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+      if (e.name === CACHE_DIR_NAME) continue;
+      const full = path.join(dir, e.name);
+      if (e.isDirectory()) walk(full);
+      else out[path.relative(root, full)] = fs.readFileSync(full, 'utf8');
+    }
+  };
+  walk(root);
+  return out;
+}
+
+const delay = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+describe('cli/pool: orderedMap', () => {
+  it('yields results in input order whatever order they finish in, with at most `window` in flight', async () => {
+    const items = Array.from({ length: 40 }, (_, i) => i);
+    let inFlight = 0;
+    let maxInFlight = 0;
+    const seen: number[] = [];
+    for await (const [item, result] of orderedMap(items, 5, async (i) => {
+      inFlight++;
+      maxInFlight = Math.max(maxInFlight, inFlight);
+      await delay((i * 7) % 5); // later items often finish first
+      inFlight--;
+      return i * 10;
+    })) {
+      assert.equal(result, item * 10);
+      seen.push(item);
+    }
+    assert.deepEqual(seen, items);
+    assert.equal(maxInFlight, 5);
+  });
+
+  it('stops starting work once stop() is true', async () => {
+    let started = 0;
+    const seen: number[] = [];
+    let stop = false;
+    for await (const [item] of orderedMap(
+      Array.from({ length: 50 }, (_, i) => i),
+      3,
+      async (i) => {
+        started++;
+        await delay(1);
+        return i;
+      },
+      () => stop,
+    )) {
+      seen.push(item);
+      if (item === 4) stop = true;
+    }
+    assert.deepEqual(seen, [0, 1, 2, 3, 4]);
+    assert.ok(started <= 8, `started ${started}`);
+  });
+
+  it('rethrows a failure at its own position, after the results before it', async () => {
+    const seen: number[] = [];
+    await assert.rejects(async () => {
+      for await (const [item] of orderedMap([0, 1, 2, 3], 4, async (i) => {
+        if (i === 2) throw new Error('boom at 2');
+        await delay(5);
+        return i;
+      })) {
+        seen.push(item);
+      }
+    }, /boom at 2/);
+    assert.deepEqual(seen, [0, 1]);
+  });
+});
+
+describe('cli/pool: EnginePool', function () {
+  this.timeout(60000);
+  let pool: EnginePool | undefined;
+  before(async () => {
+    await initEngine();
+  });
+  afterEach(async () => {
+    await pool?.close();
+    pool = undefined;
+  });
+
+  it('runs from the compiled file (not a bundle), so workers can start', () => {
+    assert.equal(path.basename(workerScript() ?? ''), 'pool.js');
+  });
+
+  it('finds exactly what the engine finds in this thread, for every fixture program', async () => {
+    pool = EnginePool.create(2);
+    assert.ok(pool);
+    assert.equal(pool.size, 2);
+    const texts = fixtureTexts();
+    assert.ok(texts.length > 50);
+    const options = { target: 'anyio3' as const };
+    const results = await Promise.all(texts.map((t) => pool!.analyze(t, options)));
+    let findings = 0;
+    texts.forEach((t, i) => {
+      assert.deepStrictEqual(results[i], analyze(t, options));
+      findings += results[i]!.length;
+    });
+    assert.ok(findings > 100, `only ${findings} findings`);
+  });
+
+  it('fixes exactly as the engine does in this thread, options included', async () => {
+    pool = EnginePool.create(2);
+    assert.ok(pool);
+    const texts = fixtureTexts().slice(0, 40);
+    for (const options of [{ unsafeFixes: false }, { unsafeFixes: true, target: 'anyio2+3' as const }, { select: ['ASY1'] }]) {
+      const results = await Promise.all(texts.map((t) => pool!.fixAll(t, options)));
+      texts.forEach((t, i) => assert.deepStrictEqual(results[i], fixAll(t, options)));
+    }
+  });
+
+  it('rejects what is still pending when closed, and everything after', async () => {
+    pool = EnginePool.create(1);
+    assert.ok(pool);
+    const big = fixtureTexts().join('\n\n');
+    const pending = Array.from({ length: 6 }, () => pool!.analyze(big, {}));
+    const closing = pool.close();
+    const settled = await Promise.allSettled(pending);
+    await closing;
+    assert.ok(settled.every((s) => s.status === 'rejected' && s.reason instanceof PoolClosedError));
+    await assert.rejects(pool.analyze('import anyio\n', {}), PoolClosedError);
+  });
+});
+
+describe('cli/pool: --jobs in the CLI', function () {
+  this.timeout(120000);
+  let dir: string;
+  beforeEach(() => {
+    dir = makeTempDir();
+  });
+  afterEach(() => removeDir(dir));
+
+  it('reports the same findings in the same order with workers as without (text and json)', async () => {
+    writeTree(dir, generatedTree(48));
+    for (const format of ['text', 'json']) {
+      const stats: RunStats[] = [];
+      const seq = await runCli(['check', '--no-cache', '--jobs', '1', '--format', format], { cwd: dir, onStats: (s) => stats.push(s) });
+      const par = await runCli(['check', '--no-cache', '--jobs', '2', '--format', format], { cwd: dir, onStats: (s) => stats.push(s) });
+      assert.equal(seq.code, 1);
+      assert.equal(par.code, seq.code);
+      assert.equal(par.stdout, seq.stdout);
+      assert.equal(par.stderr, seq.stderr);
+      assert.ok(seq.stdout.split('\n').length > 100);
+      assert.equal(stats[0]!.workers, 0);
+      assert.equal(stats[1]!.workers, 2);
+      assert.equal(stats[1]!.analysed, stats[0]!.analysed);
+      assert.ok(stats[1]!.analysed > 30 && stats[1]!.analysed < 48, String(stats[1]!.analysed));
+    }
+  });
+
+  it('is deterministic: the same output on every parallel run', async () => {
+    writeTree(dir, generatedTree(40));
+    const outputs = new Set<string>();
+    for (let i = 0; i < 3; i++) outputs.add((await runCli(['check', '--no-cache', '--jobs', '3'], { cwd: dir, poolMinFiles: 2 })).stdout);
+    assert.equal(outputs.size, 1);
+  });
+
+  it('fixes a tree to the same bytes with workers as without', async () => {
+    const tree = generatedTree(36);
+    const a = path.join(dir, 'a');
+    const b = path.join(dir, 'b');
+    writeTree(a, tree);
+    writeTree(b, tree);
+    const seq = await runCli(['fix', '--unsafe-fixes', '--jobs', '1'], { cwd: a });
+    const par = await runCli(['fix', '--unsafe-fixes', '--jobs', '2'], { cwd: b });
+    assert.equal(par.code, seq.code);
+    assert.equal(par.stdout, seq.stdout);
+    const fixedA = readTree(a);
+    assert.deepEqual(readTree(b), fixedA);
+    assert.notDeepEqual(fixedA, tree);
+  });
+
+  it('stays in this thread for small runs and with an injected engine', async () => {
+    writeTree(dir, generatedTree(5));
+    const stats: RunStats[] = [];
+    await runCli(['check', '--jobs', '4'], { cwd: dir, onStats: (s) => stats.push(s) });
+    writeTree(dir, generatedTree(30));
+    await runCli(['check', '--jobs', '4'], { cwd: dir, onStats: (s) => stats.push(s), engine: { analyze, fixAll } });
+    assert.deepEqual(
+      stats.map((s) => s.workers),
+      [0, 0],
+    );
+  });
+
+  it('validates --jobs', () => {
+    assert.equal(resolveSettings(parseCliArgs(['check', '--jobs', '3']), dir).jobs, 3);
+    assert.equal(resolveSettings(parseCliArgs(['check', '-j', '1']), dir).jobs, 1);
+    assert.ok(resolveSettings(parseCliArgs(['check']), dir).jobs >= 1);
+    for (const bad of ['0', 'two', '-1', '1.5', '1000']) {
+      assert.throws(() => resolveSettings(parseCliArgs(['check', '--jobs', bad]), dir), UsageError, bad);
+    }
+  });
+});
+
+describe('cli/cache: results of unchanged files', function () {
+  this.timeout(60000);
+  let dir: string;
+  beforeEach(() => {
+    dir = makeTempDir();
+  });
+  afterEach(() => removeDir(dir));
+
+  const check = async (args: string[] = []): Promise<{ stdout: string; code: number; stats: RunStats }> => {
+    let stats: RunStats | undefined;
+    const r = await runCli(['check', '--jobs', '1', ...args], { cwd: dir, onStats: (s) => (stats = s) });
+    assert.ok(stats);
+    return { stdout: r.stdout, code: r.code, stats };
+  };
+
+  it('misses, then hits with the same output; an edited file misses alone', async () => {
+    const tree = generatedTree(12);
+    writeTree(dir, tree);
+    const analysed = Object.values(tree).filter((t) => t.includes('anyio')).length;
+    const first = await check();
+    assert.equal(first.stats.cacheHits, 0);
+    assert.equal(first.stats.cacheMisses, analysed);
+    assert.ok(first.stats.cacheWrites > 0);
+    const second = await check();
+    assert.equal(second.stats.cacheHits, analysed);
+    assert.equal(second.stats.cacheMisses, 0);
+    assert.equal(second.stdout, first.stdout);
+    assert.equal(second.code, first.code);
+
+    // Edit one file so its findings move: that file misses, and its new findings are reported.
+    const victim = Object.keys(tree).find((k) => tree[k]!.includes('anyio'))!;
+    fs.writeFileSync(path.join(dir, victim), `# a new first line\n${tree[victim]}`);
+    const third = await check();
+    assert.equal(third.stats.cacheMisses, 1);
+    assert.equal(third.stats.cacheHits, analysed - 1);
+    assert.equal(third.stdout, (await check(['--no-cache'])).stdout);
+    assert.notEqual(third.stdout, first.stdout);
+  });
+
+  it('keys on the options: another selection or target is a miss', async () => {
+    writeTree(dir, generatedTree(6));
+    const all = await check();
+    const only = await check(['--ignore', 'ASY101']);
+    assert.equal(only.stats.cacheHits, 0);
+    assert.ok(only.stats.cacheMisses > 0);
+    assert.notEqual(only.stdout, all.stdout);
+    assert.equal((await check(['--ignore', 'ASY101'])).stats.cacheMisses, 0);
+    assert.equal((await check(['--target', 'anyio2+3'])).stats.cacheHits, 0);
+  });
+
+  it('ignores damaged entries and writes nothing with --no-cache', async () => {
+    writeTree(dir, generatedTree(6));
+    const fresh = await check(['--no-cache']);
+    assert.equal(fs.existsSync(path.join(dir, CACHE_DIR_NAME)), false);
+    assert.deepEqual([fresh.stats.cacheHits, fresh.stats.cacheMisses, fresh.stats.cacheWrites], [0, 0, 0]);
+    const first = await check();
+    const entries: string[] = [];
+    const walk = (d: string): void => {
+      for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+        if (e.isDirectory()) walk(path.join(d, e.name));
+        else if (e.name.endsWith('.json')) entries.push(path.join(d, e.name));
+      }
+    };
+    walk(path.join(dir, CACHE_DIR_NAME));
+    assert.ok(entries.length > 0);
+    for (const e of entries) fs.writeFileSync(e, '{"key": "not this one", "value": []}');
+    const again = await check();
+    assert.equal(again.stats.cacheHits, 0);
+    assert.equal(again.stdout, first.stdout);
+    assert.equal(again.stdout, fresh.stdout);
+  });
+
+  it('ignores itself in git, drops other engine versions and is not used by fix', async () => {
+    writeTree(dir, generatedTree(4));
+    const stale = path.join(dir, CACHE_DIR_NAME, '0.0.0-oldengine');
+    fs.mkdirSync(stale, { recursive: true });
+    await check();
+    assert.equal(fs.readFileSync(path.join(dir, CACHE_DIR_NAME, '.gitignore'), 'utf8').split('\n').includes('*'), true);
+    assert.equal(fs.existsSync(stale), false);
+    const fixDir = makeTempDir();
+    try {
+      writeTree(fixDir, generatedTree(4));
+      await runCli(['fix'], { cwd: fixDir });
+      assert.equal(fs.existsSync(path.join(fixDir, CACHE_DIR_NAME)), false);
+    } finally {
+      removeDir(fixDir);
+    }
+  });
+
+  it('derives one key per (operation, canonical options, text)', () => {
+    const cache = ResultCache.open(dir, '1.2.3');
+    assert.ok(cache);
+    const k = cache.key('analyze', { select: ['ASY2', 'ASY1'], target: 'anyio3' }, 'import anyio\n');
+    assert.match(k, /^[0-9a-f]{64}$/);
+    assert.equal(cache.key('analyze', { target: 'anyio3', select: ['ASY1', 'ASY2'] }, 'import anyio\n'), k);
+    assert.notEqual(cache.key('fixAll', { select: ['ASY2', 'ASY1'], target: 'anyio3' }, 'import anyio\n'), k);
+    assert.notEqual(cache.key('analyze', { select: ['ASY2', 'ASY1'], target: 'anyio3' }, 'import anyio \n'), k);
+    assert.notEqual(cache.key('analyze', { select: ['ASY2'], target: 'anyio3' }, 'import anyio\n'), k);
+    assert.equal(cache.root, path.join(dir, CACHE_DIR_NAME));
+  });
+});
