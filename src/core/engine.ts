@@ -73,7 +73,7 @@ function isSuppressed(idx: FileIndex, f: Finding): boolean {
   for (const ls of lines) {
     const line = lineAt(idx.text, ls);
     const hash = line.text.indexOf('#');
-    if (hash === -1) continue;
+    if (hash === -1 || !/noqa|anyio-migrate/i.test(line.text)) continue;
     for (let h = hash; h !== -1; h = line.text.indexOf('#', h + 1)) {
       const node = idx.tree.rootNode.descendantForIndex(line.start + h, line.start + h + 1);
       if (node?.type !== 'comment') continue;

@@ -48,6 +48,12 @@ export interface Binding {
 export interface Scope {
   kind: ScopeKind;
   node: Node;
+  /** The scope node's range and its name's start (-1 if none), kept as numbers: no tree queries. */
+  start: number;
+  end: number;
+  nameStart: number;
+  /** Nested scopes, in source order. */
+  children: Scope[];
   parent?: Scope;
   name?: string;
   bindings: Map<string, Binding[]>;
@@ -138,7 +144,12 @@ function bindingScope(scope: Scope, name: string, module: Scope): Scope {
 
 export function buildIndex(tree: Tree, text: string): FileIndex {
   const root = tree.rootNode;
-  const module: Scope = { kind: 'module', node: root, bindings: new Map(), globals: new Set(), nonlocals: new Set() };
+  const module: Scope = { kind: 'module', node: root, start: 0, end: text.length, nameStart: -1, children: [], bindings: new Map(), globals: new Set(), nonlocals: new Set() };
+  const newScope = (kind: ScopeKind, node: Node, parent: Scope, nameNode: Node | null, extra: Partial<Scope> = {}): Scope => {
+    const sc: Scope = { kind, node, start: node.startIndex, end: node.endIndex, nameStart: nameNode ? nameNode.startIndex : -1, children: [], parent, bindings: new Map(), globals: new Set(), nonlocals: new Set(), ...extra };
+    parent.children.push(sc);
+    return sc;
+  };
   const idx: FileIndex = {
     tree,
     text,
@@ -316,17 +327,11 @@ export function buildIndex(tree: Tree, text: string): FileIndex {
       case 'function_definition': {
         const nameNode = node.childForFieldName('name');
         const isAsync = node.child(0)?.type === 'async';
-        const fn: Scope = {
-          kind: 'function',
-          node,
-          parent: scope,
+        const fn = newScope('function', node, scope, nameNode, {
           name: nameNode?.text,
-          bindings: new Map(),
-          globals: new Set(),
-          nonlocals: new Set(),
           isAsync,
           returns: node.childForFieldName('return_type')?.namedChild(0) ?? undefined,
-        };
+        });
         idx.scopes.set(node.id, fn);
         if (nameNode) bind(scope, { name: nameNode.text, kind: 'def', node: nameNode, def: node });
         const params = node.childForFieldName('parameters');
@@ -341,7 +346,7 @@ export function buildIndex(tree: Tree, text: string): FileIndex {
         break;
       }
       case 'lambda': {
-        const lam: Scope = { kind: 'lambda', node, parent: scope, bindings: new Map(), globals: new Set(), nonlocals: new Set() };
+        const lam = newScope('lambda', node, scope, null);
         idx.scopes.set(node.id, lam);
         const params = node.childForFieldName('parameters');
         if (params) bindParams(lam, params);
@@ -350,7 +355,7 @@ export function buildIndex(tree: Tree, text: string): FileIndex {
       }
       case 'class_definition': {
         const nameNode = node.childForFieldName('name');
-        const cs: Scope = { kind: 'class', node, parent: scope, name: nameNode?.text, bindings: new Map(), globals: new Set(), nonlocals: new Set() };
+        const cs = newScope('class', node, scope, nameNode, { name: nameNode?.text });
         const supers = node.childForFieldName('superclasses');
         const info: ClassInfo = {
           name: nameNode?.text ?? '',
@@ -458,18 +463,32 @@ export function buildIndex(tree: Tree, text: string): FileIndex {
   return idx;
 }
 
-/** The innermost scope containing `node` (for a def/class/lambda node itself: the enclosing one). */
+/**
+ * The innermost scope containing `node` (for a def/class/lambda node itself, and for a def's or
+ * class's name: the enclosing one). Found by offsets over the scope tree: `Node.parent` costs a
+ * walk from the root in web-tree-sitter.
+ */
 export function scopeOf(idx: FileIndex, node: Node): Scope {
-  for (let n: Node | null = node.parent; n; n = n.parent) {
-    const s = idx.scopes.get(n.id);
-    if (s) {
-      // A def's name, decorators, defaults and annotations belong to the enclosing scope, but we
-      // treat everything under the def as inside it except its name.
-      if ((n.type === 'function_definition' || n.type === 'class_definition') && n.childForFieldName('name')?.id === node.id) continue;
-      return s;
+  const p = node.startIndex;
+  const e = node.endIndex;
+  let s = idx.module;
+  for (;;) {
+    const kids = s.children;
+    let lo = 0;
+    let hi = kids.length - 1;
+    let found = -1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (kids[mid]!.start <= p) {
+        found = mid;
+        lo = mid + 1;
+      } else hi = mid - 1;
     }
+    if (found < 0) return s;
+    const c = kids[found]!;
+    if (e > c.end || (c.start === p && c.end === e) || p === c.nameStart) return s;
+    s = c;
   }
-  return idx.module;
 }
 
 /** Look a name up from `at` following Python's LEGB rules (class scopes are skipped when nested). */

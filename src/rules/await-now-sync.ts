@@ -6,7 +6,7 @@ import { ANYIO_UNIQUE_METHODS, AnyioClass, NOW_SYNC_FUNCTIONS, NOW_SYNC_METHODS 
 import type { RuleMeta } from '../core/types';
 import type { Node } from '../core/parser';
 import type { Fix } from '../core/types';
-import { awaitedCall, catchWarningsBlock, dropAwait, hasSplat, methodCall, positionalCount, replaceStatementWithLines, RuleContext, RuleFamily, spellShim, statementOwnsLines, warningsWrapper } from './context';
+import { anyioRoots, awaitedCall, catchWarningsBlock, dropAwait, hasSplat, methodCall, positionalCount, replaceStatementWithLines, RuleContext, RuleFamily, spellShim, statementOwnsLines, warningsWrapper } from './context';
 
 /** AnyIO 2 and 3: `await maybe_async(<call>)` (AnyIO 2.2+ and 3.x; removed in 4). */
 function maybeAsyncFix(ctx: RuleContext, aw: Node, call: Node, applicability: 'safe' | 'unsafe'): Fix {
@@ -141,11 +141,23 @@ function shapeMatches(method: string, positional: number, total: number): boolea
   }
 }
 
+const INTERESTING_METHOD = new RegExp(`\\.\\s*(?:${[...NOW_SYNC_METHODS.keys(), 'set_total_tokens'].join('|')})\\s*\\(`);
+
 const CLASS_ARTICLE = (cls: string) => (/^[AEIOU]/.test(cls) ? `an ${cls}` : `a ${cls}`);
 
 function check(ctx: RuleContext): void {
   const { idx, res } = ctx;
+  // Cheap text tests before any tree query: the awaited call names a method we know, or starts
+  // with a name bound to anyio (an import, or a simple alias of one).
+  const roots = new Set(anyioRoots(idx));
+  for (const sc of idx.scopes.values()) {
+    for (const [name, bs] of sc.bindings) {
+      if (bs.some((b) => b.kind === 'assign' && b.value && (b.value.type === 'identifier' || b.value.type === 'attribute') && roots.has(/^\w+/.exec(b.value.text)?.[0] ?? ''))) roots.add(name);
+    }
+  }
   for (const aw of idx.awaits) {
+    const text = aw.text;
+    if (!INTERESTING_METHOD.test(text) && !roots.has(/^await\s*\(?\s*(\w+)/.exec(text)?.[1] ?? '')) continue;
     const call = awaitedCall(aw);
     if (!call) continue;
     const fn = call.childForFieldName('function');

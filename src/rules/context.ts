@@ -135,10 +135,12 @@ export function findReferences(ctx: RuleContext, names: { has(q: string): boolea
   for (const a of idx.attributes) {
     const root = /^[A-Za-z_][A-Za-z0-9_]*/.exec(a.text)?.[0];
     if (!root || !roots.has(root)) continue;
+    const q = res.qualifiedOf(a);
+    if (!q || !names.has(q)) continue;
+    // Only the outermost matching chain (`anyio.abc.X`, not also its `anyio.abc`).
     const parent = a.parent;
     if (parent?.type === 'attribute' && parent.childForFieldName('object')?.id === a.id && names.has(res.qualifiedOf(parent) ?? '')) continue;
-    const q = res.qualifiedOf(a);
-    if (q && names.has(q) && isLoadReference(a)) out.push({ node: a, q });
+    if (isLoadReference(a)) out.push({ node: a, q });
   }
   // Bare names: those bound somewhere by an import of a wanted name (or an alias of one).
   const localNames = new Set<string>();
