@@ -8,11 +8,12 @@
  * nothing is left to fix or the cap is reached. A round that would add parse errors is refused and
  * the text is left exactly as it was.
  */
-import { countParseErrors, initParser, parse, ParserInitOptions, Tree } from './parser';
+import { countParseErrors, initParser, InputRefused, parse, ParserInitOptions, Tree } from './parser';
+export { InputRefused } from './parser';
 import { buildIndex, FileIndex } from './scopes';
 import { Resolver } from './resolve';
 import { anyioFromImportNames, importEdits, usageCount } from './imports';
-import { applyEdits, lineAt } from './text';
+import { applyEdits, lineStarts, positionAt } from './text';
 import type { AnalyzeOptions, Finding, Fix, FixOptions, FixResult, RuleMeta, RuleSelection } from './types';
 import { RULE_FAMILIES } from '../rules/registry';
 import type { Report, RuleContext } from '../rules/context';
@@ -67,26 +68,39 @@ export function countParseErrorsIn(text: string): number {
 const NOQA = /#\s*noqa(?::\s*([A-Z]+[0-9]+(?:[\s,]+[A-Z]+[0-9]+)*))?/gi;
 const IGNORE = /#\s*anyio-migrate:\s*ignore(?:\[([A-Z0-9,\s]+)\])?/gi;
 
-/** `# noqa`, `# noqa: ASY101`, `# anyio-migrate: ignore`, `# anyio-migrate: ignore[ASY101]` on the finding's first or last line. */
-function isSuppressed(idx: FileIndex, f: Finding): boolean {
-  const lines = new Set([lineAt(idx.text, f.start).start, lineAt(idx.text, f.end).start]);
-  for (const ls of lines) {
-    const line = lineAt(idx.text, ls);
-    const hash = line.text.indexOf('#');
-    if (hash === -1 || !/noqa|anyio-migrate/i.test(line.text)) continue;
-    for (let h = hash; h !== -1; h = line.text.indexOf('#', h + 1)) {
-      const node = idx.tree.rootNode.descendantForIndex(line.start + h, line.start + h + 1);
+/**
+ * Suppression comments of a file, by line: `# noqa`, `# noqa: ASY101`, `# anyio-migrate: ignore`,
+ * `# anyio-migrate: ignore[ASY101]`. `null` means every code. Only real comments count (not `#`
+ * inside strings). Built once per analysis: O(comments), not O(findings × line length).
+ */
+function suppressionsByLine(idx: FileIndex, starts: readonly number[]): Map<number, Set<string> | null> {
+  const out = new Map<number, Set<string> | null>();
+  const text = idx.text;
+  if (!/noqa|anyio-migrate/i.test(text)) return out;
+  for (const re of [NOQA, IGNORE]) {
+    re.lastIndex = 0;
+    for (let m = re.exec(text); m; m = re.exec(text)) {
+      const node = idx.tree.rootNode.descendantForIndex(m.index, m.index + 1);
       if (node?.type !== 'comment') continue;
-      const comment = line.text.slice(h);
-      for (const re of [NOQA, IGNORE]) {
-        re.lastIndex = 0;
-        for (let m = re.exec(comment); m; m = re.exec(comment)) {
-          if (!m[1]) return true;
-          if (m[1].split(/[\s,]+/).some((c) => c && f.code.startsWith(c.toUpperCase()))) return true;
-        }
+      const line = positionAt(starts, m.index).line;
+      if (!m[1]) out.set(line, null);
+      else if (out.get(line) !== null) {
+        const set = out.get(line) ?? new Set<string>();
+        for (const c of m[1].split(/[\s,]+/)) if (c) set.add(c.toUpperCase());
+        out.set(line, set);
       }
-      break;
     }
+  }
+  return out;
+}
+
+/** Whether the finding's first or last line carries a suppression for its code. */
+function isSuppressed(byLine: Map<number, Set<string> | null>, starts: readonly number[], f: Finding): boolean {
+  for (const line of new Set([positionAt(starts, f.start).line, positionAt(starts, f.end).line])) {
+    if (!byLine.has(line)) continue;
+    const codes = byLine.get(line);
+    if (codes === null) return true;
+    for (const c of codes!) if (f.code.startsWith(c)) return true;
   }
   return false;
 }
@@ -129,7 +143,12 @@ function runRules(text: string, tree: Tree, options: AnalyzeOptions): { findings
   } finally {
     res.dispose();
   }
-  const kept = findings.filter((f) => !isSuppressed(idx, f));
+  let kept = findings;
+  if (findings.length) {
+    const starts = lineStarts(text);
+    const byLine = suppressionsByLine(idx, starts);
+    if (byLine.size) kept = findings.filter((f) => !isSuppressed(byLine, starts, f));
+  }
   kept.sort((a, b) => a.start - b.start || a.end - b.end || a.code.localeCompare(b.code));
   return { findings: kept, idx };
 }
@@ -162,22 +181,37 @@ function fixRange(fix: Fix): [number, number] {
   return [s, e];
 }
 
-function overlaps(a: [number, number], b: [number, number]): boolean {
-  return (a[0] < b[1] && b[0] < a[1]) || a[0] === b[0];
-}
 
-/** One round: apply non-overlapping fixes, then the import bookkeeping. Returns the applied fixes. */
-function applyRound(text: string, idx: FileIndex, candidates: Array<{ code: string; fix: Fix }>): { text: string; applied: Array<{ code: string; fix: Fix }> } {
+/**
+ * One round: apply non-overlapping fixes, then the import bookkeeping. Returns the applied fixes,
+ * and the parsed tree of the result when the import step changed nothing (saves a parse).
+ * Throws InputRefused when the result cannot be parsed.
+ */
+function applyRound(
+  text: string,
+  idx: FileIndex,
+  candidates: Array<{ code: string; fix: Fix }>,
+): { text: string; applied: Array<{ code: string; fix: Fix }>; tree?: Tree } {
   const sorted = candidates
     .filter((c) => c.fix.edits.length > 0)
     .map((c) => ({ ...c, range: fixRange(c.fix) }))
     .sort((a, b) => a.range[0] - b.range[0] || a.range[1] - b.range[1]);
+  // Sorted by start: a fix overlaps an accepted one iff it starts before the furthest accepted end,
+  // or at the same place as the last accepted one (two insertions at one point).
   const accepted: typeof sorted = [];
-  for (const c of sorted) if (!accepted.some((a) => overlaps(a.range, c.range))) accepted.push(c);
+  let maxEnd = -Infinity;
+  let lastStart = -Infinity;
+  for (const c of sorted) {
+    if (c.range[0] < maxEnd || c.range[0] === lastStart) continue;
+    accepted.push(c);
+    maxEnd = Math.max(maxEnd, c.range[1]);
+    lastStart = c.range[0];
+  }
   if (accepted.length === 0) return { text, applied: [] };
 
   const text1 = applyEdits(text, accepted.flatMap((c) => c.fix.edits));
   const tree1 = parse(text1);
+  let keepTree = false;
   try {
     const idx1 = buildIndex(tree1, text1);
     const removals = new Set<string>();
@@ -185,70 +219,109 @@ function applyRound(text: string, idx: FileIndex, candidates: Array<{ code: stri
       if (usageCount(idx, name) > 0 && usageCount(idx1, name) === 0) removals.add(name);
     }
     const imports = accepted.flatMap((c) => c.fix.imports ?? []);
-    const text2 = applyEdits(text1, importEdits(idx1, imports, removals));
-    return { text: text2, applied: accepted };
+    const edits = importEdits(idx1, imports, removals);
+    if (edits.length === 0) {
+      keepTree = true;
+      return { text: text1, applied: accepted, tree: tree1 };
+    }
+    return { text: applyEdits(text1, edits), applied: accepted };
   } finally {
-    tree1.delete();
+    if (!keepTree) tree1.delete();
   }
 }
 
 /** Apply one fix (a quick fix) through the same machinery as `fixAll`, with the same parse check. */
 export function applyFix(text: string, fix: Fix): { output: string } | { refused: string } {
-  const tree = parse(text);
+  let tree: Tree;
+  try {
+    tree = parse(text);
+  } catch (err) {
+    if (err instanceof InputRefused) return { refused: err.message };
+    throw err;
+  }
   try {
     const idx = buildIndex(tree, text);
     const before = countParseErrors(tree);
-    const { text: out } = applyRound(text, idx, [{ code: '', fix }]);
-    const after = countParseErrorsIn(out);
-    if (after > before) return { refused: `the fix "${fix.title}" would introduce a syntax error; nothing was changed` };
-    return { output: out };
+    const r = applyRound(text, idx, [{ code: '', fix }]);
+    r.tree?.delete();
+    if (countParseErrorsIn(r.text) > before) return { refused: `the fix "${fix.title}" would introduce a syntax error; nothing was changed` };
+    return { output: r.text };
+  } catch (err) {
+    if (err instanceof InputRefused) return { refused: `the fix "${fix.title}" would produce text the parser refuses (${err.message}); nothing was changed` };
+    throw err;
   } finally {
     tree.delete();
   }
 }
 
+/** The one fix loop. Never throws for refused input: the result then carries `refused`. */
 export function fixAll(input: string, options: FixOptions = {}): FixResult {
   const maxIterations = options.maxIterations ?? 10;
   const applied: FixResult['applied'] = [];
+  const refuse = (why: string): FixResult => {
+    let remaining: Finding[] = [];
+    try {
+      remaining = analyze(input, options);
+    } catch {
+      remaining = [];
+    }
+    return { output: input, applied: [], remaining, refused: why, capped: false };
+  };
   let text = input;
-  let tree = parse(text);
+  let tree: Tree;
+  try {
+    tree = parse(text);
+  } catch (err) {
+    if (err instanceof InputRefused) return { output: input, applied: [], remaining: [], refused: err.message, capped: false };
+    throw err;
+  }
   const baseErrors = countParseErrors(tree);
   let capped = true;
+  let findings: Finding[] | undefined;
+  const eligible = (f: Finding) => !!f.fix && (f.fix.applicability === 'safe' || !!options.unsafeFixes);
   try {
     for (let round = 0; round < maxIterations; round++) {
-      const { findings, idx } = runRules(text, tree, options);
-      const candidates = findings
-        .filter((f) => f.fix && (f.fix.applicability === 'safe' || options.unsafeFixes))
-        .map((f) => ({ code: f.code, fix: f.fix! }));
-      if (!idx || candidates.length === 0) {
+      const analysed = runRules(text, tree, options);
+      findings = analysed.findings;
+      const candidates = findings.filter(eligible).map((f) => ({ code: f.code, fix: f.fix! }));
+      if (!analysed.idx || candidates.length === 0) {
         capped = false;
         break;
       }
-      const r = applyRound(text, idx, candidates);
+      let r: ReturnType<typeof applyRound>;
+      try {
+        r = applyRound(text, analysed.idx, candidates);
+      } catch (err) {
+        if (!(err instanceof InputRefused)) throw err;
+        return refuse(`fixing would produce text the parser refuses (${err.message}); the file was left unchanged`);
+      }
       if (r.applied.length === 0 || r.text === text) {
+        r.tree?.delete();
         capped = false;
         break;
       }
-      const next = parse(r.text);
+      let next: Tree;
+      try {
+        next = r.tree ?? parse(r.text);
+      } catch (err) {
+        if (!(err instanceof InputRefused)) throw err;
+        return refuse(`fixing would produce text the parser refuses (${err.message}); the file was left unchanged`);
+      }
       if (countParseErrors(next) > baseErrors) {
         next.delete();
         const codes = [...new Set(r.applied.map((a) => a.code))].join(', ');
-        return {
-          output: input,
-          applied: [],
-          remaining: analyze(input, options),
-          refused: `fixing ${codes} would introduce a syntax error; the file was left unchanged`,
-          capped: false,
-        };
+        return refuse(`fixing ${codes} would introduce a syntax error; the file was left unchanged`);
       }
       tree.delete();
       tree = next;
       text = r.text;
+      findings = undefined;
       for (const a of r.applied) applied.push({ code: a.code, title: a.fix.title, applicability: a.fix.applicability });
     }
-    const remaining = runRules(text, tree, options).findings;
+    // The last round analysed the final text already, unless the loop stopped at the cap.
+    const remaining = findings ?? runRules(text, tree, options).findings;
     // Capped only if the last round still left something it would have fixed.
-    if (capped) capped = remaining.some((f) => f.fix && (f.fix.applicability === 'safe' || options.unsafeFixes));
+    if (capped) capped = remaining.some(eligible);
     return { output: text, applied, remaining, capped };
   } finally {
     tree.delete();

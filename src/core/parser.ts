@@ -55,10 +55,67 @@ export function pythonLanguage(): Language {
   return language;
 }
 
-/** Parse `text`; pass `oldTree` (already `edit()`ed) for an incremental re-parse. */
+/** CPython's own limit (`too many levels of indentation`): deeper files are not Python. */
+export const MAX_INDENT_LEVELS = 100;
+
+/** Thrown for input the engine will not parse; the message says why, for the user. */
+export class InputRefused extends Error {
+  override name = 'InputRefused';
+}
+
+/**
+ * Nesting depth of indented blocks, counted from leading whitespace like CPython's tokenizer does
+ * (a stack of indentation widths), stopping as soon as `limit` is exceeded.
+ */
+export function indentDepthExceeds(text: string, limit: number): boolean {
+  const stack: number[] = [0];
+  let i = 0;
+  const n = text.length;
+  while (i < n) {
+    let width = 0;
+    let j = i;
+    for (; j < n; j++) {
+      const c = text.charCodeAt(j);
+      if (c === 32) width++;
+      else if (c === 9) width = (width & ~7) + 8;
+      else if (c === 12) width = 0;
+      else break;
+    }
+    const c = j < n ? text.charCodeAt(j) : 10;
+    if (c !== 10 && c !== 13 && c !== 35 /* # */) {
+      while (stack.length > 1 && width < stack[stack.length - 1]!) stack.pop();
+      if (width > stack[stack.length - 1]!) {
+        stack.push(width);
+        if (stack.length - 1 > limit) return true;
+      }
+    }
+    const nl = text.indexOf('\n', j);
+    if (nl === -1) break;
+    i = nl + 1;
+  }
+  return false;
+}
+
+/**
+ * Parse `text`; pass `oldTree` (already `edit()`ed) for an incremental re-parse.
+ * Text nested deeper than CPython allows is refused (tree-sitter's scanner can fault on it), and a
+ * fault inside the parser replaces the parser, so one bad file cannot break the next ones.
+ */
 export function parse(text: string, oldTree?: Tree | null): Tree {
-  const tree = theParser().parse(text, oldTree ?? null);
-  if (!tree) throw new Error('anyio-migrate: tree-sitter returned no tree');
+  if (indentDepthExceeds(text, MAX_INDENT_LEVELS)) {
+    throw new InputRefused(`more than ${MAX_INDENT_LEVELS} levels of indentation (CPython's limit): not analysed`);
+  }
+  let tree: Tree | null;
+  try {
+    tree = theParser().parse(text, oldTree ?? null);
+  } catch (err) {
+    const p = new Parser();
+    p.setLanguage(pythonLanguage());
+    parser?.delete();
+    parser = p;
+    throw new InputRefused(`the parser failed on this text (${err instanceof Error ? err.message : String(err)}): not analysed`);
+  }
+  if (!tree) throw new InputRefused('the parser returned no tree: not analysed');
   return tree;
 }
 
