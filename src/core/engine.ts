@@ -105,11 +105,11 @@ function isSuppressed(byLine: Map<number, Set<string> | null>, starts: readonly 
   return false;
 }
 
-function runRules(text: string, tree: Tree, options: AnalyzeOptions): { findings: Finding[]; idx?: FileIndex } {
+function runRules(text: string, tree: Tree, options: AnalyzeOptions, skipBlocks?: ReadonlySet<number>): { findings: Finding[]; idx?: FileIndex } {
   // Every rule needs a name that resolves to anyio (or the `anyio_backend` fixture): a file without
   // the word cannot have findings, and is not indexed at all.
   if (!text.includes('anyio')) return { findings: [] };
-  const idx = buildIndex(tree, text);
+  const idx = buildIndex(tree, text, skipBlocks);
   const res = new Resolver(idx);
   const target = options.target ?? 'anyio3';
   const findings: Finding[] = [];
@@ -165,8 +165,8 @@ export function analyze(text: string, options: AnalyzeOptions = {}): Finding[] {
 }
 
 /** Findings for `text` with a tree the caller parsed (e.g. incrementally). The tree is not freed. */
-export function analyzeTree(text: string, tree: Tree, options: AnalyzeOptions = {}): Finding[] {
-  return runRules(text, tree, options).findings;
+export function analyzeTree(text: string, tree: Tree, options: AnalyzeOptions = {}, skipBlocks?: ReadonlySet<number>): Finding[] {
+  return runRules(text, tree, options, skipBlocks).findings;
 }
 
 // ---------------------------------------------------------------------------------- fixing

@@ -141,6 +141,28 @@ export function countParseErrors(tree: Tree): number {
   return count;
 }
 
+/** Ranges of the ERROR and MISSING nodes of a tree (walking only into subtrees that have errors). */
+export function parseErrorRanges(tree: Tree): Array<[number, number]> {
+  const out: Array<[number, number]> = [];
+  const root = tree.rootNode;
+  if (!root.hasError) return out;
+  const cursor = root.walk();
+  let descend = true;
+  for (;;) {
+    const node = cursor.currentNode;
+    if (descend && (node.isError || node.isMissing)) out.push([node.startIndex, node.endIndex]);
+    if (descend && node.hasError && !node.isError && cursor.gotoFirstChild()) continue;
+    if (cursor.gotoNextSibling()) {
+      descend = true;
+      continue;
+    }
+    if (!cursor.gotoParent()) break;
+    descend = false;
+  }
+  cursor.delete();
+  return out;
+}
+
 /** Position (row, UTF-16 column) of `offset` in `text`, as tree-sitter's `edit()` wants it. */
 function pointAt(text: string, offset: number): { row: number; column: number } {
   let row = 0;

@@ -142,7 +142,11 @@ function bindingScope(scope: Scope, name: string, module: Scope): Scope {
   return scope;
 }
 
-export function buildIndex(tree: Tree, text: string): FileIndex {
+/**
+ * Index `tree`. `skipBlocks`: start offsets of function bodies (their `block` nodes) not to walk —
+ * the incremental analysis skips bodies that did not change and bind nothing outside themselves.
+ */
+export function buildIndex(tree: Tree, text: string, skipBlocks?: ReadonlySet<number>): FileIndex {
   const root = tree.rootNode;
   const module: Scope = { kind: 'module', node: root, start: 0, end: text.length, nameStart: -1, children: [], bindings: new Map(), globals: new Set(), nonlocals: new Set() };
   const newScope = (kind: ScopeKind, node: Node, parent: Scope, nameNode: Node | null, extra: Partial<Scope> = {}): Scope => {
@@ -322,6 +326,7 @@ export function buildIndex(tree: Tree, text: string): FileIndex {
     const { node, scope } = stack.pop()!;
     const type = node.type;
     let childScope = scope;
+    if (skipBlocks && type === 'block' && skipBlocks.has(node.startIndex)) continue;
 
     switch (type) {
       case 'function_definition': {

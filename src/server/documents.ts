@@ -4,6 +4,7 @@
  * the edited tree so tree-sitter re-uses everything outside the changed ranges. Trees are freed
  * (`tree.delete()`) when replaced and when the document closes.
  */
+import { IncrementalAnalysis } from '../core/incremental';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import type { TextDocumentContentChangeEvent } from 'vscode-languageserver';
 import { editTree, parse, type Tree } from '../core/parser';
@@ -24,6 +25,8 @@ export class DocumentState {
   debounce: ReturnType<typeof setTimeout> | undefined;
   /** The "large document" note was logged. */
   degradedNoted = false;
+  /** Scoped re-analysis state (reset when the text cannot be parsed). */
+  readonly incremental = new IncrementalAnalysis();
   /** Duration of the last parse + analysis, to decide whether bursts of changes are coalesced. */
   lastAnalysisMs = 0;
   /** Statistics, for tests and logs. */

@@ -24,7 +24,7 @@ import {
   type TextEdit,
   type WorkspaceEdit,
 } from 'vscode-languageserver/node';
-import { analyze, analyzeTree, applyFix, docsUrl, fixAll, initEngine, isRuleEnabled, ruleByCode, RULES, suppressionComment } from '../core/engine';
+import { analyze, applyFix, docsUrl, fixAll, initEngine, InputRefused, isRuleEnabled, ruleByCode, RULES, suppressionComment } from '../core/engine';
 import type { AnalyzeOptions, Finding, Fix } from '../core/types';
 import {
   CONFIG_SECTION,
@@ -412,9 +412,13 @@ export class AnyioMigrateServer {
     if (config.enable && !config.excluded) {
       const t0 = performance.now();
       try {
-        findings = analyzeTree(state.text, state.currentTree(), this.options_(config));
+        // Scoped re-analysis: only the function bodies an edit changed are checked again (the
+        // result always equals a full analysis; see src/core/incremental.ts).
+        findings = state.incremental.analyze(state.text, state.currentTree(), this.options_(config)).findings;
       } catch (err) {
-        this.connection.console.error(`anyio-migrate: analysis of ${state.uri} failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+        state.incremental.reset();
+        if (err instanceof InputRefused) this.connection.console.warn(`anyio-migrate: ${state.uri}: ${err.message}`);
+        else this.connection.console.error(`anyio-migrate: analysis of ${state.uri} failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
         findings = [];
       }
       state.lastAnalysisMs = performance.now() - t0;
