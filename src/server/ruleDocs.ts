@@ -43,7 +43,7 @@ export function ruleMarkdown(meta: RuleMeta, options: RuleMarkdownOptions = {}):
   const url = docsUrl(meta.code);
   const parts: string[] = [];
   parts.push(`**${meta.code}** \`${meta.name}\` — ${severityLine(meta)}`);
-  if (options.finding) parts.push(escapeMd(options.finding.message));
+  // The finding's own message is not repeated: editors show the diagnostic next to the hover.
   parts.push(`**What changed in AnyIO 3:** ${escapeMd(meta.summary)}`);
   if (meta.docs.why) parts.push(`**Why:** ${meta.docs.why}`);
   if (meta.docs.before) parts.push(`**Before (AnyIO 2):**\n\n${fence(meta.docs.before)}`);

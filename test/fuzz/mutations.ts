@@ -148,7 +148,14 @@ export function caseArb(corpusSize: number, limits: MutationLimits = {}): fc.Arb
 
 /** Leaf tokens (non-empty tree-sitter leaves, comments and string pieces included), by range. */
 export function leafTokens(text: string): Array<[number, number]> {
-  const tree = parse(text);
+  let tree: ReturnType<typeof parse>;
+  try {
+    tree = parse(text);
+  } catch {
+    // Text the engine refuses to parse (e.g. nested deeper than CPython allows): use word-ish
+    // tokens instead, so mutating such text can go on.
+    return [...text.matchAll(/\w+|[^\w\s]/g)].map((m) => [m.index!, m.index! + m[0].length] as [number, number]);
+  }
   const out: Array<[number, number]> = [];
   try {
     const cursor = tree.rootNode.walk();

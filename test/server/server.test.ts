@@ -443,6 +443,7 @@ describe('language server (in-process over LSP streams)', function () {
       assert.ok(value.includes(meta.fixSafety), 'fix safety');
       assert.ok(value.includes(docsUrl('ASY103')), 'doc link');
       assert.ok(value.includes('safe automatic fix'), 'this occurrence');
+      assert.ok(!value.includes(d.message.split('\n')[0]!), 'the diagnostic message (shown by the editor already) is not repeated');
       assert.deepEqual(hover.range, d.range);
       assert.equal(await client.hover(uri, { line: 0, character: 2 }), null, 'no hover off findings');
     });
