@@ -136,9 +136,10 @@ function splitEdits(ctx: RuleContext, stmt: Node, items: Item[], colon: Node, bo
 }
 
 function check(ctx: RuleContext): void {
+  if (!/CancelScope|open_cancel_scope|move_on_after|fail_after|open_signal_receiver|cancel_scope/.test(ctx.text)) return;
   const reported = new Set<number>();
   // ASY202: every reference to open_cancel_scope.
-  for (const { node } of findReferences(ctx, new Set(['anyio.open_cancel_scope']))) {
+  for (const { node } of ctx.text.includes('open_cancel_scope') ? findReferences(ctx, new Set(['anyio.open_cancel_scope'])) : []) {
     const { edits, imports } = respell(ctx.res, node, 'anyio.CancelScope');
     const call = callOf(node);
     // Inside `async with` where every item is a plain CM: drop the `async` too.

@@ -312,12 +312,15 @@ const SILENCED_CALL = /\.(spawn|spawn_task|set_total_tokens)\s*$/;
 
 function check(ctx: RuleContext): void {
   if (ctx.target !== 'anyio3' || !ctx.idx.importsAnyio) return;
-  checkMaybeAsync(ctx);
-  checkMaybeAsyncCm(ctx);
-  checkCompatImports(ctx);
-  checkSilenced(ctx);
-  checkIsAwaitable(ctx);
-  checkExceptionGroup(ctx);
+  const text = ctx.text;
+  if (text.includes('maybe_async')) {
+    checkMaybeAsync(ctx);
+    checkMaybeAsyncCm(ctx);
+  }
+  if (text.includes('ImportError') || text.includes('ModuleNotFoundError')) checkCompatImports(ctx);
+  if (text.includes('catch_warnings')) checkSilenced(ctx);
+  if (text.includes('isawaitable')) checkIsAwaitable(ctx);
+  if (text.includes('ExceptionGroup')) checkExceptionGroup(ctx);
 }
 
 export const compatShims: RuleFamily = { rules: [ASY601, ASY602, ASY603, ASY604, ASY605, ASY606], check };

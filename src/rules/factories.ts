@@ -61,6 +61,7 @@ function checkCompat(ctx: RuleContext): void {
 }
 
 function check(ctx: RuleContext): void {
+  if (!/create_(event|lock|condition|semaphore|capacity_limiter)/.test(ctx.text)) return;
   if (ctx.target === 'anyio2+3') return checkCompat(ctx);
   for (const { node, q } of findReferences(ctx, FACTORY_RENAMES)) {
     const target = FACTORY_RENAMES.get(q)!;

@@ -377,15 +377,18 @@ function checkTestRunner(ctx: RuleContext): void {
 }
 
 function check(ctx: RuleContext): void {
+  const text = ctx.text;
   if (ctx.idx.importsAnyio) {
-    checkAbcSubmodules(ctx);
-    checkGenericSockets(ctx);
-    checkAbcAliases(ctx);
-    if (ctx.target === 'anyio3') checkAbcAliasesInStrings(ctx);
-    checkTestRunner(ctx);
+    if (text.includes('anyio.abc.')) checkAbcSubmodules(ctx);
+    if (/Socket|Listener/.test(text)) checkGenericSockets(ctx);
+    if (text.includes('abc')) {
+      checkAbcAliases(ctx);
+      if (ctx.target === 'anyio3') checkAbcAliasesInStrings(ctx);
+    }
+    if (text.includes('TestRunner')) checkTestRunner(ctx);
     checkUvloop(ctx);
   }
-  checkCurio(ctx);
+  if (text.includes('curio')) checkCurio(ctx);
 }
 
 export const modules: RuleFamily = { rules: [ASY501, ASY502, ASY503, ASY504, ASY505, ASY506], check };

@@ -216,8 +216,12 @@ function check(ctx: RuleContext): void {
   const { idx, res } = ctx;
   const compat = ctx.target === 'anyio2+3';
 
+  // Each loop below only runs when the names it looks for occur in the text at all (aliases keep
+  // the original name in their import, so these gates never hide a finding).
+  const text = ctx.text;
+  const hasSpawn = /\b(spawn|spawn_task|stop_from_external_thread)\b/.test(text);
   // ASY301 / ASY302 / ASY404: methods of task groups and portals.
-  for (const call of idx.calls) {
+  for (const call of hasSpawn ? idx.calls : []) {
     const fn = call.childForFieldName('function');
     if (!fn || !/\.(spawn|spawn_task|stop_from_external_thread)\s*$/.test(fn.text)) continue;
     const mc = methodCall(call);
@@ -300,7 +304,7 @@ function check(ctx: RuleContext): void {
     }
   }
   // `tg.spawn` passed by reference.
-  for (const a of idx.attributes) {
+  for (const a of hasSpawn ? idx.attributes : []) {
     if (!a.text.endsWith('spawn') || a.childForFieldName('attribute')?.text !== 'spawn' || callOf(a)) continue;
     const obj = a.childForFieldName('object');
     const t = obj ? res.typeOf(obj) : undefined;
@@ -313,8 +317,9 @@ function check(ctx: RuleContext): void {
   }
 
   // ASY401: moved thread functions.
-  if (compat) checkThreadsCompat(ctx);
-  for (const { node, q } of compat ? [] : findReferences(ctx, THREAD_RENAMES)) {
+  const hasThreadNames = /run_sync_in_worker_thread|worker_thread_limiter|run_async_from_thread|run_sync_from_thread|create_blocking_portal/.test(text);
+  if (compat && hasThreadNames) checkThreadsCompat(ctx);
+  for (const { node, q } of compat || !hasThreadNames ? [] : findReferences(ctx, THREAD_RENAMES)) {
     let target = THREAD_RENAMES.get(q)!.to;
     const call = callOf(node);
     const args = call?.childForFieldName('arguments')?.namedChildren.filter((a) => a && a.type !== 'comment') as Node[] | undefined;
@@ -333,7 +338,8 @@ function check(ctx: RuleContext): void {
   }
 
   // ASY402 / ASY403: start_blocking_portal. (Under anyio2+3 the top-level name is the cross-version one.)
-  for (const imp of compat ? [] : idx.imports) {
+  const hasPortal = text.includes('blocking_portal');
+  for (const imp of compat || !hasPortal ? [] : idx.imports) {
     const stmt = imp.stmt;
     if (stmt.type !== 'import_from_statement' || stmt.childForFieldName('module_name')?.text.replace(/\s+/g, '') !== 'anyio') continue;
     for (const item of stmt.childrenForFieldName('name')) {
@@ -349,7 +355,7 @@ function check(ctx: RuleContext): void {
     }
   }
   const portalFactories = new Set(['anyio.start_blocking_portal', 'anyio.from_thread.start_blocking_portal']);
-  for (const { node, q } of findReferences(ctx, portalFactories)) {
+  for (const { node, q } of hasPortal ? findReferences(ctx, portalFactories) : []) {
     if (q === 'anyio.start_blocking_portal' && node.type === 'attribute' && !compat) {
       const { edits, imports } = respell(res, node, 'anyio.from_thread.start_blocking_portal');
       ctx.report(ASY402, {
@@ -375,7 +381,7 @@ function check(ctx: RuleContext): void {
   }
 
   // ASY405: `with portal:`.
-  for (const stmt of idx.withs) {
+  for (const stmt of /BlockingPortal|blocking_portal/.test(text) ? idx.withs : []) {
     if (stmt.child(0)?.type === 'async') continue;
     const clause = stmt.namedChildren.find((c) => c?.type === 'with_clause');
     for (const it of clause?.namedChildren ?? []) {
