@@ -1,0 +1,74 @@
+import * as assert from 'assert';
+import * as vscode from 'vscode';
+import { analyzed, api, closeAllEditors, codeOf, codes, diagnosticsWhere, engine, openFresh, rangeOf, severityOf, workspaceRoot } from './helpers';
+
+describe('diagnostics', () => {
+  before(async () => {
+    await api();
+  });
+  after(closeAllEditors);
+
+  it('reports AnyIO 2 usages with the engine’s codes, ranges, severities and tags', async () => {
+    const doc = await openFresh('events.py', { show: true });
+    const diags = await analyzed(doc);
+    const eng = await engine();
+    const findings = eng.analyze(doc.getText());
+    assert.deepStrictEqual(codes(diags), ['ASY201', 'ASY102', 'ASY301', 'ASY101']);
+    assert.deepStrictEqual(
+      diags.map((d) => ({ code: codeOf(d), range: d.range, severity: d.severity, tags: d.tags ?? [] })),
+      findings.map((f) => ({
+        code: f.code,
+        range: rangeOf(doc, f.start, f.end),
+        severity: severityOf(f.severity),
+        tags: f.deprecated ? [vscode.DiagnosticTag.Deprecated] : [],
+      })),
+    );
+    assert.deepStrictEqual(
+      diags.map((d) => doc.getText(d.range)),
+      ['anyio.create_event()', 'await event.set()', 'await tg.spawn(anyio.sleep, 0)', 'await anyio.current_time()'],
+    );
+    for (const d of diags) {
+      assert.strictEqual(d.severity, vscode.DiagnosticSeverity.Warning);
+      assert.deepStrictEqual(d.tags, [vscode.DiagnosticTag.Deprecated]);
+      assert.strictEqual(d.source, 'anyio-migrate');
+      const code = d.code as { value: string; target: vscode.Uri };
+      assert.match(code.target.toString(), new RegExp(`docs/rules\\.md#${code.value.toLowerCase()}-`));
+    }
+  });
+
+  it('reports usages that raise in AnyIO 3 as errors without the Deprecated tag', async () => {
+    const doc = await openFresh('limiter.py');
+    const diags = await analyzed(doc);
+    const asy103 = diags.find((d) => codeOf(d) === 'ASY103');
+    assert.ok(asy103, `no ASY103 in ${codes(diags).join(', ')}`);
+    assert.strictEqual(asy103.severity, vscode.DiagnosticSeverity.Error);
+    assert.ok(!(asy103.tags ?? []).includes(vscode.DiagnosticTag.Deprecated));
+    assert.strictEqual(doc.getText(asy103.range), 'await limiter.release()');
+    assert.deepStrictEqual(codes(diags), ['ASY103', 'ASY102', 'ASY201', 'ASY201']);
+  });
+
+  it('reports nothing for AnyIO 3 code', async () => {
+    const doc = await vscode.workspace.openTextDocument(vscode.Uri.joinPath(workspaceRoot(), 'clean.py'));
+    const diags = await analyzed(doc);
+    assert.deepStrictEqual(codes(diags), []);
+    assert.strictEqual((await api()).status(doc.uri)?.findings, 0);
+  });
+
+  it('follows edits: a new usage gets a diagnostic, a removed one loses it', async () => {
+    const doc = await openFresh('events.py', { show: true });
+    await analyzed(doc);
+    const end = doc.lineAt(doc.lineCount - 1).range.end;
+    const edit = new vscode.WorkspaceEdit();
+    edit.insert(doc.uri, end, '\n\nasync def later():\n    await anyio.get_current_task()\n');
+    assert.ok(await vscode.workspace.applyEdit(edit));
+    const after = await diagnosticsWhere(doc.uri, 'ASY101 on the new line', (ds) => ds.filter((d) => codeOf(d) === 'ASY101').length === 2);
+    const added = after.filter((d) => codeOf(d) === 'ASY101').at(-1)!;
+    assert.strictEqual(doc.getText(added.range), 'await anyio.get_current_task()');
+
+    const remove = new vscode.WorkspaceEdit();
+    const first = after.find((d) => codeOf(d) === 'ASY201')!;
+    remove.replace(doc.uri, first.range, 'anyio.Event()');
+    assert.ok(await vscode.workspace.applyEdit(remove));
+    await diagnosticsWhere(doc.uri, 'ASY201 gone', (ds) => !codes(ds).includes('ASY201') && ds.length === 4);
+  });
+});

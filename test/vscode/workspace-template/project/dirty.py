@@ -1,0 +1,8 @@
+import anyio
+
+
+async def main():
+    await anyio.sleep(0)
+
+
+anyio.run(main)
