@@ -13,6 +13,7 @@ import {
   RuleDocsRequest,
   RulesRequest,
   type DocumentStatusParams,
+  type MigrateFileSummary,
   type MigrateFolder,
   type MigrateParams,
   type MigrateProgressParams,
@@ -141,9 +142,22 @@ export async function activate(context: vscode.ExtensionContext): Promise<AnyioM
     // Unsafe changes need confirmation: VS Code then opens the refactor preview with them unticked.
     const applied = await vscode.workspace.applyEdit(edit, { isRefactoring: true });
     const t = result.totals;
-    const msg = applied
-      ? `AnyIO Migrate: ${t.changed} file${t.changed === 1 ? '' : 's'} with changes (${t.safeFixes} safe, ${t.unsafeFixes} unsafe fixes); ${t.remaining} finding${t.remaining === 1 ? '' : 's'} left.`
-      : 'AnyIO Migrate: the changes were not applied.';
+    let msg = 'AnyIO Migrate: the changes were not applied.';
+    if (applied && t.unsafeFixes === 0) {
+      msg = `AnyIO Migrate: ${t.changed} file${t.changed === 1 ? '' : 's'} with changes (${t.safeFixes} safe fixes); ${t.remaining} finding${t.remaining === 1 ? '' : 's'} left.`;
+    } else if (applied) {
+      // The refactor preview let the user untick changes: count what is really left, from the
+      // edited documents (a dry run over the files the edit touched).
+      const touched = result.files.filter((f) => f.status === 'changed');
+      const after = await lc.sendRequest<MigrateResult>(MigrateRequest, { folders: [], uris: touched.map((f) => f.uri), dryRun: true });
+      const left = (files: MigrateFileSummary[]) => files.reduce((n, f) => n + f.remaining.length + f.fixes.reduce((m, x) => m + x.safe + x.unsafe, 0), 0);
+      const before = new Map(touched.map((f) => [f.uri, f.fixes.reduce((m, x) => m + x.safe + x.unsafe, 0)]));
+      const changed = after.files.filter((f) => f.fixes.reduce((m, x) => m + x.safe + x.unsafe, 0) < (before.get(f.uri) ?? 0)).length;
+      const remaining = left(after.files) + result.files.filter((f) => f.status !== 'changed').reduce((n, f) => n + f.remaining.length, 0);
+      const notAccepted = after.totals.unsafeFixes + after.totals.safeFixes;
+      msg = `AnyIO Migrate: ${changed} file${changed === 1 ? '' : 's'} with changes; ${remaining} finding${remaining === 1 ? '' : 's'} left${notAccepted ? ` (${notAccepted} fix${notAccepted === 1 ? '' : 'es'} not accepted in the preview)` : ''}.`;
+      output.appendLine(`After applying the accepted changes:\n${after.report}`);
+    }
     void vscode.window.showInformationMessage(msg, 'Show Report').then((b) => b && output.show(true));
     return result;
   };

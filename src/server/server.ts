@@ -535,14 +535,19 @@ export class AnyioMigrateServer {
         const code = String(diag.code ?? '');
         if (data.uri !== state.uri || data.version !== state.version) continue; // stale: never apply to another text
         if (data.notebook && data.notebook.generation !== this.notebooks.ofCell(state.uri)?.generation) continue;
-        if (data.fix) {
-          const action = this.fixAction(state, data.fix, diag);
+        // The fix of the *current* analysis (same version, current settings) for this finding: a
+        // diagnostic published before a settings change (e.g. the target) still carries its old fix.
+        const current = findings.find((f) => f.code === code && f.start === data.start && f.end === data.end);
+        if (!current) continue;
+        const fix = current.fix;
+        if (fix) {
+          const action = this.fixAction(state, fix, diag);
           if (action) actions.push(action);
         }
-        if (!config.targetChosen && data.fix) {
+        if (!config.targetChosen && fix) {
           const alt = this.compatFix(state, code, data.start, data.end);
-          if (alt && !sameFix(alt, data.fix)) {
-            const action = this.fixAction(state, alt, diag, ' (AnyIO 2 and 3 compatible)');
+          if (alt && !sameFix(alt, fix)) {
+            const action = this.fixAction(state, alt, diag, alt.title.includes('AnyIO 2 and 3') ? '' : ' (AnyIO 2 and 3)');
             if (action) actions.push({ ...action, isPreferred: false });
           }
         }

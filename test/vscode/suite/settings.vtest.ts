@@ -98,7 +98,9 @@ describe('settings take effect without a reload', () => {
       if (!d) return undefined;
       const actions = await codeActions(doc.uri, d.range, vscode.CodeActionKind.QuickFix.value);
       const preferred = actions.find((a) => a.isPreferred);
-      return preferred && !actions.some((a) => a.title.endsWith('(AnyIO 2 and 3 compatible)')) ? preferred : undefined;
+      // The preferred fix is now the cross-version one, and no second form is offered.
+      const second = actions.some((a) => a !== preferred && a.title.endsWith('(AnyIO 2 and 3)'));
+      return preferred && preferred.title.includes('maybe_async') && !second ? preferred : undefined;
     });
     await applyAction(fix);
     assert.strictEqual(doc.getText(), expected.output);
@@ -111,9 +113,9 @@ describe('settings take effect without a reload', () => {
     const d = (await analyzed(doc)).find((x) => codeOf(x) === 'ASY101')!;
     const titles = await waitFor('the compat alternative to disappear', async () => {
       const t = (await codeActions(doc.uri, d.range, vscode.CodeActionKind.QuickFix.value)).map((a) => a.title);
-      return t.includes('Remove the `await`') && !t.some((x) => x.endsWith('(AnyIO 2 and 3 compatible)')) ? t : undefined;
+      return t.includes('Remove the `await`') && !t.some((x) => x.endsWith('(AnyIO 2 and 3)')) ? t : undefined;
     });
     assert.ok(titles.includes('Remove the `await`'), JSON.stringify(titles));
-    assert.ok(!titles.some((t) => t.endsWith('(AnyIO 2 and 3 compatible)')), JSON.stringify(titles));
+    assert.ok(!titles.some((t) => t.endsWith('(AnyIO 2 and 3)')), JSON.stringify(titles));
   });
 });

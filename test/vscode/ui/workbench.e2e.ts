@@ -244,7 +244,15 @@ describe('UI: a user migrates AnyIO 2 code in VS Code', function () {
       }
       return true;
     });
-    assert.match(norm(await note.innerText()), /AnyIO Migrate: \d+ files? with changes/);
+    // The summary counts what is really left after the preview (unsafe changes were not accepted).
+    const allPy = (dir: string): string[] =>
+      fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? allPy(path.join(dir, e.name)) : e.name.endsWith('.py') ? [path.join(dir, e.name)] : []));
+    const left = allPy(workspace).flatMap((f) => eng.analyze(fs.readFileSync(f, 'utf8')));
+    const unsafeLeft = left.filter((x) => x.fix?.applicability === 'unsafe').length;
+    assert.ok(unsafeLeft > 0);
+    const summary = norm(await note.innerText());
+    assert.match(summary, /AnyIO Migrate: \d+ files? with changes; \d+ findings? left/);
+    assert.match(summary, new RegExp(`\\(${unsafeLeft} fix(es)? not accepted in the preview\\)`), `${summary} (expected ${unsafeLeft} unsafe of ${left.length} left)`);
     await shot('06-migrated');
   });
 });
