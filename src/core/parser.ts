@@ -119,28 +119,6 @@ export function parse(text: string, oldTree?: Tree | null): Tree {
   return tree;
 }
 
-/** Number of ERROR and MISSING nodes: the measure "no new parse errors" is checked against. */
-export function countParseErrors(tree: Tree): number {
-  const root = tree.rootNode;
-  if (!root.hasError) return 0;
-  let count = 0;
-  const cursor = root.walk();
-  let descend = true;
-  for (;;) {
-    const node = cursor.currentNode;
-    if (descend && (node.isError || node.isMissing)) count++;
-    if (descend && node.hasError && !node.isError && cursor.gotoFirstChild()) continue;
-    if (cursor.gotoNextSibling()) {
-      descend = true;
-      continue;
-    }
-    if (!cursor.gotoParent()) break;
-    descend = false;
-  }
-  cursor.delete();
-  return count;
-}
-
 /** Ranges of the ERROR and MISSING nodes of a tree (walking only into subtrees that have errors). */
 export function parseErrorRanges(tree: Tree): Array<[number, number]> {
   const out: Array<[number, number]> = [];
@@ -161,6 +139,11 @@ export function parseErrorRanges(tree: Tree): Array<[number, number]> {
   }
   cursor.delete();
   return out;
+}
+
+/** Number of ERROR and MISSING nodes: the measure "no new parse errors" is checked against. */
+export function countParseErrors(tree: Tree): number {
+  return parseErrorRanges(tree).length;
 }
 
 /** Position (row, UTF-16 column) of `offset` in `text`, as tree-sitter's `edit()` wants it. */

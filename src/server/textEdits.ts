@@ -2,7 +2,7 @@
  * Turning "old text → new text" (what the engine returns) into the few small edits an editor should
  * apply, so cursors, markers and undo stay where they belong instead of one giant replacement.
  */
-import { diffLines, diffWordsWithSpace } from 'diff';
+import { diffLines, diffWordsWithSpace, type Change } from 'diff';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type { TextEdit } from 'vscode-languageserver';
 import type { Edit } from '../core/types';
@@ -60,16 +60,24 @@ function refine(old: string, start: number, end: number, text: string, out: Edit
     push(normalizeEdit(old, start, end, text), out);
     return;
   }
-  let pos = start;
+  forEachHunk(diffWordsWithSpace(oldSeg, text), start, (s, e, t) => push(normalizeEdit(old, s, e, t), out));
+}
+
+/**
+ * Group a diff's changes into hunks of the old text: each maximal run of added/removed parts is
+ * reported as (start, end in the old text counted from `base`, inserted text).
+ */
+function forEachHunk(changes: readonly Change[], base: number, emit: (start: number, end: number, text: string) => void): void {
+  let pos = base;
   let hunkStart = -1;
   let hunkEnd = -1;
   let hunkText = '';
   const flush = (): void => {
-    if (hunkStart >= 0) push(normalizeEdit(old, hunkStart, hunkEnd, hunkText), out);
+    if (hunkStart >= 0) emit(hunkStart, hunkEnd, hunkText);
     hunkStart = -1;
     hunkText = '';
   };
-  for (const change of diffWordsWithSpace(oldSeg, text)) {
+  for (const change of changes) {
     if (change.added) {
       if (hunkStart < 0) hunkStart = hunkEnd = pos;
       hunkText += change.value;
@@ -128,30 +136,7 @@ export function computeEdits(oldText: string, newText: string): Edit[] {
   const newMid = newText.slice(lineStart, newEnd);
 
   const edits: Edit[] = [];
-  let pos = lineStart;
-  let hunkStart = -1;
-  let hunkEnd = -1;
-  let hunkText = '';
-  const flush = (): void => {
-    if (hunkStart < 0) return;
-    refine(oldText, hunkStart, hunkEnd, hunkText, edits);
-    hunkStart = -1;
-    hunkText = '';
-  };
-  for (const change of diffLines(oldMid, newMid)) {
-    if (change.added) {
-      if (hunkStart < 0) hunkStart = hunkEnd = pos;
-      hunkText += change.value;
-    } else if (change.removed) {
-      if (hunkStart < 0) hunkStart = hunkEnd = pos;
-      pos += change.value.length;
-      hunkEnd = pos;
-    } else {
-      flush();
-      pos += change.value.length;
-    }
-  }
-  flush();
+  forEachHunk(diffLines(oldMid, newMid), lineStart, (s, e, t) => refine(oldText, s, e, t, edits));
   return edits;
 }
 

@@ -10,18 +10,7 @@ import { editTree, parse, Tree } from '../../src/core/parser';
 import { lineStarts } from '../../src/core/text';
 import { loadFixtures } from '../support/fixtures';
 import { bigModule, sparseModule } from '../server/samples';
-
-/** A small deterministic PRNG (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { prng as rng } from '../fuzz/mutations';
 
 /** One random edit: a typed character, a new statement, a deleted line, or a pasted AnyIO 2 line. */
 function randomEdit(text: string, r: () => number): { start: number; end: number; text: string } {
