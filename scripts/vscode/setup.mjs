@@ -44,6 +44,10 @@ function npmCli() {
   throw new Error(`cannot find npm-cli.js (npm is ${which})`);
 }
 
+function withoutNpmEnv(env) {
+  return Object.fromEntries(Object.entries(env).filter(([k]) => !/^npm_/i.test(k)));
+}
+
 /** `npm install SPEC` into its own folder with a private package.json and .npmrc; `.ok` marks success. */
 function npmInstall(dir, spec, node, env) {
   const ok = join(dir, '.ok');
@@ -57,7 +61,9 @@ function npmInstall(dir, spec, node, env) {
   log(`npm install ${spec} into ${dir}`);
   run(node, [npmCli(), 'install', '--no-save', '--ignore-scripts=false', '--no-audit', '--no-fund', '--loglevel=error', spec], {
     cwd: dir,
-    env: { ...process.env, ...env, npm_config_ignore_scripts: 'false', npm_config_prefix: dir },
+    // Not the outer npm's `npm_*` variables (`npm test` sets them): npm reads them as config, and
+    // code-server's postinstall checks `npm_config_user_agent` for the Node version.
+    env: { ...withoutNpmEnv(process.env), ...env, npm_config_ignore_scripts: 'false', npm_config_prefix: dir },
   });
   writeFileSync(ok, `${spec}\n${new Date().toISOString()}\n`);
   log(`${spec} installed in ${secs(t)}`);
