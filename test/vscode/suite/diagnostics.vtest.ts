@@ -1,6 +1,8 @@
 import * as assert from 'assert';
+import { execFileSync } from 'child_process';
+import * as path from 'path';
 import * as vscode from 'vscode';
-import { analyzed, api, closeAllEditors, codeOf, codes, diagnosticsWhere, engine, openFresh, rangeOf, severityOf, workspaceRoot } from './helpers';
+import { analyzed, api, closeAllEditors, codeOf, codes, diagnosticsWhere, engine, openFresh, rangeOf, repoRoot, severityOf, waitFor, workspaceRoot } from './helpers';
 
 describe('diagnostics', () => {
   before(async () => {
@@ -70,5 +72,35 @@ describe('diagnostics', () => {
     remove.replace(doc.uri, first.range, 'anyio.Event()');
     assert.ok(await vscode.workspace.applyEdit(remove));
     await diagnosticsWhere(doc.uri, 'ASY201 gone', (ds) => !codes(ds).includes('ASY201') && ds.length === 4);
+  });
+});
+
+describe('language server crash', () => {
+  after(closeAllEditors);
+
+  it('the client restarts a crashed server and diagnostics come back', async function () {
+    this.timeout(60_000);
+    const doc = await openFresh('events.py', { show: true });
+    const before = await analyzed(doc);
+    // The server is a Node child process of the extension host running dist/server.js over IPC.
+    // Only this checkout's server (another run of the suite may be going on elsewhere).
+    const pattern = `${path.join(repoRoot(), 'dist', 'server.js')}`;
+    // execFileSync, not a shell: `sh -c "pgrep -f ..."` would match its own command line.
+    const pgrep = () => execFileSync('pgrep', ['-f', pattern], { encoding: 'utf8' }).trim().split(/\s+/).filter(Boolean);
+    const pids = pgrep();
+    assert.ok(pids.length > 0, 'server process found');
+    for (const pid of pids) process.kill(Number(pid), 'SIGKILL');
+    await waitFor('the server to be restarted', () => {
+      try {
+        const now = pgrep();
+        return now.length > 0 && now.every((p) => !pids.includes(p));
+      } catch {
+        return false; // pgrep exits 1 while no server runs
+      }
+    });
+    // A document opened after the restart is analysed by the new server.
+    const fresh = await openFresh('events.py', { show: true });
+    const after = await analyzed(fresh);
+    assert.deepStrictEqual(codes(after), codes(before));
   });
 });
