@@ -168,11 +168,6 @@ export class Resolver {
     return compat;
   }
 
-  /** True when the name is bound by an import of `anyio` (directly, as a module alias). */
-  isAnyioRef(expr: Node): boolean {
-    return isAnyioName(this.qualifiedOf(expr));
-  }
-
   // ------------------------------------------------------------------ types
 
   /** The type of the value of an expression. */
