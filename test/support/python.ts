@@ -6,8 +6,20 @@
  * `ANYIO_MIGRATE_PYTHON` names another one.
  */
 import { spawn } from 'node:child_process';
+import * as path from 'node:path';
 
 export const PYTHON: string = process.env['ANYIO_MIGRATE_PYTHON'] ?? '/usr/bin/python3';
+
+/** AnyIO 2.2.0's vendored source (test/runtimes): put on PYTHONPATH to run a program on AnyIO 2. */
+export const ANYIO2_SRC: string = path.join(__dirname, '..', '..', '..', 'test', 'runtimes', 'anyio-2.2.0', 'src');
+
+/** Which AnyIO a program runs on: Debian's 3.6.2, or the vendored 2.2.0. */
+export type AnyioRuntime = 'anyio3' | 'anyio2';
+
+/** Extra environment that selects `runtime` (Debian's python3-anyio is on the path by default). */
+export function runtimeEnv(runtime: AnyioRuntime): Record<string, string> {
+  return runtime === 'anyio2' ? { PYTHONPATH: ANYIO2_SRC } : {};
+}
 
 /** Default per-process timeout. */
 export const DEFAULT_TIMEOUT_MS = 20_000;
