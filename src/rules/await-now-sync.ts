@@ -5,6 +5,7 @@
 import { ANYIO_UNIQUE_METHODS, AnyioClass, NOW_SYNC_FUNCTIONS, NOW_SYNC_METHODS } from '../core/anyio-api';
 import type { RuleMeta } from '../core/types';
 import type { Node } from '../core/parser';
+import { unparen } from '../core/scopes';
 import type { Fix } from '../core/types';
 import { anyioRoots, awaitedCall, catchWarningsBlock, dropAwait, hasSplat, methodCall, positionalCount, replaceStatementWithLines, RuleContext, RuleFamily, spellShim, statementOwnsLines, warningsWrapper } from './context';
 
@@ -189,7 +190,9 @@ function check(ctx: RuleContext): void {
     if (t.k === 'anyio') {
       if (method === 'set_total_tokens' ? t.cls !== 'CapacityLimiter' : !changes!.has(t.cls)) continue;
       classes = [t.cls];
-      proven = true;
+      // `x.cancel_scope` of an unknown `x` is recognised by its name only: not proven when a class
+      // of this module has its own `async def cancel` (then `x` may be one of those).
+      proven = !(idx.asyncMethodNames.has(method) && unprovenCancelScope(ctx, mc.receiver));
     } else if (t.k === 'unknown') {
       if (!idx.importsAnyio || idx.asyncMethodNames.has(method) || hasSplat(mc.args)) continue;
       if (!shapeMatches(method, positionalCount(mc.args), mc.args.length)) continue;
@@ -271,6 +274,13 @@ function check(ctx: RuleContext): void {
       fix: { title: meta.fixTitle, applicability, edits: [dropAwait(aw)] },
     });
   }
+}
+
+/** `<x>.cancel_scope` where the type of `<x>` is unknown. */
+function unprovenCancelScope(ctx: RuleContext, receiver: Node): boolean {
+  const r = unparen(receiver);
+  const obj = r.type === 'attribute' && r.childForFieldName('attribute')?.text === 'cancel_scope' ? r.childForFieldName('object') : null;
+  return !!obj && ctx.res.typeOf(obj).k === 'unknown';
 }
 
 export const awaitNowSync: RuleFamily = { rules: [ASY101, ASY102, ASY103, ASY104], check };
