@@ -3,13 +3,89 @@
  * change is applied to the text and to the tree (`editTree`), and the next analysis re-parses with
  * the edited tree so tree-sitter re-uses everything outside the changed ranges. Trees are freed
  * (`tree.delete()`) when replaced and when the document closes.
+ *
+ * Every change is validated before anything is applied (`normalizeRange`). A range that cannot be
+ * what the client applied — reversed (start after end), a line past the end, a negative or
+ * non-integer position, or an end inside a surrogate pair — is not applied: the document becomes
+ * *desynced* (its text is no longer known to be the editor's), nothing is reported for it, and the
+ * next full-text change (or close and reopen) replaces text, tree and scoped-analysis state
+ * cleanly. A character past the end of its line is clamped to the line's length, as LSP says.
  */
 import { IncrementalAnalysis } from '../core/incremental';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import type { TextDocumentContentChangeEvent } from 'vscode-languageserver';
+import type { Position, Range, TextDocumentContentChangeEvent } from 'vscode-languageserver';
 import { editTree, parse, type Tree } from '../core/parser';
 import type { Finding } from '../core/types';
 import type { EffectiveConfig } from './settings';
+
+/** A validated content change: offsets into the text before it, and the range normalised. */
+export interface CheckedChange {
+  start: number;
+  end: number;
+  range: Range;
+  text: string;
+}
+
+function isPosition(v: unknown): v is Position {
+  if (!v || typeof v !== 'object') return false;
+  const p = v as Record<string, unknown>;
+  return Number.isSafeInteger(p['line']) && Number.isSafeInteger(p['character']) && (p['line'] as number) >= 0 && (p['character'] as number) >= 0;
+}
+
+function isHighSurrogate(c: number): boolean {
+  return c >= 0xd800 && c <= 0xdbff;
+}
+
+function isLowSurrogate(c: number): boolean {
+  return c >= 0xdc00 && c <= 0xdfff;
+}
+
+/**
+ * The offset of `p` in `doc`, or why it is not a position in it. A character past the end of its
+ * line is the line's end (LSP); `{line: lineCount, character: 0}` is the end of the text.
+ */
+function offsetOf(doc: TextDocument, text: string, p: Position, which: string): number | string {
+  if (p.line >= doc.lineCount) {
+    if (p.line === doc.lineCount && p.character === 0) return text.length;
+    return `${which} line ${p.line} is past the end of the document (${doc.lineCount} lines)`;
+  }
+  const lineStart = doc.offsetAt({ line: p.line, character: 0 });
+  const lineEnd = doc.offsetAt({ line: p.line, character: Number.MAX_SAFE_INTEGER }); // before the line break
+  const offset = Math.min(lineStart + p.character, lineEnd);
+  if (offset > 0 && isHighSurrogate(text.charCodeAt(offset - 1)) && isLowSurrogate(text.charCodeAt(offset))) {
+    return `${which} ${p.line}:${p.character} is inside a surrogate pair`;
+  }
+  return offset;
+}
+
+/** Validate one LSP content change against `doc`: the change to apply, or why it cannot be. */
+export function checkChange(doc: TextDocument, change: unknown): CheckedChange | { full: string } | { invalid: string } {
+  if (!change || typeof change !== 'object') return { invalid: 'not a content change' };
+  const c = change as Record<string, unknown>;
+  if (typeof c['text'] !== 'string') return { invalid: 'change without text' };
+  const text = c['text'];
+  if (c['range'] === undefined) return { full: text };
+  const range = c['range'] as Record<string, unknown> | null;
+  if (!range || typeof range !== 'object' || !isPosition(range['start']) || !isPosition(range['end'])) {
+    return { invalid: `malformed range ${JSON.stringify(c['range'])} (positions must be non-negative integers)` };
+  }
+  const current = doc.getText();
+  const start = offsetOf(doc, current, range['start'], 'start');
+  if (typeof start === 'string') return { invalid: start };
+  const end = offsetOf(doc, current, range['end'], 'end');
+  if (typeof end === 'string') return { invalid: end };
+  if (start > end) {
+    const r = range as unknown as Range;
+    return { invalid: `reversed range ${r.start.line}:${r.start.character}-${r.end.line}:${r.end.character} (start after end)` };
+  }
+  return { start, end, range: { start: doc.positionAt(start), end: doc.positionAt(end) }, text };
+}
+
+export type ApplyResult =
+  /** Applied (the document may have become desynced by this batch: see `desync`). */
+  | { kind: 'applied' }
+  /** Not newer than the current version: nothing changed. */
+  | { kind: 'stale' };
 
 export class DocumentState {
   doc: TextDocument;
@@ -31,6 +107,13 @@ export class DocumentState {
   lastAnalysisMs = 0;
   /** Statistics, for tests and logs. */
   parses = { full: 0, incremental: 0 };
+  /**
+   * Why the text is no longer known to be the editor's (a change could not be applied), until a
+   * full-text change replaces it. Nothing is reported or fixed for a desynced document.
+   */
+  desync: string | undefined;
+  /** Changes dropped while desynced (logged once per desync). */
+  droppedWhileDesynced = 0;
 
   constructor(
     readonly uri: string,
@@ -50,29 +133,53 @@ export class DocumentState {
   }
 
   /**
-   * Apply LSP content changes (in order, as sent). Returns false, changing nothing, when `version`
-   * is not newer than the current one (a stale or duplicate notification).
+   * Apply LSP content changes (in order, as sent), each validated first (`checkChange`). `stale`,
+   * changing nothing, when `version` is not newer than the current one (a stale or duplicate
+   * notification). An invalid change is not applied and desyncs the document (`desync` says why);
+   * later range changes are dropped until a full-text change resyncs it. The version is taken in
+   * any case, so the resync that follows is accepted.
    */
-  applyChanges(changes: readonly TextDocumentContentChangeEvent[], version: number): boolean {
-    if (version <= this.doc.version) return false;
-    for (const change of changes) {
-      if ('range' in change) {
-        const oldText = this.doc.getText();
-        const start = this.doc.offsetAt(change.range.start);
-        const end = this.doc.offsetAt(change.range.end);
+  applyChanges(changes: readonly TextDocumentContentChangeEvent[], version: number): ApplyResult {
+    if (!Number.isSafeInteger(version) || version <= this.doc.version) return { kind: 'stale' };
+    for (const change of changes as readonly unknown[]) {
+      const checked = this.desync === undefined ? checkChange(this.doc, change) : undefined;
+      if (checked === undefined) {
+        // Desynced: only a full text can be used.
+        const c = change as Record<string, unknown> | null;
+        if (c && typeof c === 'object' && c['range'] === undefined && typeof c['text'] === 'string') this.resync(c['text'], version);
+        else this.droppedWhileDesynced++;
+      } else if ('full' in checked) {
+        if (this.desync !== undefined) this.resync(checked.full, version);
+        else {
+          this.dropTree();
+          this.doc = TextDocument.update(this.doc, [{ text: checked.full }], version);
+        }
+      } else if ('invalid' in checked) {
+        this.desync = checked.invalid;
+        this.droppedWhileDesynced = 0;
+        this.dropTree();
+        this.incremental.reset();
+      } else {
         if (this.tree) {
-          editTree(this.tree, oldText, start, end, change.text);
+          editTree(this.tree, this.doc.getText(), checked.start, checked.end, checked.text);
           this.stale = true;
         }
-      } else {
-        this.dropTree();
+        this.doc = TextDocument.update(this.doc, [{ range: checked.range, text: checked.text }], version);
       }
-      this.doc = TextDocument.update(this.doc, [change], version);
     }
-    // TextDocument.update keeps the old version when `changes` is empty.
-    if (changes.length === 0) this.doc = TextDocument.update(this.doc, [], version);
+    // TextDocument.update keeps the old version when no change was applied.
+    if (this.doc.version !== version) this.doc = TextDocument.update(this.doc, [], version);
     this.findings = undefined;
-    return true;
+    return { kind: 'applied' };
+  }
+
+  /** Replace everything with the editor's full text: text, tree and scoped-analysis state. */
+  private resync(text: string, version: number): void {
+    this.desync = undefined;
+    this.droppedWhileDesynced = 0;
+    this.dropTree();
+    this.incremental.reset();
+    this.doc = TextDocument.create(this.uri, this.languageId, version, text);
   }
 
   /** The tree of the current text, parsing (incrementally when possible) if needed. */

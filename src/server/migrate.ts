@@ -3,6 +3,11 @@
  * (`fixAll`, the same one the CLI and fix-all use) over many files and turn the result into ONE
  * workspace edit whose changes are annotated by rule, unsafe ones needing confirmation, so VS Code
  * shows them grouped in its refactor preview. Open documents' unsaved text is used instead of disk.
+ *
+ * Confined to the workspace (src/server/confine.ts): a file whose real path is outside every
+ * workspace folder (reached through a symlink) is skipped with the reason, never read or edited.
+ * Files are read only when they are regular files, with a size cap (never a FIFO or `/dev/zero`),
+ * and cancellation is checked between files and around every read.
  */
 import * as path from 'path';
 import { pathToFileURL } from 'url';
@@ -17,7 +22,8 @@ import type {
 import { analyze, fixAll, ruleByCode } from '../core/engine';
 import type { AnalyzeOptions, Edit, Finding, FixResult } from '../core/types';
 import { collectPythonFiles } from '../cli/walk';
-import { readPythonFile } from '../cli/files';
+import { DEFAULT_MAX_FILE_SIZE, decodePythonSource } from '../cli/files';
+import { readRegularFile } from '../cli/safe-read';
 import type {
   MigrateFileSummary,
   MigrateParams,
@@ -28,6 +34,8 @@ import type {
 import { fsPathOf, type EffectiveConfig } from './settings';
 import { computeEdits } from './textEdits';
 import { globToRegExp } from './glob';
+import { Confinement } from './confine';
+import { LineIndex, type WorkCounter } from './lineIndex';
 
 export interface MigrateHost {
   /** Text and version of an open document, by URI. */
@@ -35,6 +43,10 @@ export interface MigrateHost {
   /** URIs of all open documents (to find unsaved ones by path). */
   openDocumentUris(): string[];
   configFor(uri: string): Promise<EffectiveConfig>;
+  /** The workspace folders' URIs (Migrate reads and edits only files inside them). */
+  workspaceFolders(): string[];
+  /** Why an open document cannot be used (its text is not known to be the editor's), if so. */
+  unusable?(uri: string): string | undefined;
   progress(done: number, total: number, file: string): void;
   log(message: string): void;
 }
@@ -83,6 +95,7 @@ interface FileOutcome {
 
 export class Migrator {
   private annotations: Record<string, ChangeAnnotation> = {};
+  private confinement: Confinement | undefined;
 
   constructor(
     private readonly host: MigrateHost,
@@ -92,6 +105,11 @@ export class Migrator {
   async run(params: MigrateParams): Promise<MigrateResult> {
     const started = Date.now();
     const skipped: MigrateFileSummary[] = [];
+    const folderPaths = [...this.host.workspaceFolders(), ...params.folders.map((f) => f.uri)]
+      .filter((u) => u.startsWith('file:'))
+      .map((u) => fsPathOf(u))
+      .filter((p): p is string => p !== undefined);
+    this.confinement = await Confinement.of(folderPaths);
     const targets = params.uris
       ? params.uris.map((uri) => ({ uri, display: fsPathOf(uri) ?? uri, explicit: true }))
       : await this.collect(params, skipped);
@@ -103,6 +121,10 @@ export class Migrator {
       const t = targets[i]!;
       this.host.progress(i, targets.length, t.display);
       const outcome = await this.migrateOne(t);
+      if (this.token.isCancellationRequested) {
+        cancelled = true;
+        break;
+      }
       files.push(outcome.summary);
       if (outcome.edit) edits.push(outcome.edit);
       if (Date.now() - lastYield > 15) {
@@ -139,7 +161,14 @@ export class Migrator {
       const folderConfig = await this.host.configFor(pathToFileURL(path.join(root, '__anyio_migrate__.py')).href);
       const walkOptions: Parameters<typeof collectPythonFiles>[1] = {
         cwd: root,
-        onWarning: (file, reason) => this.host.log(`skipped ${file}: ${reason}`),
+        onWarning: (file, reason) => {
+          this.host.log(`skipped ${file}: ${reason}`);
+          // A link leading out of the folder: listed in the result, not only in the log.
+          if (/outside/.test(reason)) {
+            const rel = path.relative(root, file).split(path.sep).join('/');
+            skipped.push({ uri: pathToFileURL(file).href, path: rel, status: 'skipped', reason, fixes: [], remaining: [] });
+          }
+        },
         shouldStop: () => this.token.isCancellationRequested,
       };
       if (folderConfig.exclude) walkOptions.exclude = folderConfig.exclude;
@@ -160,22 +189,44 @@ export class Migrator {
 
   private async migrateOne(t: Target): Promise<FileOutcome> {
     const summary: MigrateFileSummary = { uri: t.uri, path: t.display, status: 'unchanged', fixes: [], remaining: [] };
+    const skip = (reason: string): FileOutcome => ({ summary: { ...summary, status: 'skipped', reason } });
+    const file = fsPathOf(t.uri);
+    // Confinement first: an open document's edit is saved through a link just as a disk file's.
+    let real: string | undefined;
+    if (file) {
+      const confined = await this.confinement!.check(file);
+      if (!confined.ok) return skip(confined.reason);
+      real = confined.real;
+    }
     const open = this.openByPath(t.uri);
     let text: string;
     let version: number | null = null;
     let uri = t.uri;
     if (open) {
+      const why = this.host.unusable?.(open.uri);
+      if (why) return skip(why);
       ({ text, version, uri } = open);
     } else {
-      const file = fsPathOf(t.uri);
-      if (!file) return { summary: { ...summary, status: 'skipped', reason: 'not open and not a file on disk' } };
-      const read = await readPythonFile(file);
-      if (!read.ok) return { summary: { ...summary, status: 'skipped', reason: read.reason } };
-      if (read.encoding.name !== 'utf-8') {
-        return { summary: { ...summary, status: 'skipped', reason: `encoded in ${read.encoding.name}: open it in the editor and run "AnyIO: Migrate This File"` } };
+      if (!file || !real) return skip('not open and not a file on disk');
+      if (this.token.isCancellationRequested) return skip('cancelled');
+      const controller = new AbortController();
+      const subscription = this.token.onCancellationRequested(() => controller.abort());
+      let read: Awaited<ReturnType<typeof readRegularFile>>;
+      try {
+        // The resolved path, not following a link swapped in since the check.
+        read = await readRegularFile(real, DEFAULT_MAX_FILE_SIZE, { noFollow: true, signal: controller.signal });
+      } finally {
+        subscription.dispose();
+      }
+      if (this.token.isCancellationRequested) return skip('cancelled');
+      if (!read.ok) return skip(read.reason);
+      const decoded = decodePythonSource(read.bytes);
+      if (!decoded.ok) return skip(decoded.reason);
+      if (decoded.encoding.name !== 'utf-8') {
+        return skip(`encoded in ${decoded.encoding.name}: open it in the editor and run "AnyIO: Migrate This File"`);
       }
       // Editors drop the BOM from the text they show; positions are relative to that text.
-      text = read.text.startsWith('\uFEFF') ? read.text.slice(1) : read.text;
+      text = decoded.text.startsWith('\uFEFF') ? decoded.text.slice(1) : decoded.text;
     }
     const config = await this.host.configFor(uri);
     if (!config.enable) return { summary: { ...summary, status: 'skipped', reason: 'disabled by anyioMigrate.enable' } };
@@ -190,7 +241,7 @@ export class Migrator {
     } catch (err) {
       return { summary: { ...summary, status: 'refused', reason: `internal error: ${err instanceof Error ? err.message : String(err)}` } };
     }
-    summary.remaining = all.remaining.map((f) => remainingOf(text, f));
+    summary.remaining = remainingOf(text, all.remaining);
     if (all.capped) summary.capped = true;
     if (all.refused) {
       summary.status = 'refused';
@@ -257,15 +308,21 @@ export class Migrator {
   }
 }
 
-function remainingOf(text: string, f: Finding): MigrateRemaining {
-  const before = text.slice(0, f.start);
-  const line = (before.match(/\r\n|\r|\n/g) ?? []).length;
-  const lastBreak = Math.max(before.lastIndexOf('\n'), before.lastIndexOf('\r'));
-  let reason: string;
-  if (f.fix && f.fix.applicability === 'unsafe') reason = 'unsafe fix, not applied';
-  else if (f.fix) reason = 'fix could not be applied (overlap or refused)';
-  else reason = f.noFixReason ? `no automatic fix: ${f.noFixReason}` : 'no automatic fix';
-  return { code: f.code, line, character: f.start - lastBreak - 1, message: f.message, reason };
+/**
+ * What is left for manual work, with line and character: one line index per file, so N findings
+ * cost O(text + N log lines), not O(N × text). `counter` measures the work (scale tests).
+ */
+export function remainingOf(text: string, findings: readonly Finding[], counter?: WorkCounter): MigrateRemaining[] {
+  if (findings.length === 0) return [];
+  const index = new LineIndex(text, counter);
+  return findings.map((f) => {
+    let reason: string;
+    if (f.fix && f.fix.applicability === 'unsafe') reason = 'unsafe fix, not applied';
+    else if (f.fix) reason = 'fix could not be applied (overlap or refused)';
+    else reason = f.noFixReason ? `no automatic fix: ${f.noFixReason}` : 'no automatic fix';
+    const { line, character } = index.position(f.start);
+    return { code: f.code, line, character, message: f.message, reason };
+  });
 }
 
 /** Applied fixes (not edit hunks) per code and safety; hunk counts when the loop reports none. */

@@ -9,6 +9,7 @@ import {
   CodeActionKind,
   DidChangeConfigurationNotification,
   DidChangeWatchedFilesNotification,
+  DiagnosticSeverity,
   MarkupKind,
   TextDocumentSyncKind,
   createConnection,
@@ -21,6 +22,7 @@ import {
   type HoverParams,
   type InitializeParams,
   type InitializeResult,
+  type TextDocumentContentChangeEvent,
   type TextEdit,
   type WorkspaceEdit,
 } from 'vscode-languageserver/node';
@@ -54,6 +56,9 @@ import { ruleMarkdown } from './ruleDocs';
 import { PyprojectCache, normalizeSettings, resolveConfig, type EffectiveConfig } from './settings';
 import { applyEdits, computeEdits, textEditsTo, toTextEdits } from './textEdits';
 import type { Edit } from '../core/types';
+import { inspect } from 'util';
+import { isMainThread } from 'worker_threads';
+import { transportFromArgs, watchReader } from './transport';
 
 export interface ServerOptions {
   /** Folder with the two .wasm files (the bundle passes its own folder). */
@@ -104,6 +109,8 @@ export class AnyioMigrateServer {
   private supports = { configuration: false, dynamicConfiguration: false, watchedFiles: false, resolve: false, documentChanges: false };
   /** Compat-form fixes (target not chosen), per document version and code. */
   private altCache = new Map<string, { version: number; code: string; findings: Finding[] }>();
+  /** `shutdown` was received (the exit status is then 0). */
+  shutdownReceived = false;
 
   constructor(
     private readonly connection: Connection,
@@ -120,7 +127,10 @@ export class AnyioMigrateServer {
     const c = this.connection;
     c.onInitialize((p) => this.initialize(p));
     c.onInitialized(() => this.initialized());
-    c.onShutdown(() => this.docs.dispose());
+    c.onShutdown(() => {
+      this.shutdownReceived = true;
+      this.docs.dispose();
+    });
     c.onDidOpenTextDocument((p) => {
       const state = this.docs.open(p.textDocument.uri, p.textDocument.languageId, p.textDocument.version, p.textDocument.text);
       this.schedule(state);
@@ -128,10 +138,7 @@ export class AnyioMigrateServer {
     c.onDidChangeTextDocument((p) => {
       const state = this.docs.get(p.textDocument.uri);
       if (!state) return;
-      if (!state.applyChanges(p.contentChanges, p.textDocument.version)) {
-        c.console.warn(`anyio-migrate: ignored change to ${p.textDocument.uri} at version ${p.textDocument.version} (have ${state.version})`);
-        return;
-      }
+      if (!this.applyChanges(state, p.contentChanges, p.textDocument.version)) return;
       this.schedule(state);
     });
     const nbs = c.notebooks.synchronization;
@@ -152,7 +159,10 @@ export class AnyioMigrateServer {
         }
       }
       if (cells?.data) this.notebooks.updateCells(nb, cells.data);
-      for (const tc of cells?.textContent ?? []) this.docs.get(tc.document.uri)?.applyChanges(tc.changes, tc.document.version);
+      for (const tc of cells?.textContent ?? []) {
+        const state = this.docs.get(tc.document.uri);
+        if (state) this.applyChanges(state, tc.changes, tc.document.version);
+      }
       this.scheduleNotebook(nb, true);
     });
     nbs.onDidCloseNotebookDocument((p) => {
@@ -187,6 +197,42 @@ export class AnyioMigrateServer {
       const meta = ruleByCode(p.code);
       return meta ? { code: meta.code, markdown: ruleMarkdown(meta), url: docsUrl(meta.code) } : null;
     });
+  }
+
+  /**
+   * Apply a didChange (validated: see DocumentState.applyChanges); false when it was stale. A
+   * change that cannot be applied desyncs the document: logged, and its diagnostics replaced by
+   * one saying so until the editor sends the full text (or closes and reopens the document).
+   */
+  private applyChanges(state: DocumentState, changes: TextDocumentContentChangeEvent[], version: number): boolean {
+    const wasDesynced = state.desync;
+    const dropped = state.droppedWhileDesynced;
+    const result = state.applyChanges(changes, version);
+    if (result.kind === 'stale') {
+      this.connection.console.warn(`anyio-migrate: ignored change to ${state.uri} at version ${version} (have ${state.version})`);
+      return false;
+    }
+    if (state.desync !== undefined && state.desync !== wasDesynced) {
+      this.connection.console.warn(
+        `anyio-migrate: ${state.uri}: change at version ${version} not applied: ${state.desync}. The document is out of sync; it is not analysed until the editor sends its full text (close and reopen it).`,
+      );
+    } else if (state.desync !== undefined && dropped === 0 && state.droppedWhileDesynced > 0) {
+      this.connection.console.warn(`anyio-migrate: ${state.uri}: out of sync; changes are ignored until the full text is sent`);
+    } else if (wasDesynced !== undefined && state.desync === undefined) {
+      this.connection.console.info(`anyio-migrate: ${state.uri}: back in sync (full text received at version ${version})`);
+    }
+    return true;
+  }
+
+  /** The one diagnostic of a desynced document. */
+  private publishDesynced(state: DocumentState): void {
+    const diagnostic: Diagnostic = {
+      range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
+      severity: DiagnosticSeverity.Information,
+      source: DIAGNOSTIC_SOURCE,
+      message: `AnyIO Migrate lost track of this document's text (${state.desync}); close and reopen it to get diagnostics again.`,
+    };
+    void this.connection.sendDiagnostics({ uri: state.uri, version: state.version, diagnostics: [diagnostic] });
   }
 
   // ------------------------------------------------------------------------------------------
@@ -336,6 +382,10 @@ export class AnyioMigrateServer {
       if (generation !== this.configGeneration) return; // settings changed again: that change re-schedules
       state.config = config;
     }
+    if (state.desync !== undefined) {
+      this.publishDesynced(state);
+      return;
+    }
     const version = state.version;
     const findings = this.findingsOf(state);
     if (!findings || state.version !== version) return;
@@ -364,6 +414,11 @@ export class AnyioMigrateServer {
       if (this.notebooks.get(nb.uri) !== nb || generation !== this.configGeneration) return;
       nb.config = config;
     }
+    const desynced = nb.cells.map((c) => this.docs.get(c.document)).filter((s): s is DocumentState => s?.desync !== undefined);
+    if (desynced.length > 0) {
+      for (const s of desynced) this.publishDesynced(s);
+      return;
+    }
     const analysis = this.notebookAnalysis(nb);
     if (!analysis) return;
     for (const uri of analysis.cellUris) {
@@ -377,6 +432,7 @@ export class AnyioMigrateServer {
     const config = nb.config;
     if (!config) return undefined;
     if (nb.analysis && nb.analysis.generation === nb.generation) return nb.analysis;
+    if (nb.cells.some((c) => this.docs.get(c.document)?.desync !== undefined)) return undefined;
     const ctx = buildContext(nb, (uri) => {
       const s = this.docs.get(uri);
       return s && s.languageId === 'python' ? s.text : undefined;
@@ -403,6 +459,7 @@ export class AnyioMigrateServer {
 
   /** Current findings (analysing synchronously if the text changed); undefined before settings are known. */
   private findingsOf(state: DocumentState): Finding[] | undefined {
+    if (state.desync !== undefined) return undefined;
     const nb = this.notebooks.ofCell(state.uri);
     if (nb) return this.notebookAnalysis(nb)?.byCell.get(state.uri) ?? (nb.config ? [] : undefined);
     const config = state.config;
@@ -690,7 +747,7 @@ export class AnyioMigrateServer {
     const data = action.data;
     if (!isLazyActionData(data)) return action;
     const state = this.docs.get(data.uri);
-    const ctx = state && state.config && state.version === data.version ? this.fixContext(state) : undefined;
+    const ctx = state && state.config && state.desync === undefined && state.version === data.version ? this.fixContext(state) : undefined;
     if (!state || !state.config || !ctx || ctx.generation !== data.generation) {
       this.connection.console.warn(`anyio-migrate: "${action.title}" refused: the document changed since it was offered`);
       return action;
@@ -726,6 +783,11 @@ export class AnyioMigrateServer {
         },
         openDocumentUris: () => this.docs.all().map((d) => d.uri),
         configFor: (uri) => this.configFor(uri),
+        workspaceFolders: () => [...this.workspaceFolders],
+        unusable: (uri) => {
+          const d = this.docs.get(uri)?.desync;
+          return d === undefined ? undefined : `the editor's text of this document is out of sync (${d}); close and reopen it`;
+        },
         progress: (done, total, file) => {
           if (!params.progressId) return;
           const now = Date.now();
@@ -757,7 +819,24 @@ export function startServer(connection: Connection, options: ServerOptions = {})
 // Re-exported for tests that need the same edit computation as the server.
 export { applyEdits, computeEdits, toTextEdits };
 
-if (require.main === module) {
-  // `--node-ipc` (VS Code) or `--stdio` (other editors) chooses the transport.
-  startServer(createConnection(), { wasmDir: __dirname });
+if (require.main === module && isMainThread) {
+  // `--node-ipc` (VS Code) or `--stdio` (other editors) chooses the transport; broken framing on
+  // it ends the server (status 1) so the client restarts it (src/server/transport.ts).
+  const transport = transportFromArgs();
+  if (!transport) startServer(createConnection(), { wasmDir: __dirname });
+  else {
+    if (transport.stdio) {
+      // Standard output is the protocol stream: anything printed goes to standard error.
+      const toStderr = (...args: unknown[]): void => void process.stderr.write(`${args.map((a) => (typeof a === 'string' ? a : inspect(a))).join(' ')}\n`);
+      console.log = console.info = console.debug = console.warn = toStderr;
+    }
+    const server = startServer(createConnection(transport.reader, transport.writer), { wasmDir: __dirname });
+    const stalled = Number(process.env['ANYIO_MIGRATE_STALLED_MESSAGE_MS']);
+    watchReader(transport.reader, {
+      shutdownReceived: () => server.shutdownReceived,
+      exit: (code) => process.exit(code),
+      log: (m) => void process.stderr.write(`${m}\n`),
+      ...(Number.isSafeInteger(stalled) && stalled > 0 ? { stalledMessageMs: stalled } : {}),
+    });
+  }
 }
