@@ -8,18 +8,58 @@ import type { Node } from './parser';
 import type { FileIndex } from './scopes';
 import type { Edit, ImportRequest } from './types';
 import { lineEnding } from './text';
+import { workCounters } from './work';
 
-function importRanges(idx: FileIndex): Array<[number, number]> {
-  return idx.imports.map((i) => [i.stmt.startIndex, i.stmt.endIndex] as [number, number]);
+interface UsageIndex {
+  /** Start and end offsets of the import statements, sorted by start (statements do not nest). */
+  starts: number[];
+  ends: number[];
+  /** Every text between two quotes on one line (`'name'`, `"name"`) when the file mentions `__all__`. */
+  quoted?: Set<string>;
+}
+
+const USAGE_INDEX = new WeakMap<FileIndex, UsageIndex>();
+
+function usageIndex(idx: FileIndex): UsageIndex {
+  let u = USAGE_INDEX.get(idx);
+  if (!u) {
+    const ranges = idx.imports.map((i) => [i.stmt.startIndex, i.stmt.endIndex] as const).sort((a, b) => a[0] - b[0]);
+    u = { starts: ranges.map((r) => r[0]), ends: ranges.map((r) => r[1]) };
+    if (idx.text.includes('__all__')) {
+      // Each quote starts a candidate that ends at the next quote (not consumed, so it can start the
+      // next one): the same strings `['"]name['"]` would find, for every name at once.
+      u.quoted = new Set();
+      const re = /['"]([^'"\n]*)(?=['"])/g;
+      for (let m = re.exec(idx.text); m; m = re.exec(idx.text)) u.quoted.add(m[1]!);
+    }
+    USAGE_INDEX.set(idx, u);
+  }
+  return u;
+}
+
+/** Whether `offset` lies inside an import statement (binary search over the sorted ranges). */
+function inImport(u: UsageIndex, offset: number): boolean {
+  let lo = 0;
+  let hi = u.starts.length - 1;
+  let found = -1;
+  workCounters.importRangeChecks++;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    if (u.starts[mid]! <= offset) {
+      found = mid;
+      lo = mid + 1;
+    } else hi = mid - 1;
+  }
+  return found >= 0 && offset < u.ends[found]!;
 }
 
 /** Uses of `name` outside import statements (plus mentions in `__all__`). */
 export function usageCount(idx: FileIndex, name: string): number {
   const offsets = idx.identifiers.get(name) ?? [];
-  const ranges = importRanges(idx);
+  const u = usageIndex(idx);
   let n = 0;
-  for (const o of offsets) if (!ranges.some(([s, e]) => o >= s && o < e)) n++;
-  if (n === 0 && idx.text.includes('__all__') && new RegExp(`['"]${name}['"]`).test(idx.text)) n = 1;
+  for (const o of offsets) if (!inImport(u, o)) n++;
+  if (n === 0 && u.quoted?.has(name)) n = 1;
   return n;
 }
 
@@ -100,10 +140,17 @@ function lineEndOf(text: string, offset: number): number {
   return i === -1 ? text.length : i + 1;
 }
 
+/** Whether `stmt` has no sibling statement (comments aside): looks at the neighbours, not the whole block. */
+function isOnlyStatement(stmt: Node): boolean {
+  for (let n = stmt.previousNamedSibling; n; n = n.previousNamedSibling) if (n.type !== 'comment') return false;
+  for (let n = stmt.nextNamedSibling; n; n = n.nextNamedSibling) if (n.type !== 'comment') return false;
+  return true;
+}
+
 /** Edits that delete a whole statement, or turn it into `pass` when it is alone in its block. */
 export function deleteStatement(text: string, stmt: Node): Edit {
   const parent = stmt.parent;
-  if (parent && parent.type === 'block' && parent.namedChildren.filter((c) => c && c.type !== 'comment').length === 1) {
+  if (parent && parent.type === 'block' && isOnlyStatement(stmt)) {
     return { start: stmt.startIndex, end: stmt.endIndex, text: 'pass' };
   }
   const ls = lineStartOf(text, stmt.startIndex);

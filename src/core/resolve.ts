@@ -13,6 +13,7 @@ import {
 } from './anyio-api';
 import { Binding, ClassInfo, FileIndex, Scope, isAnyioName, lookup, scopeOf, unparen } from './scopes';
 import type { ImportRequest } from './types';
+import { workCounters } from './work';
 
 export type Ty =
   | { k: 'anyio'; cls: AnyioClass }
@@ -116,6 +117,7 @@ export class Resolver {
   private readonly tyCache = new Map<number, Ty>();
   private readonly stringAnnCache = new Map<string, Node | undefined>();
   private readonly ownTrees: Tree[] = [];
+  private readonly importIndex = new Map<Scope, Map<string, Array<{ name: string; b: Binding }>>>();
 
   constructor(readonly idx: FileIndex) {}
 
@@ -549,20 +551,42 @@ export class Resolver {
     return { text: [alias, ...parts.slice(2)].join('.'), imports: [{ module: mod, name: first, asName: alias }] };
   }
 
+  /**
+   * Import bindings of `scope` by the qualified name they bind (`anyio.Event` → the names bound to
+   * it, in binding order). Built once per scope and analysis, so spelling a name costs a map lookup
+   * per enclosing scope instead of a scan of every module-level name (8,000 fixes: 21 s → linear).
+   */
+  private importsBySource(scope: Scope): Map<string, Array<{ name: string; b: Binding }>> {
+    let bySource = this.importIndex.get(scope);
+    if (!bySource) {
+      bySource = new Map();
+      for (const [name, bs] of scope.bindings) {
+        for (const b of bs) {
+          if (b.kind !== 'import' || b.source === undefined) continue;
+          let list = bySource.get(b.source);
+          if (!list) bySource.set(b.source, (list = []));
+          list.push({ name, b });
+        }
+      }
+      this.importIndex.set(scope, bySource);
+    }
+    return bySource;
+  }
+
   /** A name visible at `site` that refers exactly to the qualified `q` (a module or an object). */
   private boundNameFor(q: string, site: Node, exclude?: Node): string | undefined {
-    const candidates: Array<{ name: string; b: Binding }> = [];
-    for (const [name, bs] of this.idx.module.bindings) {
-      for (const b of bs) if (b.kind === 'import' && b.source === q && !inside(b, exclude)) candidates.push({ name, b });
-    }
-    // Also function-local imports visible at the site.
-    for (let s: Scope | undefined = scopeOf(this.idx, site); s && s.kind !== 'module'; s = s.parent) {
-      for (const [name, bs] of s.bindings) for (const b of bs) if (b.kind === 'import' && b.source === q && !inside(b, exclude)) candidates.push({ name, b });
-    }
-    if (exclude) return candidates[0]?.name;
-    // `import anyio.abc` binds `anyio` to the package: usable for any `anyio.*` target.
-    for (const c of candidates) {
-      if (this.qualifiedOfName(c.name, site) === q) return c.name;
+    // Module-level imports first, then function-local imports visible at the site; the first
+    // candidate that qualifies wins, so the scan stops there.
+    const scopes: Scope[] = [this.idx.module];
+    for (let s: Scope | undefined = scopeOf(this.idx, site); s && s.kind !== 'module'; s = s.parent) scopes.push(s);
+    for (const scope of scopes) {
+      for (const c of this.importsBySource(scope).get(q) ?? []) {
+        workCounters.boundNameCandidates++;
+        if (inside(c.b, exclude)) continue;
+        if (exclude) return c.name;
+        // `import anyio.abc` binds `anyio` to the package: usable for any `anyio.*` target.
+        if (this.qualifiedOfName(c.name, site) === q) return c.name;
+      }
     }
     return undefined;
   }

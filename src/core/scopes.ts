@@ -5,6 +5,7 @@
  * Everything is positional and syntactic; meaning is given to it by `resolve.ts`.
  */
 import type { Node, Tree } from './parser';
+import { workCounters } from './work';
 
 export type ScopeKind = 'module' | 'class' | 'function' | 'lambda';
 
@@ -127,6 +128,37 @@ export function unparen(node: Node): Node {
   return n;
 }
 
+/**
+ * A scope's names. Iterating over all of them is counted in `workCounters.bindingsScanned` (one per
+ * name visited): a scan of every name per finding or per fix shows up as quadratic in scale tests.
+ */
+class BindingMap extends Map<string, Binding[]> {
+  override *[Symbol.iterator](): MapIterator<[string, Binding[]]> {
+    for (const e of super.entries()) {
+      workCounters.bindingsScanned++;
+      yield e;
+    }
+  }
+  override entries(): MapIterator<[string, Binding[]]> {
+    return this[Symbol.iterator]();
+  }
+  override *values(): MapIterator<Binding[]> {
+    for (const v of super.values()) {
+      workCounters.bindingsScanned++;
+      yield v;
+    }
+  }
+  override *keys(): MapIterator<string> {
+    for (const k of super.keys()) {
+      workCounters.bindingsScanned++;
+      yield k;
+    }
+  }
+  override forEach(fn: (value: Binding[], key: string, map: Map<string, Binding[]>) => void, thisArg?: unknown): void {
+    for (const [k, v] of this) fn.call(thisArg, v, k, this);
+  }
+}
+
 function addBinding(scope: Scope, b: Binding): void {
   let list = scope.bindings.get(b.name);
   if (!list) scope.bindings.set(b.name, (list = []));
@@ -148,9 +180,9 @@ function bindingScope(scope: Scope, name: string, module: Scope): Scope {
  */
 export function buildIndex(tree: Tree, text: string, skipBlocks?: ReadonlySet<number>): FileIndex {
   const root = tree.rootNode;
-  const module: Scope = { kind: 'module', node: root, start: 0, end: text.length, nameStart: -1, children: [], bindings: new Map(), globals: new Set(), nonlocals: new Set() };
+  const module: Scope = { kind: 'module', node: root, start: 0, end: text.length, nameStart: -1, children: [], bindings: new BindingMap(), globals: new Set(), nonlocals: new Set() };
   const newScope = (kind: ScopeKind, node: Node, parent: Scope, nameNode: Node | null, extra: Partial<Scope> = {}): Scope => {
-    const sc: Scope = { kind, node, start: node.startIndex, end: node.endIndex, nameStart: nameNode ? nameNode.startIndex : -1, children: [], parent, bindings: new Map(), globals: new Set(), nonlocals: new Set(), ...extra };
+    const sc: Scope = { kind, node, start: node.startIndex, end: node.endIndex, nameStart: nameNode ? nameNode.startIndex : -1, children: [], parent, bindings: new BindingMap(), globals: new Set(), nonlocals: new Set(), ...extra };
     parent.children.push(sc);
     return sc;
   };
@@ -498,6 +530,7 @@ export function scopeOf(idx: FileIndex, node: Node): Scope {
 
 /** Look a name up from `at` following Python's LEGB rules (class scopes are skipped when nested). */
 export function lookup(idx: FileIndex, name: string, at: Node): { scope: Scope; bindings: Binding[] } | undefined {
+  workCounters.lookups++;
   let s: Scope | undefined = scopeOf(idx, at);
   let first = true;
   while (s) {
