@@ -39,6 +39,7 @@ export interface CliArgs {
   /** `--no-cache`: false. */
   cache: boolean;
   jobs?: string;
+  followLinks: boolean;
 }
 
 export interface Settings {
@@ -63,6 +64,10 @@ export interface Settings {
   /** Config file the settings came from, if any. */
   configFile?: string;
   exclude?: { baseDir: string; patterns: string[] };
+  /** check/diff: also read files behind symlinks that lead outside the given paths (never for fix). */
+  followLinks: boolean;
+  /** Problems that do not stop the run (a pyproject.toml that is not a regular file), to print as warnings. */
+  warnings: string[];
 }
 
 export const HELP = `anyio-migrate: find and fix AnyIO 2 API usage that changed in AnyIO 3
@@ -96,6 +101,9 @@ Options:
   --no-cache            check and diff: do not reuse results of unchanged files
                         from .anyio-migrate-cache/ (kept next to pyproject.toml,
                         else in the current directory)
+  --follow-links        check and diff: also read files behind symlinks that lead
+                        outside the given paths (by default such links are not
+                        followed; fix never writes outside them)
   --exit-zero           exit 0 even when findings remain
   -q, --quiet           print findings, diffs and errors only
   --no-progress         no progress indicator
@@ -135,6 +143,7 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
         'max-file-size': { type: 'string' },
         'no-cache': { type: 'boolean' },
         jobs: { type: 'string', short: 'j' },
+        'follow-links': { type: 'boolean' },
         version: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -162,6 +171,7 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
     progress: v['no-progress'] !== true,
     exitZero: v['exit-zero'] === true,
     cache: v['no-cache'] !== true,
+    followLinks: v['follow-links'] === true,
   };
   if (command) args.command = command;
   if (v.select) args.select = splitCodes(v.select);
@@ -207,12 +217,16 @@ function checkCodes(flag: string, codes: readonly string[]): void {
 export function resolveSettings(args: CliArgs, cwd: string): Settings {
   const command = args.command;
   if (!command) throw new UsageError('missing command (check, diff or fix)');
+  if (args.followLinks && command === 'fix') {
+    throw new UsageError('--follow-links is for check and diff only: fix never writes outside the given paths');
+  }
   let config: AnyioMigrateConfig = {};
   let configFile: string | undefined;
+  const warnings: string[] = [];
   if (args.config !== undefined) {
     configFile = path.resolve(cwd, args.config);
   } else {
-    configFile = findPyproject(cwd);
+    configFile = findPyproject(cwd, (message) => warnings.push(message));
   }
   if (configFile !== undefined) {
     const loaded = loadConfigFile(configFile);
@@ -258,6 +272,8 @@ export function resolveSettings(args: CliArgs, cwd: string): Settings {
     maxFileSize,
     cache: args.cache,
     jobs,
+    followLinks: args.followLinks,
+    warnings,
   };
   const select = args.select ?? config.select;
   const ignore = args.ignore ?? config.ignore;

@@ -191,6 +191,7 @@ export async function run(argv: readonly string[], io: RunIO): Promise<number> {
       return EXIT_ERROR;
     }
     settings = resolveSettings(args, cwd);
+    for (const w of settings.warnings) io.stderr.write(`warning: ${w}\n`);
   } catch (err) {
     if (err instanceof UsageError) {
       io.stderr.write(`error: ${err.message}\nRun 'anyio-migrate --help' for usage.\n`);

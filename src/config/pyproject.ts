@@ -12,9 +12,9 @@
  * exclude = ["generated/", "legacy_*.py"]   # gitignore-style, relative to this file's directory
  * ```
  */
-import * as fs from 'fs';
 import * as path from 'path';
 import { isValidCodeSelector } from '../core/engine';
+import { readRegularFileSync, type SafeReadFailureKind } from '../cli/safe-read';
 import type { Target } from '../core/types';
 
 // smol-toml is an ES module with a CommonJS build: load the CJS build, typed from its declarations.
@@ -23,6 +23,20 @@ type SmolToml = typeof import('smol-toml', { with: { 'resolution-mode': 'import'
 const { parse: parseToml, TomlError } = require('smol-toml') as SmolToml;
 
 export const TARGETS: readonly Target[] = ['anyio3', 'anyio2+3'];
+
+/** Largest `pyproject.toml` read; a larger one (or `/dev/zero`, a FIFO) is not used. */
+export const MAX_CONFIG_FILE_BYTES = 1024 * 1024;
+
+/**
+ * The text of a config file: only a regular file of at most `MAX_CONFIG_FILE_BYTES` (never a FIFO
+ * or a device, which would hang or fill memory). `missing`: it does not exist (not worth a warning).
+ */
+export function readConfigText(filePath: string): { ok: true; text: string } | { ok: false; reason: string; missing: boolean; kind: SafeReadFailureKind } {
+  const r = readRegularFileSync(filePath, MAX_CONFIG_FILE_BYTES);
+  if (r.ok) return { ok: true, text: r.bytes.toString('utf8') };
+  const missing = r.kind === 'io' && (r.code === 'ENOENT' || r.code === 'ENOTDIR');
+  return { ok: false, reason: missing ? 'no such file' : r.reason, missing, kind: r.kind };
+}
 
 export interface AnyioMigrateConfig {
   select?: string[];
@@ -177,18 +191,17 @@ function firstLine(s: string): string {
  * The nearest `pyproject.toml` at or above `startDir` that has a `[tool.anyio-migrate]` table
  * (like ruff, files without one are passed over so a sub-package's pyproject does not hide the
  * repository's settings). A file that mentions `anyio-migrate` but does not parse is returned so
- * its error gets reported.
+ * its error gets reported. One that is not a regular file (a link to `/dev/zero`, a FIFO) or is
+ * over `MAX_CONFIG_FILE_BYTES` is passed over, with a message to `onWarning`.
  */
-export function findPyproject(startDir: string): string | undefined {
+export function findPyproject(startDir: string, onWarning?: (message: string) => void): string | undefined {
   let dir = path.resolve(startDir);
   for (;;) {
     const candidate = path.join(dir, 'pyproject.toml');
     let text: string | undefined;
-    try {
-      text = fs.readFileSync(candidate, 'utf8');
-    } catch {
-      text = undefined;
-    }
+    const read = readConfigText(candidate);
+    if (read.ok) text = read.text;
+    else if (read.kind === 'not-regular' || read.kind === 'too-large') onWarning?.(`${candidate}: not used: ${read.reason}`);
     if (text !== undefined && (parseAnyioMigrateConfig(text, candidate).hasSection || (text.includes('anyio-migrate') && !parsesAsToml(text)))) {
       return candidate;
     }
@@ -209,13 +222,7 @@ function parsesAsToml(text: string): boolean {
 
 /** Read and validate a config file (for `--config FILE`, or the result of `findPyproject`). */
 export function loadConfigFile(filePath: string): ParsedConfig {
-  let text: string;
-  try {
-    text = fs.readFileSync(filePath, 'utf8');
-  } catch (err) {
-    const code = (err as { code?: string }).code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : String(err);
-    return { config: {}, errors: [`${filePath}: cannot read config file (${why})`], hasSection: false };
-  }
-  return parseAnyioMigrateConfig(text, filePath);
+  const read = readConfigText(filePath);
+  if (!read.ok) return { config: {}, errors: [`${filePath}: cannot read config file (${read.reason})`], hasSection: false };
+  return parseAnyioMigrateConfig(read.text, filePath);
 }

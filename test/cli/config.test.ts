@@ -1,8 +1,13 @@
 import { strict as assert } from 'node:assert';
 import * as fs from 'fs';
 import * as path from 'path';
-import { findPyproject, parseAnyioMigrateConfig, loadConfigFile } from '../../src/config/pyproject';
-import { makeTempDir, removeDir, writeTree } from './helpers';
+import { spawnSync } from 'child_process';
+import { findPyproject, parseAnyioMigrateConfig, loadConfigFile, MAX_CONFIG_FILE_BYTES } from '../../src/config/pyproject';
+import { makeTempDir, removeDir, writeTree, V2_SAFE } from './helpers';
+import { runCli } from './harness';
+import { snapshotTree } from './tree-snapshot';
+
+const HAS_DEV_ZERO = fs.existsSync('/dev/zero');
 
 const FILE = '/proj/pyproject.toml';
 
@@ -106,6 +111,46 @@ describe('config/pyproject: [tool.anyio-migrate]', () => {
       const missing = path.join(root, 'nope.toml');
       assert.deepEqual(loadConfigFile(missing).errors, [`${missing}: cannot read config file (no such file)`]);
       assert.equal(fs.existsSync(missing), false);
+    });
+
+    it('passes over a pyproject.toml linked to /dev/zero or a FIFO, with a warning, and keeps looking up', function () {
+      writeTree(root, { 'pyproject.toml': '[tool.anyio-migrate]\ntarget = "anyio3"\n', 'a/b/mod.py': '' });
+      const fifo = path.join(root, 'a', 'b', 'pyproject.toml');
+      if (spawnSync('mkfifo', [fifo]).status !== 0) this.skip();
+      if (HAS_DEV_ZERO) fs.symlinkSync('/dev/zero', path.join(root, 'a', 'pyproject.toml'));
+      const warnings: string[] = [];
+      const before = process.memoryUsage().rss;
+      assert.equal(findPyproject(path.join(root, 'a', 'b'), (m) => warnings.push(m)), path.join(root, 'pyproject.toml'));
+      assert.ok(process.memoryUsage().rss - before < 64 * 1024 * 1024, 'memory stays small');
+      const expected = [`${fifo}: not used: not a regular file (a FIFO)`];
+      if (HAS_DEV_ZERO) expected.push(`${path.join(root, 'a', 'pyproject.toml')}: not used: not a regular file (a character device)`);
+      assert.deepEqual(warnings, expected);
+    });
+
+    it('passes over a pyproject.toml over 1 MiB; --config with one is an error', () => {
+      const big = path.join(root, 'pyproject.toml');
+      writeTree(root, { 'pyproject.toml': `[tool.anyio-migrate]\n${'#'.repeat(MAX_CONFIG_FILE_BYTES)}\n` });
+      const warnings: string[] = [];
+      assert.equal(findPyproject(root, (m) => warnings.push(m)), undefined);
+      assert.deepEqual(warnings, [`${big}: not used: larger than the size limit (1 MB > 1 MB)`]);
+      assert.deepEqual(loadConfigFile(big).errors, [`${big}: cannot read config file (larger than the size limit (1 MB > 1 MB))`]);
+    });
+
+    it('--config naming /dev/zero is an error, not a hang', function () {
+      if (!HAS_DEV_ZERO) this.skip();
+      assert.deepEqual(loadConfigFile('/dev/zero').errors, ['/dev/zero: cannot read config file (not a regular file (a character device))']);
+    });
+
+    it('check: a pyproject.toml linked to /dev/zero is a warning; the run goes on and changes nothing', async function () {
+      if (!HAS_DEV_ZERO) this.skip();
+      writeTree(root, { 'a.py': V2_SAFE });
+      fs.symlinkSync('/dev/zero', path.join(root, 'pyproject.toml'));
+      const before = snapshotTree(root);
+      const r = await runCli(['check', '--no-cache'], { cwd: root });
+      assert.match(r.stderr, new RegExp(`^warning: ${path.join(root, 'pyproject.toml').replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: not used: not a regular file \\(a character device\\)$`, 'm'));
+      assert.match(r.stdout, /^a\.py:5:13: ASY101/m);
+      assert.equal(r.code, 1);
+      assert.deepEqual(snapshotTree(root), before);
     });
   });
 });
