@@ -10,6 +10,7 @@ import { constants as fsConstants } from 'fs';
 import { randomBytes } from 'crypto';
 import { TextDecoder } from 'util';
 import { FileSystem, nodeFileSystem, errorCode, describeError } from './fsys';
+import { describeFileType, readRegularFile } from './safe-read';
 
 export const DEFAULT_MAX_FILE_SIZE = 5 * 1024 * 1024;
 
@@ -277,16 +278,17 @@ export async function readPythonFile(
 ): Promise<ReadResult> {
   const fs = options.fs ?? nodeFileSystem;
   const max = options.maxFileSize ?? DEFAULT_MAX_FILE_SIZE;
-  let bytes: Buffer;
   try {
     const st = await fs.stat(file);
-    if (st.isDirectory()) return { ok: false, reason: 'is a directory', ioError: true };
+    if (!st.isFile()) return { ok: false, reason: `not a regular file (${describeFileType(st)})`, ioError: true };
     if (st.size > max) return { ok: false, reason: `larger than the size limit (${formatSize(st.size)} > ${formatSize(max)}; see --max-file-size)`, ioError: false };
-    bytes = await fs.readFile(file);
   } catch (err) {
     return { ok: false, reason: describeError(err), ioError: true };
   }
-  if (bytes.length > max) return { ok: false, reason: `larger than the size limit (${formatSize(bytes.length)} > ${formatSize(max)})`, ioError: false };
+  // Swapped for a FIFO or a device since the stat, grown past the cap: refused, never a hang.
+  const read = await readRegularFile(file, max, { fs });
+  if (!read.ok) return { ok: false, reason: read.kind === 'too-large' ? read.reason.replace(/\)$/, '; see --max-file-size)') : read.reason, ioError: read.kind !== 'too-large' };
+  const bytes = read.bytes;
   const decoded = decodePythonSource(bytes);
   if (!decoded.ok) return { ok: false, reason: decoded.reason, ioError: false };
   return { ok: true, bytes, text: decoded.text, encoding: decoded.encoding };

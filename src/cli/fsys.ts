@@ -7,6 +7,8 @@ import * as fsp from 'fs/promises';
 import type { Dirent, Stats } from 'fs';
 
 export interface FileHandleLike {
+  stat(): Promise<Stats>;
+  read(buffer: Buffer, offset: number, length: number, position: number | null): Promise<{ bytesRead: number }>;
   write(data: Uint8Array, offset: number, length: number, position: number | null): Promise<{ bytesWritten: number }>;
   sync(): Promise<void>;
   chmod(mode: number): Promise<void>;
@@ -20,8 +22,8 @@ export interface FileSystem {
   readdir(p: string): Promise<Dirent[]>;
   readFile(p: string): Promise<Buffer>;
   realpath(p: string): Promise<string>;
-  /** `flags` as for `fs.open` (`'wx'` creates exclusively). */
-  open(p: string, flags: string, mode?: number): Promise<FileHandleLike>;
+  /** `flags` as for `fs.open`: a string (`'wx'` creates exclusively) or `fs.constants` bits. */
+  open(p: string, flags: string | number, mode?: number): Promise<FileHandleLike>;
   rename(from: string, to: string): Promise<void>;
   unlink(p: string): Promise<void>;
   /** Resolves when `p` is accessible with `mode` (`fs.constants.W_OK`, ...), rejects otherwise. */

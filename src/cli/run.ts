@@ -468,6 +468,7 @@ class Runner {
       ...(this.settings.exclude ? { exclude: this.settings.exclude } : {}),
       onWarning: (file, reason) => this.console.warn(displayPath(this.cwd, file), reason),
       shouldStop: () => this.aborted,
+      followLinks: this.settings.followLinks,
     });
     for (const e of walk.errors) {
       this.console.err(`error: ${e.path}: ${e.reason}`);

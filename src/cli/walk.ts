@@ -2,11 +2,22 @@
  * Find the Python files to process under the given paths: `.py` / `.pyi`, honouring `.gitignore`
  * files (nested ones, and those of parent directories up to the repository root), configured
  * `exclude` patterns, and skipping VCS folders, virtualenvs, caches and hidden directories.
- * Symlinks are followed, with loops detected by real path; every file is yielded once.
+ *
+ * Only what is inside the roots the user gave is walked (real-path containment): a symlink, to a
+ * file or a directory, whose real path is outside every root's real path is not followed (one
+ * warning per link), unless `followLinks` asks for it (reading only: such files are marked
+ * `outside`). Links that stay inside are followed, loops are detected by real path, and every file
+ * is yielded once, under its in-tree path without symlinks below the root (a file reached only
+ * through `alias.py -> pkg/mod.py` is yielded as `pkg/mod.py`), so writes never go through a link.
+ * Ignore files are read with a size cap, and only when they are regular files.
  */
 import * as path from 'path';
 import ignore, { Ignore } from 'ignore';
-import { FileSystem, nodeFileSystem, describeError, errorCode } from './fsys';
+import { FileSystem, nodeFileSystem, describeError } from './fsys';
+import { readRegularFile } from './safe-read';
+
+/** Largest `.gitignore` / `.git/info/exclude` read; a larger one is ignored with a warning. */
+export const MAX_IGNORE_FILE_BYTES = 1024 * 1024;
 
 export const SKIPPED_DIR_NAMES: ReadonlySet<string> = new Set([
   '.git',
@@ -27,10 +38,16 @@ export const SKIPPED_DIR_NAMES: ReadonlySet<string> = new Set([
 export const PYTHON_EXTENSIONS: readonly string[] = ['.py', '.pyi'];
 
 export interface FileEntry {
-  /** Absolute path as reached (not resolved through symlinks). */
+  /**
+   * Absolute path. Walked files: the in-tree path (a root as given, then the real path below it, so
+   * no symlink below the root), or with `followLinks` the path as reached for a file outside every
+   * root. Files named directly: the path as given.
+   */
   path: string;
   /** True when the user named this file directly: it is processed even if ignored. */
   explicit: boolean;
+  /** Reached through a symlink leading outside every root (only with `followLinks`): never write it. */
+  outside?: boolean;
 }
 
 export interface ExcludeSpec {
@@ -51,6 +68,8 @@ export interface WalkOptions {
   onWarning?: (file: string, reason: string) => void;
   /** Checked between directories; return true to stop early. */
   shouldStop?: () => boolean;
+  /** Follow symlinks that lead outside every root (for reading; such files are marked `outside`). Default false. */
+  followLinks?: boolean;
 }
 
 export interface WalkResult {
@@ -94,14 +113,27 @@ async function exists(fs: FileSystem, p: string): Promise<boolean> {
   }
 }
 
+/** True when `child` is `parent` or below it (both absolute and resolved). */
+export function isWithin(parent: string, child: string): boolean {
+  const rel = path.relative(parent, child);
+  return rel === '' || (rel !== '..' && !rel.startsWith(`..${path.sep}`) && !path.isAbsolute(rel));
+}
+
+/**
+ * The text of an ignore file: only a regular file (never a FIFO or `/dev/zero`, which would hang
+ * or exhaust memory), at most `MAX_IGNORE_FILE_BYTES`. Anything else is a warning and no rules.
+ */
+async function readIgnoreText(fs: FileSystem, file: string, onWarning?: (file: string, reason: string) => void): Promise<string | undefined> {
+  const r = await readRegularFile(file, MAX_IGNORE_FILE_BYTES, { fs });
+  if (r.ok) return r.bytes.toString('utf8');
+  if (r.kind === 'io' && (r.code === 'ENOENT' || r.code === 'ENOTDIR')) return undefined;
+  onWarning?.(file, `ignore file not used: ${r.reason}`);
+  return undefined;
+}
+
 async function readIgnoreFile(fs: FileSystem, file: string, onWarning?: (file: string, reason: string) => void): Promise<Ignore | undefined> {
-  let text: string;
-  try {
-    text = (await fs.readFile(file)).toString('utf8');
-  } catch (err) {
-    if (errorCode(err) !== 'ENOENT' && errorCode(err) !== 'ENOTDIR') onWarning?.(file, `cannot read ignore file: ${describeError(err)}`);
-    return undefined;
-  }
+  const text = await readIgnoreText(fs, file, onWarning);
+  if (text === undefined) return undefined;
   return ignore().add(text);
 }
 
@@ -155,6 +187,16 @@ export async function collectPythonFiles(paths: readonly string[], options: Walk
       ? { base: options.exclude.baseDir, ig: ignore().add([...options.exclude.patterns]) }
       : undefined;
 
+  const followLinks = options.followLinks ?? false;
+  /** The directories given, as given (absolute) and resolved; set before any walking. */
+  const roots: Array<{ given: string; real: string }> = [];
+  /** The in-tree path of `real`: under the first root that contains it, or undefined (outside). */
+  const inTreePath = (real: string): string | undefined => {
+    for (const r of roots) if (isWithin(r.real, real)) return path.join(r.given, path.relative(r.real, real));
+    return undefined;
+  };
+  const outsideWarning = (real: string): string => `symlink to outside the project (-> ${real}); not followed`;
+
   const addFile = async (full: string, explicit: boolean): Promise<void> => {
     let real: string;
     try {
@@ -165,8 +207,21 @@ export async function collectPythonFiles(paths: readonly string[], options: Walk
       return;
     }
     if (seenFiles.has(real)) return;
-    seenFiles.add(real);
-    files.push({ path: full, explicit });
+    if (explicit) {
+      seenFiles.add(real);
+      files.push({ path: full, explicit });
+      return;
+    }
+    const inTree = inTreePath(real);
+    if (inTree !== undefined) {
+      seenFiles.add(real);
+      files.push({ path: inTree, explicit });
+    } else if (followLinks) {
+      seenFiles.add(real);
+      files.push({ path: full, explicit, outside: true });
+    } else {
+      warn?.(full, outsideWarning(real));
+    }
   };
 
   const walkDir = async (dir: string, matchers: Matcher[], ancestors: ReadonlySet<string>): Promise<void> => {
@@ -183,6 +238,10 @@ export async function collectPythonFiles(paths: readonly string[], options: Walk
       return;
     }
     if (visitedDirs.has(real)) return; // reached twice through symlinks: already walked once
+    if (!followLinks && inTreePath(real) === undefined) {
+      warn?.(dir, outsideWarning(real));
+      return;
+    }
     visitedDirs.add(real);
     let entries;
     try {
@@ -227,6 +286,8 @@ export async function collectPythonFiles(paths: readonly string[], options: Walk
     }
   };
 
+  // Every root is resolved before anything is walked: a link in one root may lead into another.
+  const plan: Array<{ full: string; dir: boolean }> = [];
   for (const p of paths) {
     const full = path.resolve(options.cwd, p);
     let st;
@@ -237,18 +298,28 @@ export async function collectPythonFiles(paths: readonly string[], options: Walk
       continue;
     }
     if (st.isDirectory()) {
-      const matchers = respectGitignore ? await ancestorMatchers(fs, full, warn) : [];
+      let real: string;
       try {
+        real = await fs.realpath(full);
         await fs.readdir(full);
       } catch (err) {
         errors.push({ path: p, reason: `cannot read directory: ${describeError(err)}` });
         continue;
       }
-      await walkDir(full, matchers, new Set());
+      roots.push({ given: full, real });
+      plan.push({ full, dir: true });
     } else if (st.isFile()) {
-      await addFile(full, true);
+      plan.push({ full, dir: false });
     } else {
       errors.push({ path: p, reason: 'not a regular file or directory' });
+    }
+  }
+  for (const { full, dir } of plan) {
+    if (dir) {
+      const matchers = respectGitignore ? await ancestorMatchers(fs, full, warn) : [];
+      await walkDir(full, matchers, new Set());
+    } else {
+      await addFile(full, true);
     }
   }
   return { files, errors };

@@ -124,7 +124,7 @@ describe('cli/files: reading and atomic writes', () => {
     const file = path.join(dir, 'big.py');
     fs.writeFileSync(file, 'x = 1\n'.repeat(100));
     let reads = 0;
-    const counting: FileSystem = { ...nodeFileSystem, readFile: (p) => (reads++, nodeFileSystem.readFile(p)) };
+    const counting: FileSystem = { ...nodeFileSystem, open: (p, flags, mode) => (reads++, nodeFileSystem.open(p, flags, mode)) };
     const r = await readPythonFile(file, { fs: counting, maxFileSize: 100 });
     assert.equal(r.ok, false);
     assert.match(r.ok ? '' : r.reason, /larger than the size limit \(600 bytes > 100 bytes/);
@@ -136,7 +136,7 @@ describe('cli/files: reading and atomic writes', () => {
     fs.writeFileSync(file, 'import anyio\n');
     const denying: FileSystem = {
       ...nodeFileSystem,
-      readFile: async () => {
+      open: async () => {
         throw Object.assign(new Error('EACCES: permission denied'), { code: 'EACCES' });
       },
     };

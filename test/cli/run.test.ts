@@ -226,9 +226,9 @@ describe('cli/run: the anyio-migrate command', function () {
       const secret = path.join(dir, 'secret.py');
       const denying: FileSystem = {
         ...nodeFileSystem,
-        readFile: async (p) => {
+        open: async (p, flags, mode) => {
           if (p === secret) throw Object.assign(new Error('EACCES: permission denied'), { code: 'EACCES' });
-          return nodeFileSystem.readFile(p);
+          return nodeFileSystem.open(p, flags, mode);
         },
       };
       const walked = await runCli(['check'], { cwd: dir, fs: denying });
