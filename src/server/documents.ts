@@ -14,7 +14,7 @@
 import { IncrementalAnalysis } from '../core/incremental';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import type { Position, Range, TextDocumentContentChangeEvent } from 'vscode-languageserver';
-import { editTree, parse, type Tree } from '../core/parser';
+import { editTree, parse, type Node, type Tree } from '../core/parser';
 import type { Finding } from '../core/types';
 import type { EffectiveConfig } from './settings';
 
@@ -114,6 +114,19 @@ export class DocumentState {
   desync: string | undefined;
   /** Changes dropped while desynced (logged once per desync). */
   droppedWhileDesynced = 0;
+  /** Analysed in the analysis worker (a large document): see src/server/analysisWorker.ts. */
+  inWorker = false;
+  /** A worker analysis is running; `reanalyse`: the text changed meanwhile. */
+  analysing = false;
+  reanalyse = false;
+  /** Lines whose end lies inside a string (no suppression comment there), from the worker. */
+  stringLineEnds: ReadonlySet<number> = new Set();
+  /** The version whose analysis exceeded the time budget (reported once, skipped). */
+  budgetExceeded: number | undefined;
+  /** Requests waiting for the worker's findings of the current version. */
+  private waiters: Array<() => void> = [];
+  /** Edits since `forwarded.base`, for the worker's copy; undefined: it needs the full text. */
+  private forwarded: { base: number; changes: Array<{ range: Range; text: string }> } | undefined;
 
   constructor(
     readonly uri: string,
@@ -152,11 +165,13 @@ export class DocumentState {
         if (this.desync !== undefined) this.resync(checked.full, version);
         else {
           this.dropTree();
+          this.forwarded = undefined;
           this.doc = TextDocument.update(this.doc, [{ text: checked.full }], version);
         }
       } else if ('invalid' in checked) {
         this.desync = checked.invalid;
         this.droppedWhileDesynced = 0;
+        this.forwarded = undefined;
         this.dropTree();
         this.incremental.reset();
       } else {
@@ -165,6 +180,7 @@ export class DocumentState {
           this.stale = true;
         }
         this.doc = TextDocument.update(this.doc, [{ range: checked.range, text: checked.text }], version);
+        this.forwarded?.changes.push({ range: checked.range, text: checked.text });
       }
     }
     // TextDocument.update keeps the old version when no change was applied.
@@ -177,9 +193,33 @@ export class DocumentState {
   private resync(text: string, version: number): void {
     this.desync = undefined;
     this.droppedWhileDesynced = 0;
+    this.forwarded = undefined;
     this.dropTree();
     this.incremental.reset();
     this.doc = TextDocument.create(this.uri, this.languageId, version, text);
+  }
+
+  /** Resolves at the next `notifyWaiters` (a worker analysis ended, the document closed or desynced). */
+  nextNotification(): Promise<void> {
+    return new Promise<void>((resolve) => this.waiters.push(resolve));
+  }
+
+  notifyWaiters(): void {
+    const w = this.waiters;
+    this.waiters = [];
+    for (const f of w) f();
+  }
+
+  /** The edits recorded since the last `startForwarding` (undefined: send the full text). */
+  takeForwarded(): { base: number; changes: Array<{ range: Range; text: string }> } | undefined {
+    const f = this.forwarded;
+    this.forwarded = undefined;
+    return f;
+  }
+
+  /** Record edits from now on (the worker holds the current version). */
+  startForwarding(): void {
+    this.forwarded = { base: this.doc.version, changes: [] };
   }
 
   /** The tree of the current text, parsing (incrementally when possible) if needed. */
@@ -208,7 +248,24 @@ export class DocumentState {
   dispose(): void {
     this.dropTree();
     this.findings = undefined;
+    this.notifyWaiters();
   }
+}
+
+/**
+ * Whether the end of `line` lies inside a (multi-line) string, where a `# noqa` comment would be
+ * string content.
+ */
+export function lineEndInString(state: DocumentState, line: number): boolean {
+  const doc = state.doc;
+  const lineStart = doc.offsetAt({ line, character: 0 });
+  const lineEnd = doc.offsetAt({ line, character: Number.MAX_SAFE_INTEGER });
+  if (lineEnd === lineStart) return false;
+  const tree = state.currentTree();
+  for (let n: Node | null = tree.rootNode.descendantForIndex(lineEnd - 1, lineEnd - 1); n; n = n.parent) {
+    if ((n.type === 'string' || n.type === 'string_content') && n.endIndex > lineEnd) return true;
+  }
+  return false;
 }
 
 export class DocumentStore {

@@ -47,8 +47,8 @@ import {
   type RuleInfo,
   type Settings,
 } from '../shared/protocol';
-import type { Node } from '../core/parser';
-import { DocumentStore, type DocumentState } from './documents';
+import { DocumentStore, lineEndInString, type DocumentState } from './documents';
+import { AnalysisWorker, type AnalysisWorkerOptions, type WorkerOutcome } from './analysisWorker';
 import { NotebookStore, buildContext, splitEdits, splitFindings, type NotebookAnalysis, type NotebookState } from './notebooks';
 import { isDiagnosticData, toDiagnostic, type DiagnosticData } from './diagnostics';
 import { Migrator } from './migrate';
@@ -63,7 +63,19 @@ import { transportFromArgs, watchReader } from './transport';
 export interface ServerOptions {
   /** Folder with the two .wasm files (the bundle passes its own folder). */
   wasmDir?: string;
+  /** Time budget of one document's analysis in the worker, in ms (default `ANALYSIS_BUDGET_MS`). */
+  analysisBudgetMs?: number;
+  /** Documents of at least this many characters are analysed in the worker (default `WORKER_MIN_CHARS`). */
+  workerMinChars?: number;
 }
+
+/**
+ * Documents this large (UTF-16 units, about 1,000 lines) are analysed in the analysis worker, off
+ * the main loop; so are documents whose analysis on the main thread took over `LARGE_ANALYSIS_MS`.
+ */
+const WORKER_MIN_CHARS = 32 * 1024;
+/** A document whose analysis takes longer is reported once ("analysis took longer than ...") and skipped. */
+const ANALYSIS_BUDGET_MS = 30_000;
 
 /** Analyses slower than this (ms) make the next validation wait COALESCE_MS for queued changes. */
 const SLOW_ANALYSIS_MS = 15;
@@ -111,16 +123,29 @@ export class AnyioMigrateServer {
   private altCache = new Map<string, { version: number; code: string; findings: Finding[] }>();
   /** `shutdown` was received (the exit status is then 0). */
   shutdownReceived = false;
+  private readonly worker: AnalysisWorker;
 
   constructor(
     private readonly connection: Connection,
     private readonly options: ServerOptions = {},
-  ) {}
+  ) {
+    const workerOptions: AnalysisWorkerOptions = {
+      budgetMs: options.analysisBudgetMs ?? ANALYSIS_BUDGET_MS,
+      log: (m) => this.connection.console.error(m),
+    };
+    if (options.wasmDir) workerOptions.wasmDir = options.wasmDir;
+    this.worker = new AnalysisWorker(workerOptions);
+  }
 
   /** For tests and diagnostics logs: what the server holds for a document. */
-  inspect(uri: string): { version: number; parses: { full: number; incremental: number }; findings: number } | undefined {
+  inspect(uri: string): { version: number; parses: { full: number; incremental: number }; findings: number; inWorker: boolean } | undefined {
     const s = this.docs.get(uri);
-    return s ? { version: s.version, parses: { ...s.parses }, findings: s.findings?.length ?? -1 } : undefined;
+    return s ? { version: s.version, parses: { ...s.parses }, findings: s.findings?.length ?? -1, inWorker: s.inWorker } : undefined;
+  }
+
+  /** For tests: the analysis worker's statistics. */
+  workerStats(): { started: number; terminated: number; analyses: number } {
+    return { ...this.worker.stats };
   }
 
   register(): void {
@@ -129,6 +154,7 @@ export class AnyioMigrateServer {
     c.onInitialized(() => this.initialized());
     c.onShutdown(() => {
       this.shutdownReceived = true;
+      this.worker.dispose();
       this.docs.dispose();
     });
     c.onDidOpenTextDocument((p) => {
@@ -173,6 +199,7 @@ export class AnyioMigrateServer {
       }
     });
     c.onDidCloseTextDocument((p) => {
+      if (this.docs.get(p.textDocument.uri)?.inWorker) this.worker.close(p.textDocument.uri);
       this.docs.close(p.textDocument.uri);
       this.altCache.delete(p.textDocument.uri);
       void c.sendDiagnostics({ uri: p.textDocument.uri, diagnostics: [] });
@@ -188,8 +215,8 @@ export class AnyioMigrateServer {
       this.pyprojects.clear();
       this.invalidateConfig();
     });
-    c.onHover((p) => this.hover(p));
-    c.onCodeAction((p) => this.codeActions(p));
+    c.onHover((p, token) => this.hover(p, token));
+    c.onCodeAction((p, token) => this.codeActions(p, token));
     c.onCodeActionResolve((a) => this.resolveCodeAction(a));
     c.onRequest(MigrateRequest, (p: MigrateParams, token) => this.migrate(p, token));
     c.onRequest(RulesRequest, (): RuleInfo[] => RULES.map((r) => ({ code: r.code, name: r.name, summary: r.summary, docsUrl: docsUrl(r.code) })));
@@ -226,6 +253,7 @@ export class AnyioMigrateServer {
 
   /** The one diagnostic of a desynced document. */
   private publishDesynced(state: DocumentState): void {
+    state.notifyWaiters();
     const diagnostic: Diagnostic = {
       range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
       severity: DiagnosticSeverity.Information,
@@ -386,10 +414,88 @@ export class AnyioMigrateServer {
       this.publishDesynced(state);
       return;
     }
+    if (this.usesWorker(state)) {
+      await this.validateInWorker(state);
+      return;
+    }
     const version = state.version;
     const findings = this.findingsOf(state);
     if (!findings || state.version !== version) return;
     this.publish(state, findings);
+  }
+
+  /** Whether `state` is analysed in the worker (large, or slow on the main thread); sticky until closed. */
+  private usesWorker(state: DocumentState): boolean {
+    if (state.inWorker) return true;
+    if (!this.worker.available || this.notebooks.ofCell(state.uri)) return false;
+    if (state.text.length >= (this.options.workerMinChars ?? WORKER_MIN_CHARS) || state.lastAnalysisMs > LARGE_ANALYSIS_MS) state.inWorker = true;
+    return state.inWorker;
+  }
+
+  /**
+   * Analyse in the worker and publish. One analysis per document at a time: changes meanwhile
+   * mark it for re-analysis, and a result for a version that is no longer current is dropped.
+   */
+  private async validateInWorker(state: DocumentState): Promise<void> {
+    if (state.analysing) {
+      state.reanalyse = true;
+      return;
+    }
+    const config = state.config!;
+    const version = state.version;
+    if (!config.enable || config.excluded) {
+      state.findings = [];
+      state.findingsVersion = version;
+      this.publish(state, []);
+      return;
+    }
+    if (state.findings && state.findingsVersion === version) {
+      this.publish(state, state.findings);
+      return;
+    }
+    state.analysing = true;
+    state.reanalyse = false;
+    let outcome: WorkerOutcome;
+    try {
+      outcome = await this.worker.analyze(state, this.options_(config));
+    } finally {
+      state.analysing = false;
+    }
+    if (this.docs.get(state.uri) !== state) return; // closed meanwhile
+    const current = state.version === version && state.config === config && state.desync === undefined;
+    state.notifyWaiters();
+    if (current) {
+      switch (outcome.kind) {
+        case 'done':
+          state.findings = outcome.findings;
+          state.findingsVersion = version;
+          state.stringLineEnds = outcome.stringLineEnds;
+          state.lastAnalysisMs = outcome.ms;
+          this.publish(state, outcome.findings);
+          break;
+        case 'timeout':
+          state.findings = [];
+          state.findingsVersion = version;
+          state.budgetExceeded = version;
+          state.lastAnalysisMs = outcome.budgetMs;
+          this.connection.console.warn(`anyio-migrate: ${state.uri}: ${budgetMessage(outcome.budgetMs)}`);
+          this.publish(state, [], budgetMessage(outcome.budgetMs));
+          break;
+        case 'failed':
+          state.findings = [];
+          state.findingsVersion = version;
+          if (outcome.refused) this.connection.console.warn(`anyio-migrate: ${state.uri}: ${outcome.message}`);
+          else this.connection.console.error(`anyio-migrate: analysis of ${state.uri} failed: ${outcome.message}`);
+          this.publish(state, []);
+          break;
+        case 'cancelled':
+          break;
+      }
+    }
+    if (!current || state.reanalyse || outcome.kind === 'cancelled') {
+      state.reanalyse = false;
+      this.schedule(state);
+    }
   }
 
   private scheduleNotebook(nb: NotebookState, changed = false): void {
@@ -423,7 +529,7 @@ export class AnyioMigrateServer {
     if (!analysis) return;
     for (const uri of analysis.cellUris) {
       const state = this.docs.get(uri);
-      if (state) this.publish(state, analysis.byCell.get(uri) ?? [], nb);
+      if (state) this.publish(state, analysis.byCell.get(uri) ?? [], undefined, nb);
     }
   }
 
@@ -465,6 +571,8 @@ export class AnyioMigrateServer {
     const config = state.config;
     if (!config) return undefined;
     if (state.findings && state.findingsVersion === state.version) return state.findings;
+    // A large document: only what the worker found for this version (never analysed here).
+    if (state.inWorker) return undefined;
     let findings: Finding[] = [];
     if (config.enable && !config.excluded) {
       const t0 = performance.now();
@@ -485,9 +593,17 @@ export class AnyioMigrateServer {
     return findings;
   }
 
-  private publish(state: DocumentState, findings: readonly Finding[], nb?: NotebookState): void {
+  private publish(state: DocumentState, findings: readonly Finding[], note?: string, nb?: NotebookState): void {
     const config = state.config!;
     const diagnostics: Diagnostic[] = [];
+    if (note) {
+      diagnostics.push({
+        range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
+        severity: DiagnosticSeverity.Information,
+        source: DIAGNOSTIC_SOURCE,
+        message: `AnyIO Migrate: ${note}`,
+      });
+    }
     for (const f of findings) {
       const d = toDiagnostic(state.doc, f, config.severityOverrides);
       if (!d) continue;
@@ -512,10 +628,27 @@ export class AnyioMigrateServer {
   // ------------------------------------------------------------------------------------------
   // Hover
 
-  private hover(params: HoverParams): Hover | null {
+  /**
+   * The findings of the current version; for a large document whose analysis in the worker is
+   * pending, waits for it (other requests go on meanwhile). Undefined when cancelled or closed.
+   */
+  private async currentFindings(state: DocumentState, token: CancellationToken): Promise<Finding[] | undefined> {
+    for (;;) {
+      if (this.docs.get(state.uri) !== state || token.isCancellationRequested || state.desync !== undefined) return undefined;
+      const findings = this.findingsOf(state);
+      if (findings || !state.inWorker) return findings;
+      if (!state.validationScheduled && !state.analysing) this.schedule(state);
+      let subscription: { dispose(): void } | undefined;
+      const cancelled = new Promise<void>((resolve) => (subscription = token.onCancellationRequested(() => resolve())));
+      await Promise.race([state.nextNotification(), cancelled]);
+      subscription?.dispose();
+    }
+  }
+
+  private async hover(params: HoverParams, token: CancellationToken): Promise<Hover | null> {
     const state = this.docs.get(params.textDocument.uri);
     if (!state) return null;
-    const findings = this.findingsOf(state);
+    const findings = await this.currentFindings(state, token);
     if (!findings || findings.length === 0) return null;
     const offset = state.doc.offsetAt(params.position);
     const hits = findings.filter((f) => f.start <= offset && (offset < f.end || f.start === f.end));
@@ -574,9 +707,11 @@ export class AnyioMigrateServer {
     };
   }
 
-  private codeActions(params: CodeActionParams): CodeAction[] {
+  private async codeActions(params: CodeActionParams, token: CancellationToken): Promise<CodeAction[]> {
     const state = this.docs.get(params.textDocument.uri);
     if (!state || !state.config || !state.config.enable || state.config.excluded) return [];
+    if (state.inWorker && (await this.currentFindings(state, token)) === undefined) return [];
+    if (this.docs.get(state.uri) !== state || !state.config) return [];
     const config = state.config;
     const only = params.context.only;
     const actions: CodeAction[] = [];
@@ -689,7 +824,8 @@ export class AnyioMigrateServer {
   /** The `anyio2+3` form of the finding at [start, end), for users who have not chosen a target. */
   private compatFix(state: DocumentState, code: string, start: number, end: number): Fix | undefined {
     const config = state.config!;
-    if (config.target !== 'anyio3' || this.notebooks.ofCell(state.uri)) return undefined;
+    // Not for large documents: the alternative form would need a second analysis on the main thread.
+    if (config.target !== 'anyio3' || this.notebooks.ofCell(state.uri) || state.inWorker) return undefined;
     let cached = this.altCache.get(state.uri);
     if (!cached || cached.version !== state.version || cached.code !== code) {
       let findings: Finding[] = [];
@@ -714,13 +850,9 @@ export class AnyioMigrateServer {
     if (content.endsWith('\\')) return undefined; // a comment would break the line continuation
     const lineEnd = lineStart + content.length;
     // The end of the line inside a (multi-line) string: a comment there would be string content.
+    // For a large document the worker found those lines (no parse here).
     try {
-      const tree = state.currentTree();
-      if (content.length > 0) {
-        for (let n: Node | null = tree.rootNode.descendantForIndex(lineEnd - 1, lineEnd - 1); n; n = n.parent) {
-          if ((n.type === 'string' || n.type === 'string_content') && n.endIndex > lineEnd) return undefined;
-        }
-      }
+      if (state.inWorker ? state.stringLineEnds.has(line) : lineEndInString(state, line)) return undefined;
     } catch {
       /* no tree: offer it anyway */
     }
@@ -802,6 +934,10 @@ export class AnyioMigrateServer {
     );
     return migrator.run(params);
   }
+}
+
+function budgetMessage(ms: number): string {
+  return `analysis took longer than ${Math.round(ms / 100) / 10} s; skipped`;
 }
 
 function sameFix(a: Fix, b: Fix): boolean {

@@ -1,0 +1,245 @@
+/**
+ * Analysis of large documents off the main loop, so one large document never holds up the
+ * requests of others (hovers, code actions, small documents' diagnostics).
+ *
+ * Why a worker thread and not chunked analysis on the main thread: the engine's analysis of a
+ * file is one synchronous pass (parse, index, rules) with no place to yield, and the first analysis
+ * of a document is always a full one (scoped re-analysis only helps after an edit). Measured on
+ * this machine: a 50,000-line module takes 3-3.5 s to parse and 6-13 s to analyse, during which
+ * the old server answered nothing. In a worker the main thread stays free; the worker holds its
+ * own copy of each large document (text, tree-sitter tree, scoped-analysis state) and receives the
+ * same validated edits as the main thread, so re-analysis after a keystroke keeps its incremental
+ * parse and its scoped re-analysis.
+ *
+ * One worker serves every large document, one analysis at a time, in request order. Each analysis
+ * has a time budget (`budgetMs`): past it the worker is terminated (`Worker.terminate` stops even
+ * a wasm loop that never returns) and the document is reported as skipped; the next request starts
+ * a fresh worker, which is sent the full text of the documents it is asked about. Closing a
+ * document whose analysis is running cancels it the same way. Results for a version that is no
+ * longer current are discarded by the caller.
+ *
+ * The worker is this very module started with a marker in `workerData`: `analysisWorker.js` when
+ * run from `out/`, the bundle `server.js` when bundled (it contains this module).
+ */
+import { Worker, isMainThread, parentPort, workerData } from 'worker_threads';
+import type { Range } from 'vscode-languageserver';
+import { initEngine, InputRefused } from '../core/engine';
+import type { AnalyzeOptions, Finding } from '../core/types';
+import { DocumentState, lineEndInString } from './documents';
+
+const MARKER = 'anyioMigrateAnalysisWorker';
+
+type ToWorker =
+  | { op: 'open'; uri: string; version: number; text: string }
+  | { op: 'change'; uri: string; version: number; changes: Array<{ range: Range; text: string }> }
+  | { op: 'close'; uri: string }
+  | { op: 'analyze'; id: number; uri: string; version: number; options: AnalyzeOptions };
+
+type FromWorker =
+  | { id: number; ok: true; findings: Finding[]; ms: number; stringLineEnds: number[] }
+  | { id: number; ok: false; message: string; refused: boolean };
+
+export type WorkerOutcome =
+  | { kind: 'done'; findings: Finding[]; ms: number; stringLineEnds: Set<number> }
+  /** The engine refused the input or failed: `message` says why. */
+  | { kind: 'failed'; message: string; refused: boolean }
+  /** Past the time budget: the analysis was stopped. */
+  | { kind: 'timeout'; budgetMs: number }
+  /** Stopped because the worker was restarted or closed (another document's timeout, a close). */
+  | { kind: 'cancelled' };
+
+interface Pending {
+  id: number;
+  uri: string;
+  resolve: (o: WorkerOutcome) => void;
+}
+
+export interface AnalysisWorkerOptions {
+  wasmDir?: string;
+  /** Per-analysis time budget in milliseconds. */
+  budgetMs: number;
+  log: (message: string) => void;
+}
+
+/** Main-thread side: the worker's copy of each document is kept in step by `analyze`. */
+export class AnalysisWorker {
+  private worker: Worker | undefined;
+  private nextId = 1;
+  /** In the order posted; the first one is running. */
+  private queue: Pending[] = [];
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  /** Version of each document the current worker holds. */
+  private synced = new Map<string, number>();
+  private broken = false;
+  /** Statistics (tests, logs). */
+  readonly stats = { started: 0, terminated: 0, analyses: 0 };
+
+  constructor(private readonly options: AnalysisWorkerOptions) {}
+
+  /** Whether analyses can run in a worker here (false after the worker failed to start). */
+  get available(): boolean {
+    return !this.broken;
+  }
+
+  private ensure(): Worker {
+    if (this.worker) return this.worker;
+    const data: Record<string, unknown> = { [MARKER]: true };
+    if (this.options.wasmDir) data['wasmDir'] = this.options.wasmDir;
+    const worker = new Worker(__filename, { workerData: data });
+    worker.unref(); // never keeps the server (or a test run) alive by itself
+    worker.on('message', (m: FromWorker) => this.onMessage(worker, m));
+    worker.on('error', (err) => {
+      this.options.log(`anyio-migrate: analysis worker failed: ${err.message}`);
+      if (this.stats.analyses === 0) this.broken = true; // never worked: analyse on the main thread
+      this.restart(worker);
+    });
+    worker.on('exit', () => this.restart(worker));
+    this.worker = worker;
+    this.synced.clear();
+    this.stats.started++;
+    return worker;
+  }
+
+  /** Forget a dead (or terminated) worker; everything it was doing is cancelled. */
+  private restart(worker: Worker): void {
+    if (this.worker !== worker) return;
+    this.worker = undefined;
+    this.synced.clear();
+    this.clearTimer();
+    const queue = this.queue;
+    this.queue = [];
+    for (const p of queue) p.resolve({ kind: 'cancelled' });
+  }
+
+  private clearTimer(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+
+  /** Start the budget of the analysis now at the head of the queue. */
+  private armHead(): void {
+    this.clearTimer();
+    const head = this.queue[0];
+    const worker = this.worker;
+    if (!head || !worker) return;
+    this.timer = setTimeout(() => {
+      if (this.queue[0] !== head || this.worker !== worker) return;
+      this.queue.shift();
+      head.resolve({ kind: 'timeout', budgetMs: this.options.budgetMs });
+      this.terminate(worker);
+    }, this.options.budgetMs);
+  }
+
+  private terminate(worker: Worker): void {
+    this.stats.terminated++;
+    this.restart(worker);
+    void worker.terminate();
+  }
+
+  private onMessage(worker: Worker, m: FromWorker): void {
+    if (this.worker !== worker) return;
+    const head = this.queue[0];
+    if (!head || head.id !== m.id) return;
+    this.queue.shift();
+    this.stats.analyses++;
+    if (m.ok) head.resolve({ kind: 'done', findings: m.findings, ms: m.ms, stringLineEnds: new Set(m.stringLineEnds) });
+    else head.resolve({ kind: 'failed', message: m.message, refused: m.refused });
+    this.armHead();
+  }
+
+  /**
+   * Analyse the current text of `state` in the worker. The worker gets the full text the first
+   * time (and after a restart), then only the edits `state` recorded since.
+   */
+  analyze(state: DocumentState, options: AnalyzeOptions): Promise<WorkerOutcome> {
+    const worker = this.ensure();
+    const have = this.synced.get(state.uri);
+    const log = state.takeForwarded();
+    if (have !== undefined && log && log.base === have) {
+      if (log.changes.length > 0 || have !== state.version) {
+        worker.postMessage({ op: 'change', uri: state.uri, version: state.version, changes: log.changes } satisfies ToWorker);
+      }
+    } else {
+      worker.postMessage({ op: 'open', uri: state.uri, version: state.version, text: state.text } satisfies ToWorker);
+    }
+    state.startForwarding();
+    this.synced.set(state.uri, state.version);
+    const id = this.nextId++;
+    return new Promise<WorkerOutcome>((resolve) => {
+      this.queue.push({ id, uri: state.uri, resolve });
+      worker.postMessage({ op: 'analyze', id, uri: state.uri, version: state.version, options } satisfies ToWorker);
+      if (this.queue.length === 1) this.armHead();
+    });
+  }
+
+  /** The document closed: drop the worker's copy; cancel its analysis if it is the one running. */
+  close(uri: string): void {
+    const worker = this.worker;
+    if (!worker) return;
+    if (this.queue[0]?.uri === uri) {
+      this.terminate(worker);
+      return;
+    }
+    if (this.synced.delete(uri)) worker.postMessage({ op: 'close', uri } satisfies ToWorker);
+  }
+
+  dispose(): void {
+    const worker = this.worker;
+    if (worker) this.terminate(worker);
+  }
+}
+
+/** Worker side: the documents it holds, analysed on request. */
+function runWorker(data: { wasmDir?: string }): void {
+  const port = parentPort!;
+  const docs = new Map<string, DocumentState>();
+  const ready = initEngine(data.wasmDir ? { wasmDir: data.wasmDir } : {});
+  // Messages are handled strictly in order (an analysis waits for the engine, later messages wait for it).
+  let chain: Promise<void> = Promise.resolve();
+  port.on('message', (m: ToWorker) => {
+    chain = chain.then(() => handle(m)).catch(() => undefined);
+  });
+  const handle = async (m: ToWorker): Promise<void> => {
+    switch (m.op) {
+      case 'open':
+        docs.get(m.uri)?.dispose();
+        docs.set(m.uri, new DocumentState(m.uri, 'python', m.version, m.text));
+        return;
+      case 'change':
+        docs.get(m.uri)?.applyChanges(m.changes, m.version);
+        return;
+      case 'close':
+        docs.get(m.uri)?.dispose();
+        docs.delete(m.uri);
+        return;
+      case 'analyze': {
+        await ready;
+        const state = docs.get(m.uri);
+        if (!state || state.version !== m.version || state.desync !== undefined) {
+          port.postMessage({ id: m.id, ok: false, message: 'the worker does not hold this version of the document', refused: false } satisfies FromWorker);
+          return;
+        }
+        const t0 = performance.now();
+        try {
+          const tree = state.currentTree();
+          const findings = state.incremental.analyze(state.text, tree, m.options).findings;
+          const lines = new Set<number>();
+          for (const f of findings) {
+            const line = state.doc.positionAt(f.start).line;
+            if (!lines.has(line) && lineEndInString(state, line)) lines.add(line);
+          }
+          port.postMessage({ id: m.id, ok: true, findings, ms: performance.now() - t0, stringLineEnds: [...lines] } satisfies FromWorker);
+        } catch (err) {
+          state.incremental.reset();
+          const refused = err instanceof InputRefused;
+          port.postMessage({ id: m.id, ok: false, message: err instanceof Error ? (refused ? err.message : (err.stack ?? err.message)) : String(err), refused } satisfies FromWorker);
+        }
+        return;
+      }
+    }
+  };
+}
+
+if (!isMainThread && workerData && (workerData as Record<string, unknown>)[MARKER] === true) {
+  runWorker(workerData as { wasmDir?: string });
+}
