@@ -12,7 +12,7 @@
  * Ignore files are read with a size cap, and only when they are regular files.
  */
 import * as path from 'path';
-import ignore, { Ignore } from 'ignore';
+import { GitignoreMatcher, describeGlobWarning } from '../core/glob';
 import { FileSystem, nodeFileSystem, describeError } from './fsys';
 import { readRegularFile } from './safe-read';
 
@@ -80,7 +80,7 @@ export interface WalkResult {
 
 interface Matcher {
   base: string;
-  ig: Ignore;
+  ig: GitignoreMatcher;
 }
 
 function toPosix(p: string): string {
@@ -131,10 +131,19 @@ async function readIgnoreText(fs: FileSystem, file: string, onWarning?: (file: s
   return undefined;
 }
 
-async function readIgnoreFile(fs: FileSystem, file: string, onWarning?: (file: string, reason: string) => void): Promise<Ignore | undefined> {
+async function readIgnoreFile(fs: FileSystem, file: string, onWarning?: (file: string, reason: string) => void): Promise<GitignoreMatcher | undefined> {
   const text = await readIgnoreText(fs, file, onWarning);
   if (text === undefined) return undefined;
-  return ignore().add(text);
+  const ig = new GitignoreMatcher().add(text);
+  for (const w of ig.warnings) onWarning?.(file, describeGlobWarning(w));
+  return ig;
+}
+
+/** The configured `exclude` patterns; an invalid one is reported once, against the config's directory. */
+function excludeMatcherOf(spec: ExcludeSpec, onWarning?: (file: string, reason: string) => void): GitignoreMatcher {
+  const ig = new GitignoreMatcher().add(spec.patterns);
+  for (const w of ig.warnings) onWarning?.(spec.baseDir, `exclude pattern '${w.pattern}' ${w.message}`);
+  return ig;
 }
 
 /**
@@ -184,7 +193,7 @@ export async function collectPythonFiles(paths: readonly string[], options: Walk
   const visitedDirs = new Set<string>();
   const excludeMatcher: Matcher | undefined =
     options.exclude && options.exclude.patterns.length > 0
-      ? { base: options.exclude.baseDir, ig: ignore().add([...options.exclude.patterns]) }
+      ? { base: options.exclude.baseDir, ig: excludeMatcherOf(options.exclude, warn) }
       : undefined;
 
   const followLinks = options.followLinks ?? false;

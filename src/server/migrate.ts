@@ -33,7 +33,7 @@ import type {
 } from '../shared/protocol';
 import { fsPathOf, type EffectiveConfig } from './settings';
 import { computeEdits } from './textEdits';
-import { globToRegExp } from './glob';
+import { compileGlob } from './glob';
 import { Confinement } from './confine';
 import { LineIndex, type WorkCounter } from './lineIndex';
 
@@ -157,7 +157,8 @@ export class Migrator {
         skipped.push({ uri: folder.uri, path: folder.uri, status: 'skipped', reason: 'not a folder on disk (virtual workspace)', fixes: [], remaining: [] });
         continue;
       }
-      const excludes = folder.exclude.map((g) => globToRegExp(g));
+      const excludes = folder.exclude.map((g) => compileGlob(g));
+      excludes.forEach((g, i) => g.warnings.forEach((w) => this.host.log(`files.exclude glob '${folder.exclude[i]}' ${w}`)));
       const folderConfig = await this.host.configFor(pathToFileURL(path.join(root, '__anyio_migrate__.py')).href);
       const walkOptions: Parameters<typeof collectPythonFiles>[1] = {
         cwd: root,
@@ -178,7 +179,7 @@ export class Migrator {
       }
       for (const entry of result.files) {
         const rel = path.relative(root, entry.path).split(path.sep).join('/');
-        if (excludes.some((re) => matchesGlobPath(re, rel))) continue;
+        if (excludes.some((g) => g.matchesPathOrParent(rel))) continue;
         if (seen.has(entry.path)) continue;
         seen.add(entry.path);
         targets.push({ uri: pathToFileURL(entry.path).href, display: rel, explicit: false });
@@ -412,12 +413,4 @@ export function formatReport(
     }
   }
   return lines.join('\n') + '\n';
-}
-
-/** A glob (files.exclude) matches a relative path or any of its parent folders. */
-function matchesGlobPath(re: RegExp, rel: string): boolean {
-  if (re.test(rel)) return true;
-  const parts = rel.split('/');
-  for (let i = 1; i < parts.length; i++) if (re.test(parts.slice(0, i).join('/'))) return true;
-  return false;
 }

@@ -13,7 +13,7 @@
 import * as path from 'path';
 import * as fs from 'fs';
 import { fileURLToPath } from 'url';
-import ignore from 'ignore';
+import { GitignoreMatcher } from '../core/glob';
 import { findPyproject, loadConfigFile, type AnyioMigrateConfig } from '../config/pyproject';
 import type { Target } from '../core/types';
 import { DEFAULT_SETTINGS, type Settings, type SeverityName, type TargetSetting } from '../shared/protocol';
@@ -122,10 +122,24 @@ function toPosix(p: string): string {
   return path.sep === '/' ? p : p.split(path.sep).join('/');
 }
 
+/** Compiled `exclude` lists, by their patterns (a few distinct lists per session). */
+const excludeMatchers = new Map<string, GitignoreMatcher>();
+
+function excludeMatcher(patterns: readonly string[]): GitignoreMatcher {
+  const key = patterns.join('\n');
+  let m = excludeMatchers.get(key);
+  if (!m) {
+    if (excludeMatchers.size >= 64) excludeMatchers.clear();
+    m = new GitignoreMatcher().add(patterns);
+    excludeMatchers.set(key, m);
+  }
+  return m;
+}
+
 export function matchesExclude(exclude: { baseDir: string; patterns: string[] }, file: string): boolean {
   const rel = path.relative(exclude.baseDir, file);
   if (rel === '' || rel.startsWith('..') || path.isAbsolute(rel)) return false;
-  return ignore().add(exclude.patterns).ignores(toPosix(rel));
+  return excludeMatcher(exclude.patterns).ignores(toPosix(rel));
 }
 
 export function resolveConfig(settings: Settings, uri: string, pyprojects: PyprojectCache): EffectiveConfig {
@@ -143,7 +157,7 @@ export function resolveConfig(settings: Settings, uri: string, pyprojects: Pypro
     target: chosen ?? 'anyio3',
     targetChosen: chosen !== undefined,
     excluded: exclude !== undefined && file !== undefined && matchesExclude(exclude, file),
-    errors: py?.errors ?? [],
+    errors: [...(py?.errors ?? []), ...(exclude && py ? excludeMatcher(exclude.patterns).warnings.map((w) => `${py.file}: exclude pattern '${w.pattern}' ${w.message}`) : [])],
   };
   if (select) config.select = select;
   if (py) config.pyproject = py.file;
