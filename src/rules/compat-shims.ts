@@ -3,6 +3,7 @@
  * removes — `maybe_async()`, `maybe_async_cm()`, try/except imports of renamed names, deprecated
  * calls kept under a warnings filter, and the `inspect.isawaitable()` dance (delta section I, T2).
  */
+import { NOW_SYNC_FUNCTIONS, NOW_SYNC_METHODS } from '../core/anyio-api';
 import { asCompatTry, deleteStatement, indentUnit } from '../core/imports';
 import type { Node } from '../core/parser';
 import { lookup, unparen } from '../core/scopes';
@@ -21,7 +22,9 @@ export const ASY601: RuleMeta = {
   rows: ['I1', 'T2'],
   fixTitle: 'Remove `maybe_async()` and the `await`',
   fixAvailability: 'always',
-  fixSafety: 'Safe: on AnyIO 3 the wrapped call is a plain call.',
+  fixSafety:
+    'Safe when the wrapped call is one AnyIO 3 made plain (the function is resolved to AnyIO, or the receiver proven); ' +
+    'a coroutine function of this file keeps its `await` (AnyIO 2 awaited it). Unsafe otherwise: what else `maybe_async()` wrapped may be a coroutine.',
   defaultSeverity: 'warning',
   deprecated: true,
   docs: {
@@ -143,6 +146,27 @@ function singleArg(call: Node): Node | undefined {
   return args.length === 1 && args[0]!.type !== 'keyword_argument' && !args[0]!.type.includes('splat') ? (args[0] as Node) : undefined;
 }
 
+/**
+ * What `maybe_async(<arg>)` wraps: a call AnyIO 3 made plain (rows I1: A1–A4, and B2–E1 on a proven
+ * receiver), a call of a coroutine function defined in this file (AnyIO 2 awaited it), or unknown.
+ */
+function maybeAsyncArg(ctx: RuleContext, arg: Node): 'anyio' | 'coroutine' | 'unknown' {
+  const fn = arg.type === 'call' ? arg.childForFieldName('function') : null;
+  if (!fn) return 'unknown';
+  const q = ctx.res.qualifiedOf(fn);
+  if (q && NOW_SYNC_FUNCTIONS.has(q)) return 'anyio';
+  if (fn.type === 'identifier') {
+    const bs = lookup(ctx.idx, fn.text, fn)?.bindings ?? [];
+    if (bs.length > 0 && bs.every((b) => b.kind === 'def' && /^async\b/.test(b.def?.text ?? ''))) return 'coroutine';
+  }
+  const mc = methodCall(arg);
+  if (mc) {
+    const t = ctx.res.typeOf(mc.receiver);
+    if (t.k === 'anyio' && NOW_SYNC_METHODS.get(mc.method.text)?.get(t.cls)?.kind === 'deprecated') return 'anyio';
+  }
+  return 'unknown';
+}
+
 function checkMaybeAsync(ctx: RuleContext): void {
   for (const aw of ctx.idx.awaits) {
     const call = awaitedCall(aw);
@@ -150,10 +174,17 @@ function checkMaybeAsync(ctx: RuleContext): void {
     if (!call || !fn || ctx.res.qualifiedOf(fn) !== 'anyio.maybe_async') continue;
     const arg = singleArg(call);
     if (!arg) continue;
+    const what = maybeAsyncArg(ctx, arg);
     ctx.report(ASY601, {
       node: aw,
-      message: `\`maybe_async()\` is only needed to support AnyIO 2, and ${REMOVED_IN_4}: call \`${arg.text.length > 40 ? '...' : arg.text}\` directly.`,
-      fix: { title: ASY601.fixTitle, applicability: 'safe', edits: [{ start: aw.startIndex, end: arg.startIndex, text: '' }, { start: arg.endIndex, end: aw.endIndex, text: '' }] },
+      message:
+        what === 'coroutine'
+          ? `\`maybe_async()\` is only needed to support AnyIO 2, and ${REMOVED_IN_4}: await \`${arg.text.length > 40 ? '...' : arg.text}\` directly (a coroutine: AnyIO 2's \`maybe_async()\` awaited it, AnyIO 3's raises AttributeError).`
+          : `\`maybe_async()\` is only needed to support AnyIO 2, and ${REMOVED_IN_4}: call \`${arg.text.length > 40 ? '...' : arg.text}\` directly${what === 'anyio' ? '' : ' (if it is not a coroutine: the fix is marked unsafe)'}.`,
+      fix:
+        what === 'coroutine'
+          ? { title: 'Remove `maybe_async()`', applicability: 'safe', edits: unwrapCall(call, arg) }
+          : { title: ASY601.fixTitle, applicability: what === 'anyio' ? 'safe' : 'unsafe', edits: [{ start: aw.startIndex, end: arg.startIndex, text: '' }, { start: arg.endIndex, end: aw.endIndex, text: '' }] },
     });
   }
 }
