@@ -41,6 +41,33 @@ function isAwaitableFix(ctx: RuleContext, aw: Node, call: Node, applicability: '
   return { title: 'Await only when awaitable (AnyIO 2 and 3)', applicability, edits: [edit], imports: inspect ? [] : [{ module: 'inspect' }] };
 }
 
+/**
+ * AnyIO 2 and 3 for `receive_nowait()` (row E2; the 2.2.0 audit): AnyIO 2 returns a coroutine, AnyIO 3
+ * the item, which no shim accepts. For `x = await r.receive_nowait()` (or the bare statement): call,
+ * then await only a coroutine. Unsafe: on AnyIO 3 an item that is itself a coroutine would be awaited.
+ */
+function receiveNowaitFix(ctx: RuleContext, aw: Node, call: Node): Fix | undefined {
+  let stmt = aw.parent;
+  let target: string | undefined;
+  if (stmt?.type === 'assignment') {
+    const left = stmt.childForFieldName('left');
+    if (stmt.childForFieldName('right')?.id !== aw.id || left?.type !== 'identifier' || stmt.childForFieldName('type')) return undefined;
+    target = left.text;
+    stmt = stmt.parent;
+  }
+  if (!stmt || stmt.type !== 'expression_statement' || stmt.namedChildCount !== 1 || !statementOwnsLines(ctx.text, stmt)) return undefined;
+  const inspect = ctx.res.qualifiedOfName('inspect', aw);
+  if (inspect !== undefined ? inspect !== 'inspect' : ctx.idx.module.bindings.has('inspect')) return undefined;
+  const name = target ?? '_maybe_awaitable';
+  const edit = replaceStatementWithLines(ctx.text, stmt, [
+    [0, `${name} = ${call.text}`],
+    [0, `if inspect.iscoroutine(${name}):`],
+    [1, target ? `${name} = await ${name}` : `await ${name}`],
+  ]);
+  if (!edit) return undefined;
+  return { title: 'Await only a coroutine (AnyIO 2 and 3)', applicability: 'unsafe', edits: [edit], imports: inspect ? [] : [{ module: 'inspect' }] };
+}
+
 export const ASY101: RuleMeta = {
   code: 'ASY101',
   name: 'await-now-sync-function',
@@ -102,7 +129,8 @@ export const ASY103: RuleMeta = {
       'raises TypeError — after the side effect happened: the waiter is already notified, the token ' +
       'already released, and for receive_nowait() the item already taken out of the stream and lost. ' +
       'The official migration guide does not list notify/notify_all/release for CapacityLimiter. ' +
-      'No `maybe_async()` form works for these.',
+      'No `maybe_async()` form works for these; to support AnyIO 2 and 3, the result is awaited only when it is ' +
+      'awaitable (a coroutine, for `receive_nowait()`).',
     before: 'await limiter.release()\nitem = await receive.receive_nowait()',
     after: 'limiter.release()\nitem = receive.receive_nowait()',
   },
@@ -250,7 +278,9 @@ function check(ctx: RuleContext): void {
       let fix: Fix | undefined;
       let noFixReason: string | undefined;
       if (method === 'receive_nowait') {
-        noFixReason = 'No form works on both AnyIO 2 and 3: `maybe_async()` rejects the item (AttributeError `_unwrap`), and testing the result for awaitability would await items that are awaitable. Branch on the installed AnyIO version.';
+        // `maybe_async()` rejects the item (AttributeError `_unwrap`): await the result only when it is a coroutine.
+        fix = receiveNowaitFix(ctx, aw, call);
+        if (!fix) noFixReason = '`maybe_async()` rejects the item on AnyIO 3 (AttributeError `_unwrap`). The cross-version form `item = receive.receive_nowait()` / `if inspect.iscoroutine(item): item = await item` needs the call to be a statement of its own or assigned to a plain name.';
       } else if (breaking) {
         fix = isAwaitableFix(ctx, aw, call, applicability);
         if (!fix) noFixReason = '`maybe_async()` does not accept this method\'s result in AnyIO 3; the cross-version form `r = obj.method(); if inspect.isawaitable(r): await r` needs the call to be a statement of its own.';

@@ -6,8 +6,8 @@ import { NOW_SYNC_CMS } from '../core/anyio-api';
 import type { Node } from '../core/parser';
 import { unparen } from '../core/scopes';
 import { indentAt, lineAt, lineEnding } from '../core/text';
-import type { Edit, RuleMeta } from '../core/types';
-import { callOf, findReferences, respell, RuleContext, RuleFamily, spellShim } from './context';
+import type { Edit, ImportRequest, RuleMeta } from '../core/types';
+import { callOf, compatImportItemFix, compatSiteFix, findReferences, fromImportItems, respell, RuleContext, RuleFamily, spellShim } from './context';
 
 export const ASY202: RuleMeta = {
   code: 'ASY202',
@@ -16,6 +16,7 @@ export const ASY202: RuleMeta = {
   rows: ['C1'],
   fixTitle: 'Use `CancelScope` (with a plain `with`)',
   fixAvailability: 'always',
+  compatFixAvailability: 'sometimes',
   fixSafety: 'Safe: `CancelScope()` takes the same `shield=` keyword; the `async` is dropped when every item of the `with` is a plain context manager.',
   defaultSeverity: 'warning',
   deprecated: true,
@@ -135,31 +136,63 @@ function splitEdits(ctx: RuleContext, stmt: Node, items: Item[], colon: Node, bo
   return edits;
 }
 
+/** The `async with` statement that enters `call` directly as one of its items, if any. */
+function asyncWithOf(call: Node | undefined): Node | undefined {
+  const item = call?.parent?.type === 'with_item' ? call.parent : call?.parent?.type === 'as_pattern' && call.parent.parent?.type === 'with_item' ? call.parent.parent : undefined;
+  const stmt = item?.parent?.parent;
+  return stmt?.type === 'with_statement' && withParts(stmt).asyncKw ? stmt : undefined;
+}
+
+/**
+ * AnyIO 2 and 3 (row C1 in the 2.2.0 audit): AnyIO 2 has no `CancelScope`, so the name comes from a
+ * cross-version import (`CancelScope` on 3.x, `open_cancel_scope` on 2.x; both take `shield=`), and
+ * `async with` enters it through `maybe_async_cm()`. A from-imported name is fixed at its import
+ * (the name then means `CancelScope` on 3.x), an `anyio.open_cancel_scope` site is respelled.
+ */
+function checkCompatOpenCancelScope(ctx: RuleContext): void {
+  const message = (inAsyncWith: boolean) =>
+    `\`open_cancel_scope()\` is deprecated in AnyIO 3 and removed in AnyIO 4; AnyIO 2 has no \`CancelScope\`. To support AnyIO 2 and 3, import \`CancelScope\` with a fallback to \`open_cancel_scope\`${inAsyncWith ? ' and enter it with `async with maybe_async_cm(...)`' : ''}.`;
+  const title = 'Use a cross-version import and `maybe_async_cm()` (AnyIO 2 and 3)';
+  for (const { stmt, item, name } of fromImportItems(ctx, 'anyio')) {
+    if (name !== 'open_cancel_scope') continue;
+    const fix = compatImportItemFix(ctx, stmt, item, 'anyio.open_cancel_scope', 'anyio.CancelScope');
+    ctx.report(ASY202, { node: item, message: message(false), fix: { title: 'Use a cross-version import (AnyIO 2 and 3)', applicability: 'safe', ...fix } });
+  }
+  for (const { node } of findReferences(ctx, new Set(['anyio.open_cancel_scope']))) {
+    const call = callOf(node);
+    const inAsyncWith = !!asyncWithOf(call);
+    const edits: Edit[] = [];
+    const imports: ImportRequest[] = [];
+    if (node.type === 'attribute') {
+      const site = compatSiteFix(ctx, node, 'anyio.open_cancel_scope', 'anyio.CancelScope');
+      if (!site) {
+        ctx.report(ASY202, { node: call ?? node, message: message(inAsyncWith), noFixReason: 'The name `anyio_open_cancel_scope` is already used for something else in this module.' });
+        continue;
+      }
+      edits.push(...site.edits);
+      imports.push(...site.imports);
+    } else if (!inAsyncWith) continue; // a bare name: covered by its import's fix
+    if (inAsyncWith && call) {
+      const shim = spellShim(ctx, 'maybe_async_cm', call);
+      edits.push({ start: call.startIndex, end: call.startIndex, text: `${shim.text}(` }, { start: call.endIndex, end: call.endIndex, text: ')' });
+      imports.push(...shim.imports);
+    }
+    ctx.report(ASY202, { node: call ?? node, message: message(inAsyncWith), fix: { title: inAsyncWith ? title : 'Use a cross-version import (AnyIO 2 and 3)', applicability: 'safe', edits, imports } });
+  }
+}
+
 function check(ctx: RuleContext): void {
   if (!/CancelScope|open_cancel_scope|move_on_after|fail_after|open_signal_receiver|cancel_scope/.test(ctx.text)) return;
   const reported = new Set<number>();
   // ASY202: every reference to open_cancel_scope.
-  for (const { node } of ctx.text.includes('open_cancel_scope') ? findReferences(ctx, new Set(['anyio.open_cancel_scope'])) : []) {
+  if (ctx.target === 'anyio2+3' && ctx.text.includes('open_cancel_scope')) checkCompatOpenCancelScope(ctx);
+  for (const { node } of ctx.target === 'anyio3' && ctx.text.includes('open_cancel_scope') ? findReferences(ctx, new Set(['anyio.open_cancel_scope'])) : []) {
     const { edits, imports } = respell(ctx.res, node, 'anyio.CancelScope');
     const call = callOf(node);
     // Inside `async with` where every item is a plain CM: drop the `async` too.
     const item = call?.parent?.type === 'with_item' ? call.parent : call?.parent?.type === 'as_pattern' && call.parent.parent?.type === 'with_item' ? call.parent.parent : undefined;
     const stmt = item?.parent?.parent;
     let dropAsync = false;
-    if (ctx.target === 'anyio2+3') {
-      const inAsyncWith = stmt?.type === 'with_statement' && withParts(stmt).asyncKw;
-      if (inAsyncWith && call) {
-        const shim = spellShim(ctx, 'maybe_async_cm', call);
-        edits.push({ start: call.startIndex, end: call.startIndex, text: `${shim.text}(` }, { start: call.endIndex, end: call.endIndex, text: ')' });
-        imports.push(...shim.imports);
-      }
-      ctx.report(ASY202, {
-        node: call ?? node,
-        message: `\`open_cancel_scope()\` is deprecated in AnyIO 3 and removed in AnyIO 4. To support AnyIO 2 and 3, use ${inAsyncWith ? '`async with maybe_async_cm(CancelScope(...))`' : '`CancelScope(...)`'}.`,
-        fix: { title: inAsyncWith ? 'Use `maybe_async_cm(CancelScope())` (AnyIO 2 and 3)' : 'Use `CancelScope`', applicability: 'safe', edits, imports },
-      });
-      continue;
-    }
     if (stmt?.type === 'with_statement') {
       const parts = withParts(stmt);
       if (parts.asyncKw && parts.withKw && parts.clause && classifyItems(ctx, parts.clause).every((i) => i.sync)) {

@@ -89,7 +89,7 @@ export const ASY605: RuleMeta = {
   code: 'ASY605',
   name: 'isawaitable-shim',
   summary: '`r = x.release(); if inspect.isawaitable(r): await r` once AnyIO 2 is dropped → `x.release()`',
-  rows: ['B7', 'B8', 'B14', 'B15', 'I3'],
+  rows: ['B7', 'B8', 'B14', 'B15', 'E2', 'I3'],
   fixTitle: 'Call it directly',
   fixAvailability: 'always',
   fixSafety: 'Safe: on AnyIO 3 the result is never awaitable.',
@@ -310,31 +310,43 @@ function checkSilenced(ctx: RuleContext): void {
   }
 }
 
+/**
+ * `r = x.release()` / `if inspect.isawaitable(r): await r` (B7, B8, B14, B15), and the value form of
+ * `receive_nowait()` (E2): `item = r.receive_nowait()` / `if inspect.iscoroutine(item): item = await item`.
+ */
 function checkIsAwaitable(ctx: RuleContext): void {
   for (const cond of ctx.idx.calls) {
     const fn = cond.childForFieldName('function');
-    if (!fn || !fn.text.endsWith('isawaitable') || ctx.res.qualifiedOf(fn) !== 'inspect.isawaitable') continue;
+    if (!fn || !/(isawaitable|iscoroutine)$/.test(fn.text)) continue;
+    const test = ctx.res.qualifiedOf(fn);
+    if (test !== 'inspect.isawaitable' && test !== 'inspect.iscoroutine') continue;
     const next = cond.parent;
     if (next?.type !== 'if_statement' || next.childForFieldName('condition')?.id !== cond.id || next.childForFieldName('alternative')) continue;
     const name = singleArg(cond);
     const stmt = next.previousNamedSibling;
     const assign = stmt?.type === 'expression_statement' ? stmt.namedChild(0) : undefined;
-    if (name?.type !== 'identifier' || assign?.type !== 'assignment' || assign.childForFieldName('left')?.text !== name.text) continue;
+    if (name?.type !== 'identifier' || assign?.type !== 'assignment' || assign.childForFieldName('left')?.text !== name.text || assign.childForFieldName('type')) continue;
     const value = assign.childForFieldName('right');
     if (!value || value.type !== 'call') continue;
     const body = next.childForFieldName('consequence');
     const only = body?.namedChildren.filter((c) => c && c.type !== 'comment') ?? [];
-    const aw = only.length === 1 && only[0]!.type === 'expression_statement' ? only[0]!.namedChild(0) : undefined;
+    const inner = only.length === 1 && only[0]!.type === 'expression_statement' ? only[0]!.namedChild(0) : undefined;
+    // `await r`, or (keeping the value) `r = await r`.
+    const keepsValue = inner?.type === 'assignment' && inner.childForFieldName('left')?.text === name.text && !inner.childForFieldName('type');
+    const aw = keepsValue ? inner!.childForFieldName('right') : inner;
     if (aw?.type !== 'await' || aw.namedChild(0)?.text !== name.text) continue;
-    // The name must not be used anywhere else in the block.
+    // Without the value kept, the name must not be used anywhere else in the block.
     const block = stmt!.parent!;
     const uses = (ctx.idx.identifiers.get(name.text) ?? []).filter((x) => x >= block.startIndex && x < block.endIndex).length;
-    if (uses !== 3) continue;
+    if (!keepsValue && uses !== 3) continue;
+    const what = test === 'inspect.iscoroutine' ? 'a coroutine' : 'an awaitable';
+    // Comments in the `if` body (e.g. trailing the `await`) stay, at the end of the line.
+    const comments = body!.namedChildren.filter((c) => c?.type === 'comment').map((c) => `  ${c!.text}`).join('');
     ctx.report(ASY605, {
       start: stmt!.startIndex,
       end: next.endIndex,
-      message: `On AnyIO 3 \`${value.text.length > 40 ? 'this call' : value.text}\` never returns an awaitable: the \`inspect.isawaitable()\` test only served AnyIO 2.`,
-      fix: { title: ASY605.fixTitle, applicability: 'safe', edits: [{ start: stmt!.startIndex, end: next.endIndex, text: value.text }] },
+      message: `On AnyIO 3 \`${value.text.length > 40 ? 'this call' : value.text}\` never returns ${what} (of its own): the \`${test}()\` test only served AnyIO 2.`,
+      fix: { title: ASY605.fixTitle, applicability: 'safe', edits: [{ start: stmt!.startIndex, end: next.endIndex, text: (keepsValue ? assign.text : value.text) + comments }] },
     });
   }
 }
@@ -350,7 +362,7 @@ function check(ctx: RuleContext): void {
   }
   if (text.includes('ImportError') || text.includes('ModuleNotFoundError')) checkCompatImports(ctx);
   if (text.includes('catch_warnings')) checkSilenced(ctx);
-  if (text.includes('isawaitable')) checkIsAwaitable(ctx);
+  if (text.includes('isawaitable') || text.includes('iscoroutine')) checkIsAwaitable(ctx);
   if (text.includes('ExceptionGroup')) checkExceptionGroup(ctx);
 }
 
