@@ -1,12 +1,13 @@
 /**
  * Migration targets over every runnable fixture:
- * - AnyIO 2 code → `anyio2+3` form: parses, is stable, and (when every finding had a cross-version
- *   fix) runs on AnyIO 3.6.2 under `-W error::DeprecationWarning` printing the expected output;
+ * - `anyio2+3` form: parses, is stable, and (when every finding had a cross-version fix) runs on
+ *   AnyIO 3.6.2 under `-W error::DeprecationWarning` printing the expected output;
+ * - for an AnyIO 2 original (the default; see test/fixtures/README.md), the `anyio2+3` form also runs
+ *   on AnyIO 2.2.0 (vendored in test/runtimes, `-W error::DeprecationWarning`) and prints the same
+ *   output: the cross-version forms must really work on AnyIO 2. A finding left without a
+ *   cross-version form keeps its AnyIO 2 code, which still runs there;
  * - round trip: v2 → `anyio2+3` → `anyio3` equals v2 → `anyio3` up to import order (and one
  *   documented exception), and runs.
- * AnyIO 2 itself cannot be installed here (only Debian's 3.6.2 is): the cross-version forms are
- * the ones the delta file verifies for 2.2 (`maybe_async`, `maybe_async_cm`, try/except imports of
- * names that exist in 2.2, deprecated calls with their warning silenced).
  */
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
@@ -14,7 +15,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { countParseErrorsIn, fixAll, initEngine } from '../src/core/engine';
 import { Fixture, loadFixtures } from './support/fixtures';
-import { PythonRun, runPythonFile } from './support/python';
+import { PythonRun, runPythonFile, runtimeEnv } from './support/python';
 import { textDiff } from './support/text-diff';
 
 /** Sort the names of each `from X import a, b` line: "up to import order". */
@@ -57,7 +58,11 @@ describe('migration targets (anyio2+3 and the clean-up round trip)', function ()
         fs.writeFileSync(p, text);
         return p;
       };
-      if (compatComplete) runs.set(`${key}#compat`, runPythonFile(file('compat', c.output), { warningsAsErrors: true, cwd: tmp }));
+      const compatFile = file('compat', c.output);
+      if (compatComplete) runs.set(`${key}#compat`, runPythonFile(compatFile, { warningsAsErrors: true, cwd: tmp }));
+      if (f.directives.writtenFor === 'anyio2') {
+        runs.set(`${key}#compat-anyio2`, runPythonFile(compatFile, { warningsAsErrors: true, cwd: tmp, env: runtimeEnv('anyio2') }));
+      }
       runs.set(`${key}#roundtrip`, runPythonFile(file('roundtrip', roundTrip), { warningsAsErrors: true, cwd: tmp }));
     }
   });
@@ -66,6 +71,8 @@ describe('migration targets (anyio2+3 and the clean-up round trip)', function ()
 
   it('covers the runnable fixtures', () => {
     assert.ok(fixtures.length >= 80, `only ${fixtures.length} runnable fixtures`);
+    const v2 = fixtures.filter((f) => f.directives.writtenFor === 'anyio2').length;
+    assert.ok(v2 >= 60, `only ${v2} runnable AnyIO 2 fixtures`);
   });
 
   for (const f of fixtures) {
@@ -90,6 +97,14 @@ describe('migration targets (anyio2+3 and the clean-up round trip)', function ()
         assert.equal(run.code, 0, run.stderr);
         assert.equal(run.stdout, f.expectedOut);
       });
+
+      if (f.directives.writtenFor === 'anyio2') {
+        it('anyio2+3 form runs on AnyIO 2.2.0 with -W error::DeprecationWarning and prints the same output', async () => {
+          const run = await runs.get(`${key}#compat-anyio2`)!;
+          assert.equal(run.code, 0, run.stderr);
+          assert.equal(run.stdout, f.expectedOut);
+        });
+      }
 
       it('round trip: v2 → anyio2+3 → anyio3 equals v2 → anyio3 (up to import order) and runs', async () => {
         const r = results.get(key)!;

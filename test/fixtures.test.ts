@@ -6,8 +6,12 @@
  *      declared availability, the result is not refused and the fix loop converged;
  *  (d) CPython accepts the output;
  *  (e) runtime truth, when `<case>.out` exists: the engine's output runs on AnyIO 3.6.2 with
- *      `-W error::DeprecationWarning` and prints `.out`; the original does too without `-W`
- *      (or, with `# anyio-migrate-test: original-fails-on-3`, fails on 3.6.2).
+ *      `-W error::DeprecationWarning` and prints `.out`. The original prints `.out` on the AnyIO it
+ *      is written for: AnyIO 2.2.0 (the default) or, with `# anyio-migrate-test: written-for anyio3`,
+ *      3.6.2. An AnyIO 2 original also prints `.out` on 3.6.2 without `-W` (or, with
+ *      `# anyio-migrate-test: original-fails-on-3`, fails there);
+ *  (f) with `# anyio-migrate-test: target-anyio2+3`, the output prints `.out` on AnyIO 2.2.0 and on
+ *      3.6.2 (both with `-W error::DeprecationWarning`), each on asyncio and on trio.
  * Python processes run two at a time (test/support/python.ts); they are started in `before` so
  * they overlap with the in-process checks.
  */
@@ -18,13 +22,16 @@ import * as path from 'node:path';
 
 import { analyze, countParseErrorsIn, fixAll, initEngine, RULES, ruleByCode } from '../src/core/engine';
 import type { Finding, FixResult } from '../src/core/types';
-import { Fixture, loadFixtures } from './support/fixtures';
+import { BACKEND_RUNNER, Fixture, loadFixtures } from './support/fixtures';
 import {
+  AnyioRuntime,
   checkPythonSyntax,
   describeRun,
   installedAnyioVersion,
   PythonRun,
+  runPython,
   runPythonFile,
+  runtimeEnv,
   SyntaxCheck,
 } from './support/python';
 import { textDiff } from './support/text-diff';
@@ -41,10 +48,26 @@ interface Outcome {
 }
 
 const outcomes = new Map<Fixture, Outcome>();
+type Backend = 'asyncio' | 'trio';
+/** Where an `anyio2+3` output runs (the first one is the run every `.out` fixture gets). */
+const COMPAT_RUNS: ReadonlyArray<readonly [AnyioRuntime, Backend]> = [
+  ['anyio3', 'asyncio'],
+  ['anyio3', 'trio'],
+  ['anyio2', 'asyncio'],
+  ['anyio2', 'trio'],
+];
+const RUNTIME_NAME: Record<AnyioRuntime, string> = { anyio2: 'AnyIO 2.2.0', anyio3: 'AnyIO 3.6.2' };
+
 const engineRuns = new Map<Fixture, Promise<PythonRun>>();
+/** Extra runs of an `anyio2+3` output, by `<runtime>/<backend>`. */
+const compatRuns = new Map<Fixture, Map<string, Promise<PythonRun>>>();
 const originalRuns = new Map<Fixture, Promise<PythonRun>>();
+/** AnyIO 2 originals on AnyIO 2.2.0. */
+const originalV2Runs = new Map<Fixture, Promise<PythonRun>>();
 const syntaxChecks = new Map<Fixture, Promise<SyntaxCheck>>();
 let tmpDir: string | undefined;
+/** Started first, so it does not wait behind every fixture's runs in the two-slot pool. */
+let anyioVersion: Promise<string | undefined> | undefined;
 
 function label(f: Fixture): string {
   return `${f.folder}/${f.name}`;
@@ -70,6 +93,12 @@ function fixResult(f: Fixture): FixResult {
   return outcome.result;
 }
 
+/** Run `file` with -W error::DeprecationWarning on `runtime`, its `anyio.run()` on `backend`. */
+function runOn(file: string, runtime: AnyioRuntime, backend: Backend, cwd: string): Promise<PythonRun> {
+  const args = backend === 'asyncio' ? [file] : [BACKEND_RUNNER, backend, file];
+  return runPython(['-W', 'error::DeprecationWarning', ...args], { cwd, env: runtimeEnv(runtime) });
+}
+
 /** Keep a promise's rejection for the test that awaits it, without an unhandled-rejection warning. */
 function quiet<T>(p: Promise<T>): Promise<T> {
   p.catch(() => undefined);
@@ -91,10 +120,18 @@ function startPythonJobs(f: Fixture): void {
       const file = path.join(dir, `${f.folder}__${f.name}.py`);
       fs.writeFileSync(file, Buffer.from(output, 'utf8'));
       engineRuns.set(f, quiet(runPythonFile(file, { warningsAsErrors: true, cwd: dir })));
+      if (f.directives.target === 'anyio2+3') {
+        const runs = new Map<string, Promise<PythonRun>>();
+        for (const [runtime, backend] of COMPAT_RUNS.slice(1)) runs.set(`${runtime}/${backend}`, quiet(runOn(file, runtime, backend, dir)));
+        compatRuns.set(f, runs);
+      }
     }
   }
   if (f.expectedOut !== undefined || f.directives.originalFailsOn3) {
     originalRuns.set(f, quiet(runPythonFile(f.inputPath, { cwd: tmpDir })));
+  }
+  if (f.expectedOut !== undefined && f.directives.writtenFor === 'anyio2') {
+    originalV2Runs.set(f, quiet(runPythonFile(f.inputPath, { cwd: tmpDir, env: runtimeEnv('anyio2') })));
   }
 }
 
@@ -154,6 +191,7 @@ describe('rule fixtures', function () {
     this.timeout(120_000);
     await initEngine();
     tmpDir = fs.mkdtempSync(path.join(os.tmpdir(), 'anyio-migrate-fixtures-'));
+    anyioVersion = quiet(installedAnyioVersion());
     for (const f of allFixtures) startPythonJobs(f);
   });
 
@@ -192,9 +230,22 @@ describe('rule fixtures', function () {
       }
     });
 
+    it('runnable fixtures are mostly AnyIO 2 programs, and every anyio2+3 one has an .out', function () {
+      const runnable = allFixtures.filter((f) => f.expectedOut !== undefined);
+      const v2 = runnable.filter((f) => f.directives.writtenFor === 'anyio2');
+      assert.ok(v2.length >= 60, `only ${v2.length} of ${runnable.length} runnable fixtures are AnyIO 2 programs`);
+      const notRunnable = allFixtures.filter((f) => f.directives.target === 'anyio2+3' && f.expectedOut === undefined && f.directives.codes.length > 0);
+      // A case without a cross-version form keeps AnyIO 2 code that AnyIO 3 rejects: it cannot have an .out.
+      for (const f of notRunnable) {
+        const { remaining } = fixResult(f);
+        assert.ok(remaining.length > 0, `${label(f)}: every finding has a cross-version fix: add <case>.out so it runs on AnyIO 2 and 3`);
+      }
+    });
+
     it('CPython with AnyIO 3.x is available for the runtime checks', async function () {
       this.timeout(RUNTIME_TEST_TIMEOUT_MS);
-      const version = await installedAnyioVersion();
+      assert.ok(anyioVersion, 'the version check was not started');
+      const version = await anyioVersion;
       assert.ok(version, 'python3 with anyio is needed (Debian: apt-get install python3-anyio python3-trio python3-pytest)');
       assert.match(version, /^3\./, `the runtime checks expect AnyIO 3.x, found ${version}`);
     });
@@ -259,6 +310,31 @@ describe('rule fixtures', function () {
             });
           }
 
+          if (expectedOut !== undefined && f.directives.target === 'anyio2+3') {
+            for (const [runtime, backend] of COMPAT_RUNS.slice(1)) {
+              it(`the anyio2+3 output prints <case>.out on ${RUNTIME_NAME[runtime]} (${backend}, -W error::DeprecationWarning)`, async function () {
+                this.timeout(RUNTIME_TEST_TIMEOUT_MS);
+                fixResult(f);
+                const run = compatRuns.get(f)?.get(`${runtime}/${backend}`);
+                assert.ok(run, `${label(f)}: the run was not started`);
+                assertRunPrints(await run, expectedOut, `${label(f)} (anyio2+3 output on ${RUNTIME_NAME[runtime]}, ${backend})`);
+              });
+            }
+          }
+
+          if (expectedOut !== undefined && f.directives.writtenFor === 'anyio2') {
+            it('the original (AnyIO 2 code) runs on AnyIO 2.2.0 and prints <case>.out', async function () {
+              this.timeout(RUNTIME_TEST_TIMEOUT_MS);
+              const run = originalV2Runs.get(f);
+              assert.ok(run, `${label(f)}: the run was not started`);
+              assertRunPrints(
+                await run,
+                expectedOut,
+                `${label(f)} (original on AnyIO 2.2.0; if it is AnyIO 3 code, mark it "# anyio-migrate-test: written-for anyio3")`,
+              );
+            });
+          }
+
           if (f.directives.originalFailsOn3) {
             it('the original fails on AnyIO 3.6.2 (breaking change)', async function () {
               this.timeout(RUNTIME_TEST_TIMEOUT_MS);
@@ -270,7 +346,7 @@ describe('rule fixtures', function () {
               assert.ok(!same, `${label(f)}: marked original-fails-on-3 but runs fine on AnyIO 3.6.2`);
             });
           } else if (expectedOut !== undefined) {
-            it('the original runs on AnyIO 3.6.2 and prints <case>.out', async function () {
+            it(`the original${f.directives.writtenFor === 'anyio3' ? ' (AnyIO 3 code)' : ''} runs on AnyIO 3.6.2 and prints <case>.out`, async function () {
               this.timeout(RUNTIME_TEST_TIMEOUT_MS);
               const run = originalRuns.get(f);
               assert.ok(run, `${label(f)}: the run was not started`);

@@ -23,6 +23,11 @@ export interface FixtureDirectives {
   originalFailsOn3: boolean;
   /** `target-anyio2+3`: fix for code that must run on AnyIO 2 and 3. */
   target: 'anyio3' | 'anyio2+3';
+  /**
+   * The AnyIO the original is written for (`written-for anyio3`; default AnyIO 2): a runnable
+   * AnyIO 2 original must print `.out` on AnyIO 2.2.0, an AnyIO 3 one on 3.6.2.
+   */
+  writtenFor: 'anyio2' | 'anyio3';
 }
 
 export interface Fixture {
@@ -40,9 +45,12 @@ export interface Fixture {
   directives: FixtureDirectives;
 }
 
+/** test/support/run_on_backend.py: `python run_on_backend.py BACKEND PROGRAM` runs PROGRAM's `anyio.run()` on BACKEND. */
+export const BACKEND_RUNNER: string = path.join(fixturesRoot(), '..', 'support', 'run_on_backend.py');
+
 const CODES_PREFIX = '# codes:';
 const FLAG_PREFIX = '# anyio-migrate-test:';
-const KNOWN_FLAGS = new Set(['unsafe-fixes', 'original-fails-on-3', 'target-anyio2+3']);
+const KNOWN_FLAGS = new Set(['unsafe-fixes', 'original-fails-on-3', 'target-anyio2+3', 'written-for anyio2', 'written-for anyio3']);
 
 export function readText(file: string): string {
   return fs.readFileSync(file).toString('utf8');
@@ -68,11 +76,17 @@ export function parseDirectives(text: string, where: string): FixtureDirectives 
     }
   }
   if (!codes) throw new Error(`${where}: missing the "${CODES_PREFIX}" directive`);
+  const writtenFor = flags.has('written-for anyio3') ? 'anyio3' : 'anyio2';
+  if (flags.has('written-for anyio2') && writtenFor === 'anyio3') throw new Error(`${where}: written for both anyio2 and anyio3`);
+  // Code that must keep running on AnyIO 2 starts from AnyIO 2 code; AnyIO 3 code cannot break on AnyIO 3.
+  if (writtenFor === 'anyio3' && flags.has('target-anyio2+3')) throw new Error(`${where}: target-anyio2+3 needs an AnyIO 2 original`);
+  if (writtenFor === 'anyio3' && flags.has('original-fails-on-3')) throw new Error(`${where}: an AnyIO 3 original cannot be marked original-fails-on-3`);
   return {
     codes: [...new Set(codes)].sort(),
     unsafeFixes: flags.has('unsafe-fixes'),
     originalFailsOn3: flags.has('original-fails-on-3'),
     target: flags.has('target-anyio2+3') ? 'anyio2+3' : 'anyio3',
+    writtenFor,
   };
 }
 

@@ -17,6 +17,7 @@ function write(file, text, opts = {}) {
 // ASY102: CRLF + tabs, awaits on sync methods inside class methods.
 const crlfInput = [
   '# codes: ASY102',
+  '# anyio-migrate-test: written-for anyio3',
   'import anyio',
   '',
   '',
@@ -53,6 +54,7 @@ write('ASY102/crlf_tabs.out', 'gate open: True locked: False\n');
 // ASY203: CRLF + tabs, a mixed `async with` that must be split (the body is re-indented with a tab).
 const splitInput = [
   '# codes: ASY203',
+  '# anyio-migrate-test: written-for anyio3',
   'import anyio',
   '',
   '',
@@ -70,6 +72,7 @@ const splitInput = [
 ].join('\n');
 const splitFixed = [
   '# codes: ASY203',
+  '# anyio-migrate-test: written-for anyio3',
   'import anyio',
   '',
   '',
