@@ -4,6 +4,7 @@
  * as a particular user.
  */
 import * as fsp from 'fs/promises';
+import * as nodeFs from 'fs';
 import type { Dirent, Stats } from 'fs';
 
 export interface FileHandleLike {
@@ -14,6 +15,20 @@ export interface FileHandleLike {
   chmod(mode: number): Promise<void>;
   chown(uid: number, gid: number): Promise<void>;
   close(): Promise<void>;
+}
+
+/**
+ * The synchronous calls of the last step of a write: the comparison of the file with what was read
+ * and the rename over it run back to back, with no turn of the event loop (and so no other I/O) in
+ * between; that is what keeps the window for a concurrent edit down to a few system calls.
+ */
+export interface CommitFileSystem {
+  lstatSync(p: string): Stats;
+  renameSync(from: string, to: string): void;
+  openSync(p: string, flags: number): number;
+  fstatSync(fd: number): Stats;
+  readSync(fd: number, buffer: Buffer, offset: number, length: number, position: number | null): number;
+  closeSync(fd: number): void;
 }
 
 export interface FileSystem {
@@ -28,6 +43,7 @@ export interface FileSystem {
   unlink(p: string): Promise<void>;
   /** Resolves when `p` is accessible with `mode` (`fs.constants.W_OK`, ...), rejects otherwise. */
   access(p: string, mode: number): Promise<void>;
+  commit: CommitFileSystem;
 }
 
 export const nodeFileSystem: FileSystem = {
@@ -40,6 +56,14 @@ export const nodeFileSystem: FileSystem = {
   rename: (a, b) => fsp.rename(a, b),
   unlink: (p) => fsp.unlink(p),
   access: (p, mode) => fsp.access(p, mode),
+  commit: {
+    lstatSync: (p) => nodeFs.lstatSync(p),
+    renameSync: (a, b) => nodeFs.renameSync(a, b),
+    openSync: (p, flags) => nodeFs.openSync(p, flags),
+    fstatSync: (fd) => nodeFs.fstatSync(fd),
+    readSync: (fd, buffer, offset, length, position) => nodeFs.readSync(fd, buffer, offset, length, position),
+    closeSync: (fd) => nodeFs.closeSync(fd),
+  },
 };
 
 /** `err.code` of a Node system error, if any. */

@@ -3,6 +3,7 @@
  * the real process — streams, Ctrl-C, exit status. All the work happens in `run.ts`.
  */
 import { run } from './run';
+import { removeInFlightTempFiles } from './files';
 
 async function main(): Promise<number> {
   const controller = new AbortController();
@@ -11,14 +12,21 @@ async function main(): Promise<number> {
     interrupts++;
     if (interrupts > 1) {
       // A second Ctrl-C: writes are atomic (temp file + rename), so stopping now cannot leave a
-      // half-written source file.
+      // half-written source file; the temp file of a write in flight is removed.
+      removeInFlightTempFiles();
       process.stderr.write('\nanyio-migrate: interrupted\n');
       process.exit(130);
     }
     controller.abort();
     process.stderr.write('\nanyio-migrate: stopping after the current file (Ctrl-C again to stop now)\n');
   };
+  // SIGTERM (kill, a CI timeout): stop now, without leaving the temp file of a write in flight.
+  const onSigterm = (): void => {
+    removeInFlightTempFiles();
+    process.exit(143);
+  };
   process.on('SIGINT', onSigint);
+  process.on('SIGTERM', onSigterm);
   // `anyio-migrate check | head` closes the pipe early: that is not an error.
   process.stdout.on('error', (err: NodeJS.ErrnoException) => {
     if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
@@ -32,6 +40,7 @@ async function main(): Promise<number> {
     });
   } finally {
     process.off('SIGINT', onSigint);
+    process.off('SIGTERM', onSigterm);
   }
 }
 

@@ -11,6 +11,9 @@ import { DEFAULT_MAX_FILE_SIZE } from './files';
 import { defaultPoolSize } from './pool';
 
 export type Command = 'check' | 'diff' | 'fix';
+
+/** Default per-file time budget (`--file-timeout`). */
+export const DEFAULT_FILE_TIMEOUT_MS = 10_000;
 export type OutputFormat = 'text' | 'json';
 
 export class UsageError extends Error {
@@ -36,6 +39,7 @@ export interface CliArgs {
   progress: boolean;
   exitZero: boolean;
   maxFileSize?: string;
+  fileTimeout?: string;
   /** `--no-cache`: false. */
   cache: boolean;
   jobs?: string;
@@ -57,6 +61,8 @@ export interface Settings {
   progress: boolean;
   exitZero: boolean;
   maxFileSize: number;
+  /** Per-file time budget of the engine (`--file-timeout`, in ms; 0: none, the engine runs in this thread). */
+  fileTimeoutMs: number;
   /** Reuse results of unchanged files from `.anyio-migrate-cache/` (`--no-cache`: false). */
   cache: boolean;
   /** Worker threads for multi-file runs (default: the available parallelism; 1: no workers). */
@@ -96,6 +102,8 @@ Options:
   --config FILE         read [tool.anyio-migrate] from FILE instead of the
                         nearest pyproject.toml above the current directory
   --max-file-size SIZE  skip larger files (default 5MB; e.g. 500K, 20MB)
+  --file-timeout SECS   skip a file whose analysis or fix takes longer (default
+                        10; 0: no limit)
   --jobs N              analyse with N worker threads (default: one per CPU;
                         1: no workers)
   --no-cache            check and diff: do not reuse results of unchanged files
@@ -141,6 +149,7 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
         'no-progress': { type: 'boolean' },
         'exit-zero': { type: 'boolean' },
         'max-file-size': { type: 'string' },
+        'file-timeout': { type: 'string' },
         'no-cache': { type: 'boolean' },
         jobs: { type: 'string', short: 'j' },
         'follow-links': { type: 'boolean' },
@@ -183,6 +192,7 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
   if (v['unsafe-fixes']) args.unsafeFixes = true;
   if (v['no-unsafe-fixes']) args.unsafeFixes = false;
   if (v['max-file-size'] !== undefined) args.maxFileSize = v['max-file-size'];
+  if (v['file-timeout'] !== undefined) args.fileTimeout = v['file-timeout'];
   if (v.jobs !== undefined) args.jobs = v.jobs;
   return args;
 }
@@ -248,6 +258,12 @@ export function resolveSettings(args: CliArgs, cwd: string): Settings {
     if (n === undefined) throw new UsageError(`--max-file-size: invalid size '${args.maxFileSize}' (examples: 1048576, 500K, 5MB)`);
     maxFileSize = n;
   }
+  let fileTimeoutMs = DEFAULT_FILE_TIMEOUT_MS;
+  if (args.fileTimeout !== undefined) {
+    const secs = /^\s*\d+(?:\.\d+)?\s*$/.test(args.fileTimeout) ? Number(args.fileTimeout) : NaN;
+    if (!Number.isFinite(secs) || secs > 86400) throw new UsageError(`--file-timeout: invalid number of seconds '${args.fileTimeout}' (expected 0 to 86400; 0: no limit)`);
+    fileTimeoutMs = Math.round(secs * 1000);
+  }
   let jobs = defaultPoolSize();
   if (args.jobs !== undefined) {
     if (!/^\s*\d+\s*$/.test(args.jobs) || Number(args.jobs) < 1 || Number(args.jobs) > 256) {
@@ -270,6 +286,7 @@ export function resolveSettings(args: CliArgs, cwd: string): Settings {
     progress: args.progress,
     exitZero: args.exitZero,
     maxFileSize,
+    fileTimeoutMs,
     cache: args.cache,
     jobs,
     followLinks: args.followLinks,

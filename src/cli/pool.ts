@@ -8,6 +8,12 @@
  * The worker is this very file (`pool.js`) started with a marker in `workerData`. When this module
  * has been bundled into another file (esbuild), there is no `pool.js` to start: `EnginePool.create`
  * then returns undefined and the caller stays single-threaded.
+ *
+ * Time budget: with `timeoutMs`, a request still running on a worker after that long is rejected
+ * with `RequestTimeoutError`, and the worker is terminated (`Worker.terminate` stops even a
+ * JavaScript or wasm loop that never returns) and replaced by a fresh one; the requests queued
+ * behind it on that worker go back to the front of the queue. A file can slow the run by at most
+ * the budget, never hang it.
  */
 import * as os from 'os';
 import * as path from 'path';
@@ -25,6 +31,8 @@ type Reply = { id: number; ok: true; result: unknown } | { id: number; ok: false
 interface WorkerInit {
   [WORKER_MARKER]: true;
   wasmDir?: string;
+  /** Test seam: block (as a pathological input would) on any text containing this string. */
+  stallOnText?: string;
 }
 
 /** `os.availableParallelism()` where Node has it (>= 18.14), else the number of CPUs. */
@@ -46,8 +54,11 @@ interface Pending {
 
 interface Slot {
   worker: Worker;
+  /** In the order posted: the worker handles them one after another, the first is running. */
   inFlight: Map<number, Pending>;
   alive: boolean;
+  /** The budget timer of the request running now (the first in `inFlight`). */
+  timer?: ReturnType<typeof setTimeout>;
 }
 
 export interface PoolOptions {
@@ -55,6 +66,10 @@ export interface PoolOptions {
   wasmDir?: string;
   /** Requests queued on one worker at a time (default 2: one running, one waiting in its port). */
   perWorker?: number;
+  /** Per-request time budget in milliseconds (0 or absent: none). */
+  timeoutMs?: number;
+  /** Test seam: workers block on any text containing this string, to exercise the budget. */
+  stallOnText?: string;
 }
 
 export class PoolClosedError extends Error {
@@ -64,25 +79,68 @@ export class PoolClosedError extends Error {
   }
 }
 
+/** A request that ran past the pool's time budget (its worker was replaced). */
+export class RequestTimeoutError extends Error {
+  constructor(readonly timeoutMs: number) {
+    super(`took longer than ${formatSeconds(timeoutMs)} s`);
+    this.name = 'RequestTimeoutError';
+  }
+}
+
+/** `10`, `0.5`: seconds for messages. */
+export function formatSeconds(ms: number): string {
+  return String(Math.round(ms / 100) / 10);
+}
+
+/** Workers restarted after crashing (not after a timeout) before the pool gives up on them. */
+const MAX_CRASH_RESTARTS_PER_WORKER = 2;
+
+export interface PoolStats {
+  /** Workers started, replacements included. */
+  started: number;
+  /** Requests that ran past the budget. */
+  timeouts: number;
+}
+
 export class EnginePool {
   private readonly slots: Slot[] = [];
   private readonly queue: Pending[] = [];
   private readonly perWorker: number;
+  private readonly timeoutMs: number;
+  private readonly init: WorkerInit;
   private nextId = 1;
   private closed = false;
+  private crashRestartsLeft: number;
+  readonly stats: PoolStats = { started: 0, timeouts: 0 };
 
-  private constructor(script: string, size: number, options: PoolOptions) {
+  private constructor(
+    private readonly script: string,
+    size: number,
+    options: PoolOptions,
+  ) {
     this.perWorker = Math.max(1, options.perWorker ?? 2);
-    const init: WorkerInit = { [WORKER_MARKER]: true };
-    if (options.wasmDir !== undefined) init.wasmDir = options.wasmDir;
-    for (let i = 0; i < size; i++) {
-      const worker = new Worker(script, { workerData: init });
-      const slot: Slot = { worker, inFlight: new Map(), alive: true };
-      worker.on('message', (reply: Reply) => this.onReply(slot, reply));
-      worker.on('error', (err: Error) => this.onWorkerGone(slot, err));
-      worker.on('exit', (code: number) => this.onWorkerGone(slot, new Error(`engine worker exited with code ${code}`)));
-      this.slots.push(slot);
-    }
+    this.timeoutMs = Math.max(0, options.timeoutMs ?? 0);
+    this.init = { [WORKER_MARKER]: true };
+    if (options.wasmDir !== undefined) this.init.wasmDir = options.wasmDir;
+    if (options.stallOnText !== undefined) this.init.stallOnText = options.stallOnText;
+    this.crashRestartsLeft = size * MAX_CRASH_RESTARTS_PER_WORKER;
+    for (let i = 0; i < size; i++) this.slots.push(this.startWorker());
+  }
+
+  private startWorker(): Slot {
+    const worker = new Worker(this.script, { workerData: this.init });
+    const slot: Slot = { worker, inFlight: new Map(), alive: true };
+    worker.on('message', (reply: Reply) => this.onReply(slot, reply));
+    worker.on('error', (err: Error) => this.onWorkerGone(slot, err));
+    worker.on('exit', (code: number) => this.onWorkerGone(slot, new Error(`engine worker exited with code ${code}`)));
+    this.stats.started++;
+    return slot;
+  }
+
+  /** Add workers up to `size` (a run that turns out to have many files). */
+  grow(size: number): void {
+    while (!this.closed && this.slots.length < size) this.slots.push(this.startWorker());
+    this.pump();
   }
 
   /** A pool of `size` workers, or undefined when workers cannot be started from this build. */
@@ -112,6 +170,7 @@ export class EnginePool {
     for (const p of this.queue.splice(0)) p.reject(err);
     const exits: Array<Promise<number>> = [];
     for (const slot of this.slots) {
+      if (slot.timer) clearTimeout(slot.timer);
       for (const p of slot.inFlight.values()) p.reject(err);
       slot.inFlight.clear();
       slot.alive = false;
@@ -146,25 +205,71 @@ export class EnginePool {
       const p = this.queue.shift()!;
       best.inFlight.set(p.request.id, p);
       best.worker.postMessage(p.request);
+      if (best.inFlight.size === 1) this.startTimer(best);
     }
+  }
+
+  /** Start the budget of the request now running on `slot` (the first one it holds). */
+  private startTimer(slot: Slot): void {
+    if (slot.timer) clearTimeout(slot.timer);
+    slot.timer = undefined;
+    if (this.timeoutMs <= 0) return;
+    const first = slot.inFlight.keys().next();
+    if (first.done) return;
+    const id = first.value;
+    slot.timer = setTimeout(() => this.onTimeout(slot, id), this.timeoutMs);
+  }
+
+  /**
+   * The running request is over budget: fail it, put the ones queued behind it back at the front
+   * of the queue, terminate the worker and start a fresh one in its place.
+   */
+  private onTimeout(slot: Slot, id: number): void {
+    slot.timer = undefined;
+    if (!slot.alive || this.closed) return;
+    const p = slot.inFlight.get(id);
+    if (!p) return;
+    slot.alive = false;
+    slot.inFlight.delete(id);
+    const behind = [...slot.inFlight.values()];
+    slot.inFlight.clear();
+    this.stats.timeouts++;
+    void slot.worker.terminate();
+    const i = this.slots.indexOf(slot);
+    if (i >= 0) this.slots[i] = this.startWorker();
+    this.queue.unshift(...behind);
+    p.reject(new RequestTimeoutError(this.timeoutMs));
+    this.pump();
   }
 
   private onReply(slot: Slot, reply: Reply): void {
     const p = slot.inFlight.get(reply.id);
     if (!p) return;
     slot.inFlight.delete(reply.id);
+    this.startTimer(slot);
     if (reply.ok) p.resolve(reply.result);
     else p.reject(new Error(reply.message));
     this.pump();
   }
 
-  /** A worker that crashed fails only the requests it held; the others carry on. */
+  /**
+   * A worker that crashed fails only the requests it held; the others carry on, and it is
+   * replaced (a few times per worker: a worker that cannot start at all is not restarted forever).
+   */
   private onWorkerGone(slot: Slot, err: Error): void {
     if (!slot.alive) return;
     slot.alive = false;
+    if (slot.timer) clearTimeout(slot.timer);
+    slot.timer = undefined;
     for (const p of slot.inFlight.values()) p.reject(err);
     slot.inFlight.clear();
-    if (!this.closed) this.pump();
+    if (this.closed) return;
+    if (this.crashRestartsLeft > 0) {
+      this.crashRestartsLeft--;
+      const i = this.slots.indexOf(slot);
+      if (i >= 0) this.slots[i] = this.startWorker();
+    }
+    this.pump();
   }
 }
 
@@ -228,6 +333,10 @@ function runWorker(init: WorkerInit): void {
   port.on('message', (request: Request) => {
     ready.then(
       () => {
+        if (init.stallOnText !== undefined && request.text.includes(init.stallOnText)) {
+          // Test seam: hang like a pathological input, until the pool terminates this worker.
+          Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 10 * 60 * 1000);
+        }
         let reply: Reply;
         try {
           const result = request.op === 'analyze' ? engine.analyze(request.text, request.options) : engine.fixAll(request.text, request.options);

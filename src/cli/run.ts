@@ -8,12 +8,12 @@ import * as path from 'path';
 import { initEngine, analyze, fixAll } from '../core/engine';
 import type { AnalyzeOptions, Finding, FixOptions, FixResult } from '../core/types';
 import { FileSystem, nodeFileSystem } from './fsys';
-import { decodePythonSource, encodePythonSource, readPythonFile, ReadResult, SourceEncoding, atomicWriteFile, WriteRefused } from './files';
+import { decodePythonSource, encodePythonSource, readPythonFile, ReadResult, SourceEncoding, atomicWriteFile, WriteRefused, FileIdentity, fileIdentity, removeStaleTempFiles } from './files';
 import { collectPythonFiles, FileEntry } from './walk';
 import { HELP, parseCliArgs, resolveSettings, Settings, UsageError } from './options';
 import { LineIndex, toJsonFinding, formatTextFinding, sortFindings, unifiedDiff, summariseCodes, plural, JsonFinding } from './report';
 import { pythonProblem, verifyPythonSource } from './verify';
-import { EnginePool, orderedMap } from './pool';
+import { EnginePool, orderedMap, RequestTimeoutError, formatSeconds } from './pool';
 import { ResultCache } from './cache';
 
 export interface OutputStream {
@@ -37,6 +37,15 @@ export interface RunIO {
   wasmDir?: string;
   /** Test hook: runs after a file's fix is computed and just before it is written. */
   beforeWrite?: (file: string) => void | Promise<void>;
+  /**
+   * Test seam: runs inside the write, after the temp file is fsynced and before the last
+   * comparison with what was read and the rename (see `atomicWriteFile`).
+   */
+  beforeCommit?: (file: string, tempFile: string) => void | Promise<void>;
+  /** Folder of the cache's per-user secret (default `$XDG_CACHE_HOME/anyio-migrate`, else `~/.cache/anyio-migrate`). */
+  cacheKeyDir?: string;
+  /** Test seam: engine workers block on any text containing this string (exercises `--file-timeout`). */
+  stallOnText?: string;
   /** Files read ahead of the one being processed (default 8). */
   readConcurrency?: number;
   /** The analysis functions (default: the engine's); injectable to test refusals. Runs with an injected engine use neither workers nor the cache. */
@@ -55,6 +64,14 @@ export interface RunStats {
   cacheHits: number;
   cacheMisses: number;
   cacheWrites: number;
+  /** Cache entries found but not believed (bad HMAC, fields or shape). */
+  cacheRejected: number;
+  /** Files skipped for running past the per-file time budget. */
+  timeouts: number;
+  /** Worker threads started, replacements of timed-out workers included. */
+  workersStarted: number;
+  /** Stale temp files of ours (from killed runs) removed by `fix`. */
+  staleTempsRemoved: number;
 }
 
 /** Default for `RunIO.poolMinFiles`: below this, starting workers costs more than it saves. */
@@ -207,9 +224,12 @@ export async function run(argv: readonly string[], io: RunIO): Promise<number> {
       return EXIT_ERROR;
     }
   }
-  await initEngine(io.wasmDir ? { wasmDir: io.wasmDir } : {});
   const runner = new Runner(settings, io, cwd, python);
-  return settings.stdin ? runner.runStdin() : runner.runPaths();
+  try {
+    return await (settings.stdin ? runner.runStdin() : runner.runPaths());
+  } finally {
+    await runner.close();
+  }
 }
 
 class Runner {
@@ -224,6 +244,12 @@ class Runner {
   private readonly cache: ResultCache | undefined;
   private pool: EnginePool | undefined;
   private analysed = 0;
+  private timeouts = 0;
+  private staleTempsRemoved = 0;
+  /** Directories already cleaned of stale temp files in this run (`fix`). */
+  private readonly cleanedDirs = new Set<string>();
+  /** The engine in this thread, initialised on first use (runs with workers may never need it). */
+  private engineReady: Promise<unknown> | undefined;
 
   constructor(
     private readonly settings: Settings,
@@ -243,8 +269,37 @@ class Runner {
     // the fixes behind in the tree: only the read-only commands, the ones run again and again
     // (CI, pre-commit, editors), use the cache.
     if (settings.cache && !io.engine && settings.command !== 'fix') {
-      this.cache = ResultCache.open(settings.configFile !== undefined ? path.dirname(settings.configFile) : cwd, packageVersion());
+      const warn = (message: string): void => this.console.err(`warning: ${message}`);
+      const opened = ResultCache.open(settings.configFile !== undefined ? path.dirname(settings.configFile) : cwd, packageVersion(), {
+        warn,
+        ...(io.cacheKeyDir !== undefined ? { keyDir: io.cacheKeyDir } : {}),
+      });
+      this.cache = opened.cache;
+      if (opened.warning !== undefined) warn(opened.warning);
     }
+    // The per-file time budget needs the engine off this thread (a worker can be terminated; this
+    // thread cannot interrupt itself): with a budget, even a one-file run analyses in a worker.
+    // An injected engine is a test double and runs here.
+    if (!io.engine && settings.fileTimeoutMs > 0) this.pool = this.createPool(1);
+  }
+
+  private createPool(size: number): EnginePool | undefined {
+    return EnginePool.create(size, {
+      ...(this.io.wasmDir !== undefined ? { wasmDir: this.io.wasmDir } : {}),
+      ...(this.settings.fileTimeoutMs > 0 ? { timeoutMs: this.settings.fileTimeoutMs } : {}),
+      ...(this.io.stallOnText !== undefined ? { stallOnText: this.io.stallOnText } : {}),
+    });
+  }
+
+  async close(): Promise<void> {
+    await this.pool?.close();
+  }
+
+  /** The engine in this thread (initialised once, on first use). */
+  private async inThread(): Promise<EngineFunctions> {
+    this.engineReady ??= initEngine(this.io.wasmDir ? { wasmDir: this.io.wasmDir } : {});
+    await this.engineReady;
+    return this.engine;
   }
 
   private reportStats(): void {
@@ -254,39 +309,37 @@ class Runner {
       cacheHits: this.cache?.stats.hits ?? 0,
       cacheMisses: this.cache?.stats.misses ?? 0,
       cacheWrites: this.cache?.stats.writes ?? 0,
+      cacheRejected: this.cache?.stats.rejected ?? 0,
+      timeouts: this.timeouts,
+      workersStarted: this.pool?.stats.started ?? 0,
+      staleTempsRemoved: this.staleTempsRemoved,
     });
   }
 
   // ---- engine calls: cache, then the pool or this thread ------------------------------------
 
-  private findingsFor(text: string): Finding[] | Promise<Finding[]> {
+  private async findingsFor(text: string): Promise<Finding[]> {
     const cached = this.cache?.getFindings(this.analyzeOptions, text);
     if (cached?.findings) return cached.findings;
-    const store = (findings: Finding[]): Finding[] => {
-      if (cached) this.cache!.setFindings(cached.key, findings);
-      return findings;
-    };
-    if (this.pool) return this.pool.analyze(text, this.analyzeOptions).then(store);
-    return store(this.engine.analyze(text, this.analyzeOptions));
+    const findings = this.pool ? await this.pool.analyze(text, this.analyzeOptions) : (await this.inThread()).analyze(text, this.analyzeOptions);
+    if (cached) this.cache!.setFindings(cached.key, this.analyzeOptions, text, findings);
+    return findings;
   }
 
-  private fixResultFor(text: string): FixResult | Promise<FixResult> {
+  private async fixResultFor(text: string): Promise<FixResult> {
     const cached = this.cache?.getFix(this.fixOptions, text);
     if (cached?.result) return cached.result;
-    const store = (result: FixResult): FixResult => {
-      if (cached) this.cache!.setFix(cached.key, text, result);
-      return result;
-    };
-    if (this.pool) return this.pool.fixAll(text, this.fixOptions).then(store);
-    return store(this.engine.fixAll(text, this.fixOptions));
+    const result = this.pool ? await this.pool.fixAll(text, this.fixOptions) : (await this.inThread()).fixAll(text, this.fixOptions);
+    if (cached) this.cache!.setFix(cached.key, this.fixOptions, text, result);
+    return result;
   }
 
   /** Start the engine work for one read file (in a worker when there is a pool). */
   private precompute(read: ReadResult): Promise<Precomputed> {
     if (!read.ok || !read.text.includes('anyio')) return Promise.resolve({});
     this.analysed++;
-    if (this.settings.command === 'check') return Promise.resolve(this.findingsFor(read.text)).then((findings) => ({ findings }));
-    return Promise.resolve(this.fixResultFor(read.text)).then((fix) => ({ fix }));
+    if (this.settings.command === 'check') return this.findingsFor(read.text).then((findings) => ({ findings }));
+    return this.fixResultFor(read.text).then((fix) => ({ fix }));
   }
 
   private get aborted(): boolean {
@@ -371,26 +424,26 @@ class Runner {
    * changes or the result is refused), after encoding and optional verification.
    */
   private async computeFix(display: string, text: string, encoding: SourceEncoding, precomputed?: FixResult): Promise<{ bytes?: Buffer; output: string; applied: string[]; remaining: Finding[] }> {
-    const result = precomputed ?? this.engine.fixAll(text, this.fixOptions);
+    const result = precomputed ?? (await this.fixResultFor(text));
     if (result.capped) this.console.warn(display, 'fixes did not converge within the iteration limit; the result may still have fixable findings');
     if (result.refused !== undefined) {
       this.console.warn(display, `not fixed: ${result.refused}`);
       this.totals.notWritten++;
-      return { output: text, applied: [], remaining: this.engine.analyze(text, this.analyzeOptions) };
+      return { output: text, applied: [], remaining: await this.findingsFor(text) };
     }
     if (result.output === text) return { output: text, applied: [], remaining: result.remaining };
     const encoded = encodePythonSource(result.output, encoding);
     if (!encoded.ok) {
       this.console.warn(display, `not fixed: ${encoded.reason}`);
       this.totals.notWritten++;
-      return { output: text, applied: [], remaining: this.engine.analyze(text, this.analyzeOptions) };
+      return { output: text, applied: [], remaining: await this.findingsFor(text) };
     }
     if (this.settings.verify) {
       const v = await verifyPythonSource(this.python, encoded.bytes);
       if (!v.ok) {
         this.console.warn(display, `not fixed (--verify): ${v.reason}`);
         this.totals.notWritten++;
-        return { output: text, applied: [], remaining: this.engine.analyze(text, this.analyzeOptions) };
+        return { output: text, applied: [], remaining: await this.findingsFor(text) };
       }
     }
     return { bytes: encoded.bytes, output: result.output, applied: result.applied.map((a) => a.code), remaining: result.remaining };
@@ -415,17 +468,36 @@ class Runner {
       return EXIT_ERROR;
     }
     const text = decoded.text;
-    this.totals.scanned = 1;
     const relevant = text.includes('anyio');
-    if (command === 'check') {
-      const findings = relevant ? this.engine.analyze(text, this.analyzeOptions) : [];
-      this.recordCheck(findings);
-      this.emitFindings(display, text, findings, false);
+    try {
+      if (command === 'check') {
+        const findings = relevant ? await this.findingsFor(text) : [];
+        this.totals.scanned = 1;
+        this.recordCheck(findings);
+        this.emitFindings(display, text, findings, false);
+        this.finishJson();
+        this.summary(false, 1, 1);
+        return this.exitCode(false);
+      }
+      return await this.stdinFix(display, bytes, text, decoded.encoding, relevant);
+    } catch (err) {
+      if (!(err instanceof RequestTimeoutError)) throw err;
+      this.timeouts++;
+      this.console.err(`error: -: ${this.timeoutReason(err)}`);
+      if (command === 'fix') this.console.out(bytes); // pass the input through untouched
       this.finishJson();
-      this.summary(false, 1, 1);
-      return this.exitCode(false);
+      return EXIT_ERROR;
     }
-    const fix = relevant ? await this.computeFix(display, text, decoded.encoding) : { output: text, applied: [] as string[], remaining: [] as Finding[] };
+  }
+
+  private timeoutReason(err: RequestTimeoutError): string {
+    return `took longer than ${formatSeconds(err.timeoutMs)} s; skipped (see --file-timeout)`;
+  }
+
+  private async stdinFix(display: string, bytes: Buffer, text: string, encoding: SourceEncoding, relevant: boolean): Promise<number> {
+    const { command } = this.settings;
+    const fix = relevant ? await this.computeFix(display, text, encoding) : { output: text, applied: [] as string[], remaining: [] as Finding[] };
+    this.totals.scanned = 1;
     if (command === 'fix') {
       this.console.out(fix.bytes ?? bytes);
       if (fix.bytes) {
@@ -482,17 +554,25 @@ class Runner {
     let limit = Math.max(1, this.io.readConcurrency ?? 8);
     const useEngineDirectly = this.io.engine !== undefined;
     if (!useEngineDirectly && this.settings.jobs > 1 && files.length >= (this.io.poolMinFiles ?? POOL_MIN_FILES)) {
-      this.pool = EnginePool.create(this.settings.jobs, this.io.wasmDir !== undefined ? { wasmDir: this.io.wasmDir } : {});
-      // Keep every worker busy: a few files queued per worker ahead of the one being reported.
-      if (this.pool) limit = Math.max(limit, this.pool.size * 4);
+      if (this.pool) this.pool.grow(this.settings.jobs);
+      else this.pool = this.createPool(this.settings.jobs);
     }
-    const readFile = (e: FileEntry): Promise<ReadResult> => readPythonFile(e.path, { fs: this.fs, maxFileSize: this.settings.maxFileSize });
+    // Keep every worker busy: a few files queued per worker ahead of the one being reported.
+    if (this.pool) limit = Math.max(limit, this.pool.size * 4);
+    const fixing = this.settings.command === 'fix';
+    const readFile = async (e: FileEntry): Promise<Read> => {
+      const read = await readPythonFile(e.path, { fs: this.fs, maxFileSize: this.settings.maxFileSize });
+      // `fix` compares the file with this identity again immediately before replacing it.
+      if (!fixing || !read.ok) return read;
+      const identity = await fileIdentity(e.path, read.bytes, this.fs);
+      return identity ? { ...read, identity } : read;
+    };
     try {
       // With a pool (or a cache), the engine work of the next files starts as soon as they are
       // read, in workers; the results are consumed here strictly in file order, so the output is
       // the same as a sequential run's.
       const items = this.pool
-        ? orderedMap(files, limit, async (e): Promise<[ReadResult, Promise<Precomputed>]> => {
+        ? orderedMap(files, limit, async (e): Promise<[Read, Promise<Precomputed>]> => {
             const read = await readFile(e);
             const pre = this.precompute(read);
             pre.catch(() => undefined); // observed below, in order; never an unhandled rejection
@@ -502,7 +582,7 @@ class Runner {
       const sequential = items ? undefined : readAhead(files, limit, readFile, () => this.aborted);
       for (;;) {
         let entry: FileEntry;
-        let read: ReadResult;
+        let read: Read;
         let pre: Promise<Precomputed> | undefined;
         if (items) {
           const n = await items.next();
@@ -536,7 +616,32 @@ class Runner {
     return this.exitCode(interrupted);
   }
 
-  private async processFile(entry: FileEntry, display: string, read: ReadResult, pre?: Promise<Precomputed>): Promise<void> {
+  private async processFile(entry: FileEntry, display: string, read: Read, pre?: Promise<Precomputed>): Promise<void> {
+    try {
+      await this.processRead(entry, display, read, pre);
+    } catch (err) {
+      if (!(err instanceof RequestTimeoutError)) throw err;
+      // Over the time budget: reported like a file that could not be read, and the run goes on.
+      this.timeouts++;
+      this.totals.skipped++;
+      if (entry.explicit) {
+        this.console.err(`error: ${display}: ${this.timeoutReason(err)}`);
+        this.hadError = true;
+      } else {
+        this.console.warn(display, this.timeoutReason(err));
+      }
+    }
+  }
+
+  /** `fix`: remove stale temp files of ours (killed runs) from a directory we process files in. */
+  private async cleanDirOnce(dir: string): Promise<void> {
+    if (this.cleanedDirs.has(dir)) return;
+    this.cleanedDirs.add(dir);
+    this.staleTempsRemoved += (await removeStaleTempFiles(dir, { fs: this.fs })).length;
+  }
+
+  private async processRead(entry: FileEntry, display: string, read: Read, pre?: Promise<Precomputed>): Promise<void> {
+    if (this.settings.command === 'fix') await this.cleanDirOnce(path.dirname(entry.path));
     if (!read.ok) {
       this.totals.skipped++;
       if (entry.explicit) {
@@ -547,19 +652,23 @@ class Runner {
       }
       return;
     }
-    this.totals.scanned++;
     const { text } = read;
     // Every rule is about AnyIO: a file that never mentions it cannot have findings.
-    if (!text.includes('anyio')) return;
+    if (!text.includes('anyio')) {
+      this.totals.scanned++;
+      return;
+    }
     const { command } = this.settings;
     const done = await (pre ?? this.precompute(read));
     if (command === 'check') {
-      const findings = done.findings ?? this.engine.analyze(text, this.analyzeOptions);
+      const findings = done.findings ?? (await this.findingsFor(text));
+      this.totals.scanned++;
       this.recordCheck(findings);
       this.emitFindings(display, text, findings, false);
       return;
     }
     const fix = await this.computeFix(display, text, read.encoding, done.fix);
+    this.totals.scanned++;
     if (!fix.bytes) {
       this.countLeft(fix.remaining);
       if (command === 'fix') this.emitFindings(display, text, fix.remaining, false);
@@ -574,13 +683,18 @@ class Runner {
     }
     try {
       await this.io.beforeWrite?.(entry.path);
-      await atomicWriteFile(entry.path, fix.bytes, { fs: this.fs, expected: read.bytes });
+      await atomicWriteFile(entry.path, fix.bytes, {
+        fs: this.fs,
+        expected: read.bytes,
+        ...(read.identity ? { identity: read.identity } : {}),
+        ...(this.io.beforeCommit ? { beforeCommit: this.io.beforeCommit } : {}),
+      });
     } catch (err) {
       if (!(err instanceof WriteRefused)) throw err;
       this.console.warn(display, `not written: ${err.message}`);
       this.totals.notWritten++;
       // Nothing was fixed here: what is left is what the file had.
-      const before = this.engine.analyze(text, this.analyzeOptions);
+      const before = await this.findingsFor(text);
       this.countLeft(before);
       this.emitFindings(display, text, before, false);
       return;
@@ -596,6 +710,9 @@ class Runner {
     this.emitFindings(display, fix.output, fix.remaining, false);
   }
 }
+
+/** A file as read, with (for `fix`) its identity at read time. */
+type Read = ReadResult & { identity?: FileIdentity };
 
 /** Engine results computed ahead of reporting a file (absent: compute in this thread now). */
 interface Precomputed {

@@ -154,14 +154,19 @@ describe('cli/files: reading and atomic writes', () => {
     assert.deepEqual(fs.readdirSync(dir), ['script.py']);
   });
 
-  it('writes through a symlink to its target and keeps the link', async () => {
+  it('never writes through a symlink: refuses, and the link and its target stay as they were', async () => {
     const target = path.join(dir, 'real.py');
     const link = path.join(dir, 'link.py');
     fs.writeFileSync(target, 'old\n');
     fs.symlinkSync(target, link);
-    await atomicWriteFile(link, Buffer.from('new\n'));
+    await assert.rejects(
+      atomicWriteFile(link, Buffer.from('new\n'), { expected: Buffer.from('old\n') }),
+      (err: unknown) => err instanceof WriteRefused && err.kind === 'symlink' && /is a symbolic link; not rewritten/.test(err.message),
+    );
     assert.ok(fs.lstatSync(link).isSymbolicLink());
-    assert.equal(fs.readFileSync(target, 'utf8'), 'new\n');
+    assert.equal(fs.readlinkSync(link), target);
+    assert.equal(fs.readFileSync(target, 'utf8'), 'old\n');
+    assert.deepEqual(fs.readdirSync(dir).sort(), ['link.py', 'real.py']);
   });
 
   it('refuses when the file changed on disk since it was read', async () => {
@@ -191,8 +196,11 @@ describe('cli/files: reading and atomic writes', () => {
     fs.writeFileSync(file, 'old\n');
     const failingRename: FileSystem = {
       ...nodeFileSystem,
-      rename: async () => {
-        throw Object.assign(new Error('EXDEV: cross-device link not permitted'), { code: 'EXDEV' });
+      commit: {
+        ...nodeFileSystem.commit,
+        renameSync: () => {
+          throw Object.assign(new Error('EXDEV: cross-device link not permitted'), { code: 'EXDEV' });
+        },
       },
     };
     await assert.rejects(atomicWriteFile(file, Buffer.from('new\n'), { fs: failingRename }), (err: unknown) => err instanceof WriteRefused && err.kind === 'io');

@@ -6,7 +6,7 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
 import { analyze, fixAll, initEngine } from '../../src/core/engine';
-import { EnginePool, orderedMap, PoolClosedError, workerScript } from '../../src/cli/pool';
+import { EnginePool, orderedMap, PoolClosedError, RequestTimeoutError, workerScript } from '../../src/cli/pool';
 import { CACHE_DIR_NAME, ResultCache } from '../../src/cli/cache';
 import { parseCliArgs, resolveSettings, UsageError } from '../../src/cli/options';
 import type { RunStats } from '../../src/cli/run';
@@ -168,6 +168,23 @@ describe('cli/pool: EnginePool', function () {
     assert.ok(settled.every((s) => s.status === 'rejected' && s.reason instanceof PoolClosedError));
     await assert.rejects(pool.analyze('import anyio\n', {}), PoolClosedError);
   });
+
+  it('fails a request past the time budget, replaces its worker, and runs the requests queued behind it', async () => {
+    // The seam makes a worker block (as a pathological input would) on texts containing STALL.
+    pool = EnginePool.create(1, { timeoutMs: 500, stallOnText: 'STALL', perWorker: 3 });
+    assert.ok(pool);
+    const good = 'import anyio\n\nasync def f():\n    await anyio.current_time()\n';
+    const stalled = pool.analyze(`${good}# STALL\n`, {});
+    const behind = [pool.analyze(good, {}), pool.fixAll(good, {})];
+    await assert.rejects(stalled, (err: unknown) => err instanceof RequestTimeoutError && err.timeoutMs === 500 && /took longer than 0\.5 s/.test(err.message));
+    const [findings, fixed] = await Promise.all(behind);
+    assert.deepStrictEqual(findings, analyze(good, {}));
+    assert.deepStrictEqual(fixed, fixAll(good, {}));
+    assert.deepEqual(pool.stats, { started: 2, timeouts: 1 });
+    assert.equal(pool.size, 1);
+    // The replacement keeps serving.
+    assert.deepStrictEqual(await pool.analyze(good, { select: ['ASY1'] }), analyze(good, { select: ['ASY1'] }));
+  });
 });
 
 describe('cli/pool: --jobs in the CLI', function () {
@@ -182,7 +199,7 @@ describe('cli/pool: --jobs in the CLI', function () {
     writeTree(dir, generatedTree(48));
     for (const format of ['text', 'json']) {
       const stats: RunStats[] = [];
-      const seq = await runCli(['check', '--no-cache', '--jobs', '1', '--format', format], { cwd: dir, onStats: (s) => stats.push(s) });
+      const seq = await runCli(['check', '--no-cache', '--jobs', '1', '--file-timeout', '0', '--format', format], { cwd: dir, onStats: (s) => stats.push(s) });
       const par = await runCli(['check', '--no-cache', '--jobs', '2', '--format', format], { cwd: dir, onStats: (s) => stats.push(s) });
       assert.equal(seq.code, 1);
       assert.equal(par.code, seq.code);
@@ -218,16 +235,80 @@ describe('cli/pool: --jobs in the CLI', function () {
     assert.notDeepEqual(fixedA, tree);
   });
 
-  it('stays in this thread for small runs and with an injected engine', async () => {
+  it('without a time budget, stays in this thread for small runs; always with an injected engine', async () => {
     writeTree(dir, generatedTree(5));
     const stats: RunStats[] = [];
-    await runCli(['check', '--jobs', '4'], { cwd: dir, onStats: (s) => stats.push(s) });
+    await runCli(['check', '--no-cache', '--jobs', '4', '--file-timeout', '0'], { cwd: dir, onStats: (s) => stats.push(s) });
     writeTree(dir, generatedTree(30));
     await runCli(['check', '--jobs', '4'], { cwd: dir, onStats: (s) => stats.push(s), engine: { analyze, fixAll } });
     assert.deepEqual(
       stats.map((s) => s.workers),
       [0, 0],
     );
+  });
+
+  it('with the time budget (the default), even a small or --jobs 1 run analyses in one worker', async () => {
+    writeTree(dir, generatedTree(5));
+    const stats: RunStats[] = [];
+    const inWorker = await runCli(['check', '--no-cache', '--jobs', '4'], { cwd: dir, onStats: (s) => stats.push(s) });
+    const one = await runCli(['check', '--no-cache', '--jobs', '1'], { cwd: dir, onStats: (s) => stats.push(s) });
+    const inThread = await runCli(['check', '--no-cache', '--file-timeout', '0'], { cwd: dir, onStats: (s) => stats.push(s) });
+    assert.deepEqual(
+      stats.map((s) => [s.workers, s.workersStarted]),
+      [
+        [1, 1],
+        [1, 1],
+        [0, 0],
+      ],
+    );
+    assert.equal(inWorker.stdout, inThread.stdout);
+    assert.equal(one.stdout, inThread.stdout);
+    assert.equal(inWorker.code, 1);
+  });
+
+  for (const jobs of ['1', '2']) {
+    it(`--file-timeout: a file past the budget is reported as skipped and the run goes on (--jobs ${jobs})`, async () => {
+      const tree = generatedTree(jobs === '1' ? 4 : 20);
+      const names = Object.keys(tree).filter((k) => tree[k]!.includes('anyio'));
+      const slow = names[1]!;
+      tree[slow] = `${tree[slow]}\n# STALL-HERE\n`;
+      writeTree(dir, tree);
+      let stats: RunStats | undefined;
+      const r = await runCli(['check', '--no-cache', '--jobs', jobs, '--file-timeout', '1'], { cwd: dir, stallOnText: 'STALL-HERE', poolMinFiles: 2, onStats: (s) => (stats = s) });
+      assert.ok(stats);
+      assert.equal(stats.timeouts, 1);
+      assert.equal(stats.workersStarted, Number(jobs) + 1); // the stuck worker was replaced
+      assert.match(r.stderr, new RegExp(`warning: ${slow.replace(/[.]/g, '\\.')}: took longer than 1 s; skipped`));
+      assert.match(r.stderr, /1 skipped/);
+      // Every other file is reported exactly as without the stalled one.
+      const expected = await runCli(['check', '--no-cache', '--file-timeout', '0'], { cwd: dir });
+      const withoutSlow = expected.stdout.split('\n').filter((l) => !l.startsWith(`${slow}:`));
+      assert.deepEqual(r.stdout.split('\n'), withoutSlow);
+      assert.equal(r.code, 1);
+    });
+  }
+
+  it('--file-timeout on a file named explicitly, on fix and on stdin: an error (exit 2), the file unchanged', async () => {
+    const text = 'import anyio\n\nasync def f():\n    await anyio.current_time()\n# STALL-HERE\n';
+    writeTree(dir, { 'slow.py': text, 'ok.py': 'import anyio\n\nasync def g():\n    await anyio.current_time()\n' });
+    const fix = await runCli(['fix', '--file-timeout', '0.5', 'slow.py', 'ok.py'], { cwd: dir, stallOnText: 'STALL-HERE' });
+    assert.equal(fix.code, 2);
+    assert.match(fix.stderr, /error: slow\.py: took longer than 0\.5 s; skipped/);
+    assert.equal(fs.readFileSync(path.join(dir, 'slow.py'), 'utf8'), text);
+    assert.doesNotMatch(fs.readFileSync(path.join(dir, 'ok.py'), 'utf8'), /await anyio\.current_time/);
+    const stdin = await runCli(['fix', '--file-timeout', '0.5', '-'], { cwd: dir, stallOnText: 'STALL-HERE', readStdin: async () => Buffer.from(text) });
+    assert.equal(stdin.code, 2);
+    assert.equal(stdin.stdout, text);
+    assert.match(stdin.stderr, /error: -: took longer than 0\.5 s; skipped/);
+  });
+
+  it('validates --file-timeout', () => {
+    assert.equal(resolveSettings(parseCliArgs(['check']), dir).fileTimeoutMs, 10000);
+    assert.equal(resolveSettings(parseCliArgs(['check', '--file-timeout', '2.5']), dir).fileTimeoutMs, 2500);
+    assert.equal(resolveSettings(parseCliArgs(['check', '--file-timeout', '0']), dir).fileTimeoutMs, 0);
+    for (const bad of ['-1', 'ten', '1e3', '100000']) {
+      assert.throws(() => resolveSettings(parseCliArgs(['check', '--file-timeout', bad]), dir), UsageError, bad);
+    }
   });
 
   it('validates --jobs', () => {
@@ -250,7 +331,7 @@ describe('cli/cache: results of unchanged files', function () {
 
   const check = async (args: string[] = []): Promise<{ stdout: string; code: number; stats: RunStats }> => {
     let stats: RunStats | undefined;
-    const r = await runCli(['check', '--jobs', '1', ...args], { cwd: dir, onStats: (s) => (stats = s) });
+    const r = await runCli(['check', '--jobs', '1', ...args], { cwd: dir, onStats: (s) => (stats = s), cacheKeyDir: path.join(dir, '.cache-key') });
     assert.ok(stats);
     return { stdout: r.stdout, code: r.code, stats };
   };
@@ -314,7 +395,7 @@ describe('cli/cache: results of unchanged files', function () {
 
   it('ignores itself in git, drops other engine versions and is not used by fix', async () => {
     writeTree(dir, generatedTree(4));
-    const stale = path.join(dir, CACHE_DIR_NAME, '0.0.0-oldengine');
+    const stale = path.join(dir, CACHE_DIR_NAME, '0.0.0-0123456789abcdef');
     fs.mkdirSync(stale, { recursive: true });
     await check();
     assert.equal(fs.readFileSync(path.join(dir, CACHE_DIR_NAME, '.gitignore'), 'utf8').split('\n').includes('*'), true);
@@ -330,7 +411,7 @@ describe('cli/cache: results of unchanged files', function () {
   });
 
   it('derives one key per (operation, canonical options, text)', () => {
-    const cache = ResultCache.open(dir, '1.2.3');
+    const cache = ResultCache.open(dir, '1.2.3', { keyDir: path.join(dir, 'key') }).cache;
     assert.ok(cache);
     const k = cache.key('analyze', { select: ['ASY2', 'ASY1'], target: 'anyio3' }, 'import anyio\n');
     assert.match(k, /^[0-9a-f]{64}$/);
