@@ -24,7 +24,7 @@ const outDir = join(root, 'test-results', 'fuzz-runtime');
 const require = createRequire(import.meta.url);
 
 function parseArgs(argv) {
-  const args = { seed: Date.now() % 2_147_483_647, count: 200, minutes: Infinity, batch: 24, modes: ['anyio3', 'anyio3-unsafe', 'anyio2+3', 'anyio2+3-unsafe'], minimizeSeconds: 60 };
+  const args = { seed: Date.now() % 2_147_483_647, count: 200, minutes: Infinity, batch: 24, modes: ['anyio3', 'anyio3-unsafe', 'anyio2+3', 'anyio2+3-unsafe'], minimizeSeconds: 60, avoid: [] };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const value = () => {
@@ -38,8 +38,9 @@ function parseArgs(argv) {
     else if (a === '--batch') args.batch = Math.max(1, Math.trunc(value()));
     else if (a === '--minimize-seconds') args.minimizeSeconds = value();
     else if (a === '--modes') args.modes = String(argv[++i] ?? '').split(',').filter(Boolean);
+    else if (a === '--avoid') args.avoid = String(argv[++i] ?? '').split(',').filter(Boolean);
     else if (a === '--help' || a === '-h') {
-      process.stdout.write('usage: npm run fuzz:runtime -- [--seed S] [--count N] [--minutes M] [--batch B] [--modes m1,m2] [--minimize-seconds T]\n');
+      process.stdout.write('usage: npm run fuzz:runtime -- [--seed S] [--count N] [--minutes M] [--batch B] [--modes m1,m2] [--minimize-seconds T] [--avoid f1,f2]\n');
       process.exit(0);
     } else throw new Error(`unknown argument ${a}`);
   }
@@ -71,10 +72,10 @@ async function main() {
   const expectedCodes = new Map();
   const originalErrors = [];
   const features = new Map();
-  process.stdout.write(`fuzz:runtime seed ${args.seed}, up to ${args.count} programs${Number.isFinite(args.minutes) ? ` or ${args.minutes} min` : ''}, modes ${args.modes.join(', ')}\n`);
+  process.stdout.write(`fuzz:runtime seed ${args.seed}, up to ${args.count} programs${Number.isFinite(args.minutes) ? ` or ${args.minutes} min` : ''}, modes ${args.modes.join(', ')}${args.avoid.length ? `, avoiding ${args.avoid.join(', ')}` : ''}\n`);
   try {
     for (let from = 0; from < args.count && Date.now() < deadline; from += args.batch) {
-      const programs = grammar.generatePrograms(args.seed, from, Math.min(args.batch, args.count - from));
+      const programs = grammar.generatePrograms(args.seed, from, Math.min(args.batch, args.count - from), new Set(args.avoid));
       for (const p of programs) for (const f of new Set(p.features)) features.set(f, (features.get(f) ?? 0) + 1);
       const r = await runner.checkBatch(programs, { dir: work, modes: args.modes });
       totals.programs += programs.length;
@@ -120,6 +121,7 @@ async function main() {
   const summary = {
     seed: args.seed,
     modes: args.modes,
+    avoid: args.avoid,
     programs: totals.programs,
     seconds: Math.round((Date.now() - started) / 100) / 10,
     comparisons: totals.compared,

@@ -178,7 +178,7 @@ export class Gen {
       expr = name;
     } else if (spelling === 'fromAs') {
       const as = `${name}_${this.k}`;
-      this.addPrelude([`from anyio import ${name} as ${as}`], `from:${name}`);
+      this.addPrelude([`from anyio import ${name} as ${as}`], `fromAs:${name}`);
       expr = as;
     } else {
       if (!this.localImported) {
@@ -868,9 +868,20 @@ function weighted(r: Rand, table: ReadonlyArray<[Snippet, number]>): Snippet {
   return table[table.length - 1]![0];
 }
 
-/** Program `index` of `seed`: 2–5 snippets of AnyIO 2 usage, and in 40% of programs 1–2 look-alikes. */
-export function generateProgram(seed: number, index: number): Program {
-  const r = rand(programSeed(seed, index));
+/**
+ * Program `index` of `seed`: 2–5 snippets of AnyIO 2 usage, and in 40% of programs 1–2 look-alikes.
+ * A program with a feature in `avoid` (e.g. one that shows a known, open engine bug in every run) is
+ * drawn again from a derived seed.
+ */
+export function generateProgram(seed: number, index: number, avoid: ReadonlySet<string> = new Set()): Program {
+  for (let attempt = 0; ; attempt++) {
+    const p = draw(attempt === 0 ? programSeed(seed, index) : programSeed(programSeed(seed, index), attempt), index);
+    if (attempt >= 1000 || !p.features.some((f) => avoid.has(f))) return p;
+  }
+}
+
+function draw(programSeedValue: number, index: number): Program {
+  const r = rand(programSeedValue);
   const g = new Gen(r, index);
   const snippets: Snippet[] = [];
   const n = 2 + r.int(4);
@@ -882,8 +893,8 @@ export function generateProgram(seed: number, index: number): Program {
   return { id: `p${index}`, index, prelude: g.prelude, body: g.body, features: g.features, lookalike: g.lookalike };
 }
 
-export function generatePrograms(seed: number, from: number, count: number): Program[] {
-  return Array.from({ length: count }, (_, i) => generateProgram(seed, from + i));
+export function generatePrograms(seed: number, from: number, count: number, avoid?: ReadonlySet<string>): Program[] {
+  return Array.from({ length: count }, (_, i) => generateProgram(seed, from + i, avoid));
 }
 
 /** The marker comment that starts program `id` in the module (and in the engine's output). */

@@ -292,6 +292,11 @@ export function differenceSignature(d: Difference): string {
   let i = 0;
   while (i < a.length && i < b.length && a[i] === b[i]) i++;
   const norm = (s: string | undefined) => (s ?? '(end)').replace(/\bs\d+\b/g, 's#').replace(/_\d+\b/g, '_#').replace(/\d+/g, '#');
+  // A module that did not run: the error that stopped it (without paths).
+  const notRun = /^!!! not run \(.*\| ([^|]*?)(?: \(\/[^)]*\))?\)$/.exec(b[i] ?? '');
+  if (notRun) return `${d.mode} on ${d.runtime}: module not run: ${notRun[1]}`;
+  // An exception or a hang: its type is the signature, whatever printed before it.
+  if (/^(raised |!!! )/.test(b[i] ?? '')) return `${d.mode} on ${d.runtime}: ${norm(b[i])}`;
   return `${d.mode} on ${d.runtime}: ${norm(a[i])} -> ${norm(b[i])}`;
 }
 
