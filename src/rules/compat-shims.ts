@@ -92,7 +92,7 @@ export const ASY605: RuleMeta = {
   rows: ['B7', 'B8', 'B14', 'B15', 'E2', 'I3'],
   fixTitle: 'Call it directly',
   fixAvailability: 'always',
-  fixSafety: 'Safe: on AnyIO 3 the result is never awaitable.',
+  fixSafety: 'Safe when the call is AnyIO\'s (the function resolved, or the receiver proven): on AnyIO 3 its result is never awaitable. Unsafe for an AnyIO method name on a receiver of unknown type; no finding for a call of user code.',
   defaultSeverity: 'warning',
   deprecated: false,
   docs: {
@@ -314,6 +314,27 @@ function checkSilenced(ctx: RuleContext): void {
  * `r = x.release()` / `if inspect.isawaitable(r): await r` (B7, B8, B14, B15), and the value form of
  * `receive_nowait()` (E2): `item = r.receive_nowait()` / `if inspect.iscoroutine(item): item = await item`.
  */
+/**
+ * Is `call` (tested with `inspect.isawaitable()` / `iscoroutine()`) one of AnyIO's calls that became
+ * plain in 3? `true`: proven (the function resolved to AnyIO, or the receiver's type proven);
+ * `false`: an AnyIO method name on a receiver of unknown type; `undefined`: not AnyIO's (a user
+ * function or class, or a module with its own `async def <method>`), whose coroutine must be awaited.
+ */
+function isAnyioNowPlainCall(ctx: RuleContext, call: Node): boolean | undefined {
+  const mc = methodCall(call);
+  if (!mc) {
+    const fn = call.childForFieldName('function');
+    const q = fn ? ctx.res.qualifiedOf(fn) : undefined;
+    return q && NOW_SYNC_FUNCTIONS.has(q) ? true : undefined;
+  }
+  const changes = NOW_SYNC_METHODS.get(mc.method.text);
+  if (!changes) return undefined;
+  const t = ctx.res.typeOf(mc.receiver);
+  if (t.k === 'anyio') return changes.has(t.cls) ? true : undefined;
+  if (t.k === 'unknown') return ctx.idx.asyncMethodNames.has(mc.method.text) ? undefined : false;
+  return undefined;
+}
+
 function checkIsAwaitable(ctx: RuleContext): void {
   for (const cond of ctx.idx.calls) {
     const fn = cond.childForFieldName('function');
@@ -328,6 +349,8 @@ function checkIsAwaitable(ctx: RuleContext): void {
     if (name?.type !== 'identifier' || assign?.type !== 'assignment' || assign.childForFieldName('left')?.text !== name.text || assign.childForFieldName('type')) continue;
     const value = assign.childForFieldName('right');
     if (!value || value.type !== 'call') continue;
+    const anyioCall = isAnyioNowPlainCall(ctx, value);
+    if (anyioCall === undefined) continue;
     const body = next.childForFieldName('consequence');
     const only = body?.namedChildren.filter((c) => c && c.type !== 'comment') ?? [];
     const inner = only.length === 1 && only[0]!.type === 'expression_statement' ? only[0]!.namedChild(0) : undefined;
@@ -346,7 +369,7 @@ function checkIsAwaitable(ctx: RuleContext): void {
       start: stmt!.startIndex,
       end: next.endIndex,
       message: `On AnyIO 3 \`${value.text.length > 40 ? 'this call' : value.text}\` never returns ${what} (of its own): the \`${test}()\` test only served AnyIO 2.`,
-      fix: { title: ASY605.fixTitle, applicability: 'safe', edits: [{ start: stmt!.startIndex, end: next.endIndex, text: (keepsValue ? assign.text : value.text) + comments }] },
+      fix: { title: ASY605.fixTitle, applicability: anyioCall ? 'safe' : 'unsafe', edits: [{ start: stmt!.startIndex, end: next.endIndex, text: (keepsValue ? assign.text : value.text) + comments }] },
     });
   }
 }

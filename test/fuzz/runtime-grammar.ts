@@ -695,8 +695,14 @@ const lookalikeCallback: Snippet = (g) => {
   if (g.r.chance(0.5)) {
     // The AnyIO 2 dance on a user object's release(): not AnyIO, the await must stay.
     const cls = g.fresh('Resource');
-    g.addPrelude(block(`class ${cls}`, isAsync ? block('async def release(self)', ["return 'released'"]) : block('def release(self)', ["return 'released now'"])));
-    return [g.stmt(`${r} = ${cls}().release()`), g.stmt(...block(`if inspect.isawaitable(${r})`, [`${r} = await ${r}`])), g.stmt(`print('${s}', ${r})`)];
+    const body = isAsync ? block('async def release(self)', ["self.log.append('released')", "return 'released'"]) : block('def release(self)', ["self.log.append('released now')", "return 'released now'"]);
+    g.addPrelude(block(`class ${cls}`, [...block('def __init__(self)', ['self.log = []']), '', ...body]));
+    const res = g.fresh('resource');
+    if (g.r.chance(0.5)) {
+      // The value discarded: the exact shape of the AnyIO 2 dance (ASY605).
+      return [g.stmt(`${res} = ${cls}()`), g.stmt(`${r} = ${res}.release()`), g.stmt(...block(`if inspect.isawaitable(${r})`, [`await ${r}`])), g.stmt(`print('${s}', ${res}.log)`)];
+    }
+    return [g.stmt(`${res} = ${cls}()`), g.stmt(`${r} = ${res}.release()`), g.stmt(...block(`if inspect.isawaitable(${r})`, [`${r} = await ${r}`])), g.stmt(`print('${s}', ${r}, ${res}.log)`)];
   }
   g.addPrelude(block(`${isAsync ? 'async ' : ''}def ${cb}(x)`, ['return x + 1']));
   return [g.stmt(`${r} = ${cb}(1)`), g.stmt(...block(`if inspect.isawaitable(${r})`, [`${r} = await ${r}`])), g.stmt(`print('${s}', ${r})`)];
