@@ -164,6 +164,20 @@ export function analyze(text: string, options: AnalyzeOptions = {}): Finding[] {
   }
 }
 
+/**
+ * Findings for `text`, or why the text is not analysed (nested deeper than CPython allows, or the
+ * parser failed on it): `analyze` without the exception, for callers that report refused input as
+ * such rather than as an error.
+ */
+export function analyzeOutcome(text: string, options: AnalyzeOptions = {}): { findings: Finding[]; refused?: undefined } | { findings?: undefined; refused: string } {
+  try {
+    return { findings: analyze(text, options) };
+  } catch (err) {
+    if (err instanceof InputRefused) return { refused: err.message };
+    throw err;
+  }
+}
+
 /** Findings for `text` with a tree the caller parsed (e.g. incrementally). The tree is not freed. */
 export function analyzeTree(text: string, tree: Tree, options: AnalyzeOptions = {}, skipBlocks?: ReadonlySet<number>): Finding[] {
   return runRules(text, tree, options, skipBlocks).findings;

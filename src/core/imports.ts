@@ -7,7 +7,7 @@
 import type { Node } from './parser';
 import type { FileIndex } from './scopes';
 import type { Edit, ImportRequest } from './types';
-import { lineEnding } from './text';
+import { lineEndAt, lineEnding, lineStartAt, nextLineStart } from './text';
 import { workCounters } from './work';
 
 interface UsageIndex {
@@ -113,7 +113,7 @@ function isSatisfied(idx: FileIndex, r: ImportRequest): boolean {
 
 /** The file's indentation unit: a tab when its blocks are tab-indented, else four spaces. */
 export function indentUnit(text: string): string {
-  const m = /:[ \t]*(?:#[^\n]*)?\r?\n([ \t]+)\S/.exec(text);
+  const m = /:[ \t]*(?:#[^\r\n]*)?(?:\r\n?|\n)([ \t]+)\S/.exec(text);
   return m && m[1]!.startsWith('\t') ? '\t' : m ? m[1]! : '    ';
 }
 
@@ -131,13 +131,11 @@ function fallbackBlock(rs: readonly ImportRequest[], nl: string, unit: string): 
 
 /** Start of the line holding `offset`, and whether only whitespace precedes `offset` on it. */
 function lineStartOf(text: string, offset: number): number {
-  const i = text.lastIndexOf('\n', offset - 1);
-  return i + 1;
+  return lineStartAt(text, offset);
 }
 
 function lineEndOf(text: string, offset: number): number {
-  const i = text.indexOf('\n', offset);
-  return i === -1 ? text.length : i + 1;
+  return nextLineStart(text, offset);
 }
 
 /** Whether `stmt` has no sibling statement (comments aside): looks at the neighbours, not the whole block. */
@@ -156,7 +154,7 @@ export function deleteStatement(text: string, stmt: Node): Edit {
   const ls = lineStartOf(text, stmt.startIndex);
   const before = text.slice(ls, stmt.startIndex);
   const le = lineEndOf(text, stmt.endIndex);
-  const after = text.slice(stmt.endIndex, le).replace(/\r?\n$/, '');
+  const after = text.slice(stmt.endIndex, le).replace(/(?:\r\n?|\n)$/, '');
   if (/^[ \t]*$/.test(before) && /^[ \t]*$/.test(after)) return { start: ls, end: le, text: '' };
   return { start: stmt.startIndex, end: stmt.endIndex, text: 'pass' };
 }
@@ -234,7 +232,7 @@ export function importEdits(idx: FileIndex, requests: readonly ImportRequest[], 
       for (let i = 0; i < items.length; i++) if (kept[i]) last = i;
       if (last >= 0) {
         const lastItem = items[last]!;
-        const multiline = stmt.text.includes('\n') && stmt.children.some((c) => c?.type === '(');
+        const multiline = /[\r\n]/.test(stmt.text) && stmt.children.some((c) => c?.type === '(');
         if (multiline) {
           const indent = text.slice(lineStartOf(text, lastItem.startIndex), lastItem.startIndex);
           const after = lastItem.nextSibling;
@@ -293,9 +291,15 @@ export function compatTryBlock(idx: FileIndex): { stmt: Node; bodyLast: Node; ha
   for (const child of idx.tree.rootNode.namedChildren) {
     if (child?.type !== 'try_statement') continue;
     const r = asCompatTry(child);
-    if (r) return r;
+    // New lines are added after the last statement of each part, at its indentation: both must
+    // start their own line (not `try: from anyio import X`).
+    if (r && startsLine(idx.text, r.bodyLast) && startsLine(idx.text, r.handlerLast)) return r;
   }
   return undefined;
+}
+
+function startsLine(text: string, node: Node): boolean {
+  return /^[ \t]*$/.test(text.slice(lineStartOf(text, node.startIndex), node.startIndex));
 }
 
 export function asCompatTry(stmt: Node): { stmt: Node; bodyLast: Node; handlerLast: Node } | undefined {
@@ -310,7 +314,8 @@ export function asCompatTry(stmt: Node): { stmt: Node; bodyLast: Node; handlerLa
   const isAnyioImport = (n: Node) => n.type === 'import_from_statement' && /^anyio\b/.test(n.childForFieldName('module_name')?.text ?? '');
   // The guide's form also aliases in the body: `create_event = Event`.
   const isAlias = (n: Node) => n.type === 'expression_statement' && n.namedChild(0)?.type === 'assignment' && n.namedChild(0)!.childForFieldName('left')?.type === 'identifier' && n.namedChild(0)!.childForFieldName('right')?.type === 'identifier';
-  if (!hBody || !stmts(body).length || !stmts(body).every((n) => isAnyioImport(n) || isAlias(n)) || !stmts(hBody).every(isAnyioImport)) return undefined;
+  // Both parts hold statements (a handler's block is empty only in a tree with errors).
+  if (!hBody || !stmts(body).length || !stmts(hBody).length || !stmts(body).every((n) => isAnyioImport(n) || isAlias(n)) || !stmts(hBody).every(isAnyioImport)) return undefined;
   return { stmt, bodyLast: stmts(body).at(-1)!, handlerLast: stmts(hBody).at(-1)! };
 }
 
@@ -339,7 +344,7 @@ function insertionPoint(idx: FileIndex): { offset: number; afterLine: boolean } 
     }
     break;
   }
-  if (offset === text.length && offset > 0 && !text.endsWith('\n')) return { offset, afterLine: true };
+  if (offset === text.length && offset > 0 && !/[\r\n]$/.test(text)) return { offset, afterLine: true };
   return { offset, afterLine: false };
 }
 
@@ -355,7 +360,5 @@ function leadingImportBlockEnd(idx: FileIndex): { stmt: Node } | undefined {
 }
 
 function lineEndWithoutNewline(text: string, offset: number): number {
-  const i = text.indexOf('\n', offset);
-  if (i === -1) return text.length;
-  return text[i - 1] === '\r' ? i - 1 : i;
+  return lineEndAt(text, offset);
 }

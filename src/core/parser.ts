@@ -6,6 +6,7 @@
 import * as path from 'path';
 import * as fs from 'fs';
 import { Parser, Language, Tree, Node, Edit as TSEdit } from 'web-tree-sitter';
+import { hasLoneCR, lineStarts, positionAt } from './text';
 
 export type { Tree, Node };
 
@@ -65,10 +66,12 @@ export class InputRefused extends Error {
 
 /**
  * Nesting depth of indented blocks, counted from leading whitespace like CPython's tokenizer does
- * (a stack of indentation widths), stopping as soon as `limit` is exceeded.
+ * (a stack of indentation widths); one linear pass.
+ * Lines end at `\n` (callers pass the parser's view, where a lone `\r` is already `\n`).
  */
-export function indentDepthExceeds(text: string, limit: number): boolean {
+export function indentDepth(text: string): number {
   const stack: number[] = [0];
+  let deepest = 0;
   let i = 0;
   const n = text.length;
   while (i < n) {
@@ -86,28 +89,44 @@ export function indentDepthExceeds(text: string, limit: number): boolean {
       while (stack.length > 1 && width < stack[stack.length - 1]!) stack.pop();
       if (width > stack[stack.length - 1]!) {
         stack.push(width);
-        if (stack.length - 1 > limit) return true;
+        deepest = Math.max(deepest, stack.length - 1);
       }
     }
     const nl = text.indexOf('\n', j);
     if (nl === -1) break;
     i = nl + 1;
   }
-  return false;
+  return deepest;
+}
+
+/** Whether the nesting depth of indented blocks exceeds `limit` (see `indentDepth`). */
+export function indentDepthExceeds(text: string, limit: number): boolean {
+  return indentDepth(parserView(text)) > limit;
+}
+
+/**
+ * What the parser is given for `text`: the same length, every offset the same. tree-sitter-python
+ * ends lines only at `\n`, Python also at a lone `\r` (classic Mac line endings): those become `\n`.
+ */
+function parserView(text: string): string {
+  return hasLoneCR(text) ? text.replace(/\r(?!\n)/g, '\n') : text;
 }
 
 /**
  * Parse `text`; pass `oldTree` (already `edit()`ed) for an incremental re-parse.
  * Text nested deeper than CPython allows is refused (tree-sitter's scanner can fault on it), and a
  * fault inside the parser replaces the parser, so one bad file cannot break the next ones.
+ * The tree's `Node.text` is always a slice of `text` itself, even when the parser saw a view of it.
  */
 export function parse(text: string, oldTree?: Tree | null): Tree {
-  if (indentDepthExceeds(text, MAX_INDENT_LEVELS)) {
-    throw new InputRefused(`more than ${MAX_INDENT_LEVELS} levels of indentation (CPython's limit): not analysed`);
+  const view = parserView(text);
+  const depth = indentDepth(view);
+  if (depth > MAX_INDENT_LEVELS) {
+    throw new InputRefused(`too deeply nested for Python's parser (${depth} levels of indentation; CPython's limit is ${MAX_INDENT_LEVELS}): not analysed`);
   }
   let tree: Tree | null;
   try {
-    tree = theParser().parse(text, oldTree ?? null);
+    tree = theParser().parse(view, oldTree ?? null);
   } catch (err) {
     const p = new Parser();
     p.setLanguage(pythonLanguage());
@@ -116,6 +135,9 @@ export function parse(text: string, oldTree?: Tree | null): Tree {
     throw new InputRefused(`the parser failed on this text (${err instanceof Error ? err.message : String(err)}): not analysed`);
   }
   if (!tree) throw new InputRefused('the parser returned no tree: not analysed');
+  // `Node.text` reads through the tree's text callback (web-tree-sitter 0.27); point it at the
+  // real text so that rules copying node text keep the file's own line breaks.
+  if (view !== text) (tree as unknown as { textCallback: (index: number) => string }).textCallback = (index: number) => text.slice(index);
   return tree;
 }
 
@@ -146,15 +168,10 @@ export function countParseErrors(tree: Tree): number {
   return parseErrorRanges(tree).length;
 }
 
-/** Position (row, UTF-16 column) of `offset` in `text`, as tree-sitter's `edit()` wants it. */
+/** Position (row, UTF-16 column) of `offset` in `text`, as tree-sitter's `edit()` wants it (rows end where the parser's view ends them). */
 function pointAt(text: string, offset: number): { row: number; column: number } {
-  let row = 0;
-  let lineStart = 0;
-  for (let i = text.indexOf('\n'); i !== -1 && i < offset; i = text.indexOf('\n', i + 1)) {
-    row++;
-    lineStart = i + 1;
-  }
-  return { row, column: offset - lineStart };
+  const p = positionAt(lineStarts(text), offset);
+  return { row: p.line, column: p.character };
 }
 
 /**
@@ -164,7 +181,7 @@ function pointAt(text: string, offset: number): { row: number; column: number } 
 export function editTree(tree: Tree, oldText: string, start: number, oldEnd: number, newText: string): void {
   const startPosition = pointAt(oldText, start);
   const oldEndPosition = pointAt(oldText, oldEnd);
-  const inserted = newText.split('\n');
+  const inserted = newText.split(/\r\n?|\n/);
   const newEndPosition =
     inserted.length === 1
       ? { row: startPosition.row, column: startPosition.column + newText.length }

@@ -1,10 +1,46 @@
 /** Text helpers. All offsets are UTF-16 code units. */
 import type { Edit } from './types';
 
-/** The file's dominant line ending: `\r\n` when its first line break is CRLF. */
+/**
+ * The file's line ending, from its first line break: `\r\n`, `\r` or `\n`. Line breaks are what
+ * Python (and LSP) take them to be: `\r\n`, a lone `\r`, or `\n`.
+ */
 export function lineEnding(text: string): string {
-  const i = text.indexOf('\n');
-  return i > 0 && text[i - 1] === '\r' ? '\r\n' : '\n';
+  const m = /\r\n?|\n/.exec(text);
+  return m ? m[0] : '\n';
+}
+
+/** Whether `text` has a `\r` that is not part of `\r\n` (a classic Mac line break). */
+export function hasLoneCR(text: string): boolean {
+  return /\r(?!\n)/.test(text);
+}
+
+/** Offset just after the line break that ends the line holding `offset` (or the text's length). */
+export function nextLineStart(text: string, offset: number): number {
+  const m = /\r\n?|\n/g;
+  m.lastIndex = offset;
+  const r = m.exec(text);
+  return r ? r.index + r[0].length : text.length;
+}
+
+/** Start of the line holding `offset` (scans back to the previous line break only). */
+export function lineStartAt(text: string, offset: number): number {
+  let i = Math.min(offset, text.length) - 1;
+  // `offset` between the `\r` and `\n` of one line break: that break ends the line before.
+  if (i >= 0 && text.charCodeAt(i) === 13 && text.charCodeAt(i + 1) === 10) i--;
+  for (; i >= 0; i--) {
+    const c = text.charCodeAt(i);
+    if (c === 10 || c === 13) break;
+  }
+  return i + 1;
+}
+
+/** End of the line holding `offset`, before its line break. */
+export function lineEndAt(text: string, offset: number): number {
+  const m = /[\r\n]/g;
+  m.lastIndex = offset;
+  const r = m.exec(text);
+  return r ? r.index : text.length;
 }
 
 /** Apply non-overlapping edits (any order) to `text`. Throws on overlap: callers must filter first. */
@@ -20,10 +56,11 @@ export function applyEdits(text: string, edits: readonly Edit[]): string {
   return out + text.slice(pos);
 }
 
-/** Start offset of every line (line 0 starts at 0). */
+/** Start offset of every line (line 0 starts at 0); `\r\n`, `\r` and `\n` end a line. */
 export function lineStarts(text: string): number[] {
   const starts = [0];
-  for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
+  const re = /\r\n?|\n/g;
+  for (let m = re.exec(text); m; m = re.exec(text)) starts.push(m.index + m[0].length);
   return starts;
 }
 
@@ -41,10 +78,8 @@ export function positionAt(starts: readonly number[], offset: number): { line: n
 
 /** The text of the line holding `offset`, without its line break. */
 export function lineAt(text: string, offset: number): { start: number; end: number; text: string } {
-  const start = text.lastIndexOf('\n', offset - 1) + 1;
-  let end = text.indexOf('\n', offset);
-  if (end === -1) end = text.length;
-  if (end > start && text[end - 1] === '\r') end--;
+  const start = lineStartAt(text, offset);
+  const end = lineEndAt(text, offset);
   return { start, end, text: text.slice(start, end) };
 }
 

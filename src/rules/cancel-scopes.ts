@@ -5,7 +5,7 @@
 import { NOW_SYNC_CMS } from '../core/anyio-api';
 import type { Node } from '../core/parser';
 import { unparen } from '../core/scopes';
-import { indentAt, lineAt, lineEnding } from '../core/text';
+import { indentAt, lineAt, lineEnding, nextLineStart } from '../core/text';
 import type { Edit, ImportRequest, RuleMeta } from '../core/types';
 import { callOf, compatImportItemFix, compatSiteFix, findReferences, fromImportItems, respell, RuleContext, RuleFamily, spellShim } from './context';
 
@@ -122,16 +122,14 @@ function splitEdits(ctx: RuleContext, stmt: Node, items: Item[], colon: Node, bo
   // and blank lines.
   const extra = unit.repeat(runs.length - 1);
   const stringRanges: Array<[number, number]> = [];
-  for (const s of ctx.idx.strings) if (s.startIndex >= body.startIndex && s.endIndex <= body.endIndex && s.text.includes('\n')) stringRanges.push([s.startIndex, s.endIndex]);
+  for (const s of ctx.idx.strings) if (s.startIndex >= body.startIndex && s.endIndex <= body.endIndex && /[\r\n]/.test(s.text)) stringRanges.push([s.startIndex, s.endIndex]);
   let lineStart = lineAt(text, firstBody.startIndex).start;
   const end = body.endIndex;
   while (lineStart < end) {
     const line = lineAt(text, lineStart);
     const insideString = stringRanges.some(([s, e]) => lineStart > s && lineStart < e);
     if (!insideString && line.text.trim() !== '') edits.push({ start: lineStart, end: lineStart, text: extra });
-    const next = text.indexOf('\n', lineStart);
-    if (next === -1) break;
-    lineStart = next + 1;
+    lineStart = nextLineStart(text, lineStart);
   }
   return edits;
 }

@@ -340,18 +340,20 @@ export function* fromImportItems(ctx: RuleContext, module: string): Generator<{ 
  * present. Lines that start inside a multi-line string are left alone (their text would change).
  */
 export function shiftedText(ctx: RuleContext, node: Node, change: { add?: string; remove?: string }): string {
-  const strings = ctx.idx.strings.filter((s) => s.startIndex >= node.startIndex && s.endIndex <= node.endIndex && s.text.includes('\n'));
+  const strings = ctx.idx.strings.filter((s) => s.startIndex >= node.startIndex && s.endIndex <= node.endIndex && /[\r\n]/.test(s.text));
   const text = node.text;
   let out = '';
   let pos = 0;
-  for (let nlAt = text.indexOf('\n'); nlAt !== -1; nlAt = text.indexOf('\n', nlAt + 1)) {
-    const lineStart = nlAt + 1;
+  // Line breaks as Python reads them: `\r\n`, a lone `\r`, `\n`.
+  const breaks = /\r\n?|\n/g;
+  for (let m = breaks.exec(text); m; m = breaks.exec(text)) {
+    const lineStart = m.index + m[0].length;
     out += text.slice(pos, lineStart);
     pos = lineStart;
     const abs = node.startIndex + lineStart;
     if (strings.some((s) => abs > s.startIndex && abs < s.endIndex)) continue;
     const rest = text.slice(lineStart);
-    if (/^[ \t]*\r?(\n|$)/.test(rest)) continue;
+    if (/^[ \t]*(\r|\n|$)/.test(rest)) continue;
     if (change.add) out += change.add;
     else if (change.remove && rest.startsWith(change.remove)) pos += change.remove.length;
   }

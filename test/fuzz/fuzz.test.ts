@@ -93,7 +93,7 @@ describe('fuzz', function () {
       const answer = await runInWorker({ kind: 'parse', texts: [deepIndentAfterQuote, 'import anyio\nx = 1\n', deepIndentAfterQuote, 'y = 2\n'] });
       assert.equal(answer.kind, 'parse');
       const results = answer.kind === 'parse' ? answer.results : [];
-      assert.match(results[0] ?? '', /^InputRefused: more than 100 levels of indentation/);
+      assert.match(results[0] ?? '', /^InputRefused: too deeply nested for Python's parser \(51[0-9] levels of indentation; CPython's limit is 100\)/);
       assert.equal(results[1], null);
       assert.match(results[2] ?? '', /^InputRefused/);
       assert.equal(results[3], null);
@@ -133,6 +133,34 @@ describe('fuzz', function () {
       assert.ok(a.ok, String(a.error));
       assert.deepEqual(a.value, []);
       assert.ok(a.ms < TIME_LIMIT_MS, `analyze ${Math.round(a.ms)} ms`);
+    });
+  });
+
+  describe('texts found by `npm run fuzz` (minimised; every property, every target and mode)', () => {
+    const found: Array<{ name: string; text: string }> = [
+      {
+        // importEdits joined a cross-version import into a `try:` whose `except ImportError:` had an
+        // empty block (only in a tree with errors): TypeError reading `startIndex` of undefined.
+        name: 'seed 861291796 case 176: a compat try whose handler block is empty after the fix (anyio2+3)',
+        text: 'try:t=t\nexcept ImportError:\na from anyio import create_event\n',
+      },
+    ];
+    let results: CheckResult[] = [];
+    before(async () => {
+      const answer = await runInWorker({ kind: 'texts', texts: found.map((f) => f.text) });
+      if (answer.kind === 'texts') results = answer.results;
+    });
+    for (const [i, entry] of found.entries()) {
+      it(entry.name, () => {
+        const r = results[i];
+        assert.ok(r, 'the worker returned no result');
+        assert.deepEqual(r.failures, [], describeFailures(r.failures));
+      });
+    }
+    it('the anyio2+3 fix of case 176 adds a new cross-version import block instead of joining the broken one', () => {
+      const r = fixAll(found[0]!.text, { target: 'anyio2+3' });
+      assert.equal(r.refused, undefined);
+      assert.match(r.output, /try:\n {4}from anyio import Event as create_event\nexcept ImportError:\n {4}from anyio import create_event\n/);
     });
   });
 
