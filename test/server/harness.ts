@@ -26,7 +26,7 @@ import {
   type WorkspaceEdit,
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import { startServer, type AnyioMigrateServer } from '../../src/server/server';
+import { startServer, type AnyioMigrateServer, type ServerOptions } from '../../src/server/server';
 import type { DocumentStatusParams, MigrateParams, MigrateProgressParams, MigrateResult } from '../../src/shared/protocol';
 
 export interface StartOptions {
@@ -40,6 +40,8 @@ export interface StartOptions {
   initializationOptions?: unknown;
   /** Run the server in its own Node process (`server.js --stdio`), as editors do. */
   childProcess?: boolean;
+  /** Options of the in-process server (time budget, worker threshold). */
+  serverOptions?: ServerOptions;
 }
 
 export class TestClient {
@@ -78,7 +80,7 @@ export class TestClient {
       const toServer = new PassThrough();
       const toClient = new PassThrough();
       const serverConnection = createConnection(new StreamMessageReader(toServer), new StreamMessageWriter(toClient));
-      const server = startServer(serverConnection);
+      const server = startServer(serverConnection, options.serverOptions ?? {});
       const conn = createMessageConnection(new StreamMessageReader(toClient), new StreamMessageWriter(toServer));
       client = new TestClient(conn, server, [toServer, toClient], undefined, options.settings ?? {});
     }
