@@ -112,7 +112,7 @@ function kindRequested(only: readonly string[] | undefined, kind: string): boole
 export class AnyioMigrateServer {
   private readonly docs = new DocumentStore();
   private readonly notebooks = new NotebookStore();
-  private readonly pyprojects = new PyprojectCache();
+  private readonly pyprojects = new PyprojectCache((m) => this.connection.console.warn(`anyio-migrate: ${m}`));
   private settingsCache = new Map<string, Promise<Settings>>();
   private globalSettings: Settings = normalizeSettings(undefined);
   private workspaceFolders: string[] = [];

@@ -90,6 +90,12 @@ export class PyprojectCache {
   private byDir = new Map<string, string | undefined>();
   private byFile = new Map<string, CachedPyproject>();
 
+  /**
+   * `onWarning` hears of a pyproject.toml passed over because it is not a regular file (a FIFO, a
+   * link to `/dev/zero`) or is over the 1 MiB cap: such files are never read (findPyproject).
+   */
+  constructor(private readonly onWarning?: (message: string) => void) {}
+
   clear(): void {
     this.byDir.clear();
     this.byFile.clear();
@@ -99,7 +105,7 @@ export class PyprojectCache {
     let file: string | undefined;
     if (this.byDir.has(dir)) file = this.byDir.get(dir);
     else {
-      file = findPyproject(dir);
+      file = findPyproject(dir, this.onWarning);
       this.byDir.set(dir, file);
     }
     if (!file) return undefined;

@@ -130,6 +130,7 @@ describe('language server hardening (issue 10)', function () {
         const main = uriOf(path.join(root, 'app', 'main.py'));
         await client.open(main, SAMPLE);
         assert.ok((await client.diagnosticsFor(main, 1, 20_000)).length > 0);
+        assert.ok(client.logs.some((l) => /pyproject\.toml: not used: not a regular file/.test(l)), client.logs.join('\n'));
         const file = await client.migrate({ folders: [], uris: [uriOf(fifo)], dryRun: false });
         assert.equal(file.files[0]?.status, 'skipped');
         assert.match(file.files[0]?.reason ?? '', /not a regular file \(a FIFO\)/);
