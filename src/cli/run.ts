@@ -11,7 +11,7 @@ import { FileSystem, nodeFileSystem } from './fsys';
 import { decodePythonSource, encodePythonSource, readPythonFile, ReadResult, SourceEncoding, atomicWriteFile, WriteRefused, FileIdentity, fileIdentity, removeStaleTempFiles } from './files';
 import { collectPythonFiles, FileEntry } from './walk';
 import { HELP, parseCliArgs, resolveSettings, Settings, UsageError } from './options';
-import { LineIndex, toJsonFinding, formatTextFinding, sortFindings, unifiedDiff, summariseCodes, plural, JsonFinding } from './report';
+import { LineIndex, toJsonFinding, formatTextFinding, sortFindings, unifiedDiff, summariseCodes, plural, JsonFinding, escapeControlChars } from './report';
 import { pythonProblem, verifyPythonSource } from './verify';
 import { EnginePool, orderedMap, RequestTimeoutError, formatSeconds } from './pool';
 import { ResultCache } from './cache';
@@ -121,9 +121,10 @@ class Console {
     this.io.stdout.write(text);
   }
 
+  /** One line on stderr; file names and reasons in it may hold control characters, so they are escaped. */
   err(line: string): void {
     this.clearProgress();
-    this.io.stderr.write(`${line}\n`);
+    this.io.stderr.write(`${escapeControlChars(line)}\n`);
   }
 
   warn(file: string, reason: string): void {
@@ -135,7 +136,8 @@ class Console {
     const now = Date.now();
     if (now - this.lastProgress < 100) return;
     this.lastProgress = now;
-    const name = file.length > 60 ? `…${file.slice(-59)}` : file;
+    const shown = escapeControlChars(file);
+    const name = shown.length > 60 ? `…${shown.slice(-59)}` : shown;
     this.io.stderr.write(`\r\x1b[2K[${done}/${total}] ${name}`);
     this.progressShown = true;
   }
@@ -208,10 +210,10 @@ export async function run(argv: readonly string[], io: RunIO): Promise<number> {
       return EXIT_ERROR;
     }
     settings = resolveSettings(args, cwd);
-    for (const w of settings.warnings) io.stderr.write(`warning: ${w}\n`);
+    for (const w of settings.warnings) io.stderr.write(`warning: ${escapeControlChars(w)}\n`);
   } catch (err) {
     if (err instanceof UsageError) {
-      io.stderr.write(`error: ${err.message}\nRun 'anyio-migrate --help' for usage.\n`);
+      io.stderr.write(`error: ${escapeControlChars(err.message)}\nRun 'anyio-migrate --help' for usage.\n`);
       return EXIT_ERROR;
     }
     throw err;
@@ -705,7 +707,7 @@ class Runner {
     if (!this.settings.quiet) {
       const line = `Fixed ${display}: ${plural(fix.applied.length, 'fix', 'fixes')} (${summariseCodes(fix.applied)})`;
       if (this.settings.format === 'json') this.console.err(line);
-      else this.console.out(`${line}\n`);
+      else this.console.out(`${escapeControlChars(line)}\n`);
     }
     this.emitFindings(display, fix.output, fix.remaining, false);
   }

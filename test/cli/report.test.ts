@@ -72,6 +72,15 @@ describe('cli/report: control characters never reach the terminal raw', () => {
       assert.deepEqual(snapshotTree(dir), before);
     });
 
+    it('fix and warnings print the names escaped on stdout and stderr', async () => {
+      writeTree(dir, { ['\x1b[2Kbroken.py']: Buffer.from([...Buffer.from('import anyio\n'), 0xff, 0x0a]) });
+      const r = await runCli(['fix', '--no-cache'], { cwd: dir });
+      for (const line of `${r.stdout}\n${r.stderr}`.split('\n')) assert.doesNotMatch(line, RAW_CONTROL, JSON.stringify(line));
+      assert.match(r.stdout, /^Fixed \\x1b\[31mred\.py: /m);
+      assert.match(r.stdout, /^Fixed a\\x0a1:1 ASY999 fake\.py: /m);
+      assert.match(r.stderr, /^warning: \\x1b\[2Kbroken\.py: skipped: /m);
+    });
+
     it('check --format json keeps the names exact', async () => {
       const r = await runCli(['check', '--no-cache', '--format', 'json'], { cwd: dir });
       const paths = new Set((JSON.parse(r.stdout) as Array<{ path: string }>).map((f) => f.path));
