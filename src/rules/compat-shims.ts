@@ -24,7 +24,8 @@ export const ASY601: RuleMeta = {
   fixAvailability: 'always',
   fixSafety:
     'Safe when the wrapped call is one AnyIO 3 made plain (the function is resolved to AnyIO, or the receiver proven); ' +
-    'a coroutine function of this file keeps its `await` (AnyIO 2 awaited it). Unsafe otherwise: what else `maybe_async()` wrapped may be a coroutine.',
+    'a coroutine function of this file keeps its `await` (AnyIO 2 awaited it). Unsafe otherwise: what else `maybe_async()` wrapped may be a coroutine. ' +
+    'Under the `anyio2+3` target only `maybe_async(<coroutine of this file>())` is reported: AnyIO 3 raises AttributeError on it, and awaiting the coroutine directly works on both.',
   defaultSeverity: 'warning',
   deprecated: true,
   docs: {
@@ -167,7 +168,12 @@ function maybeAsyncArg(ctx: RuleContext, arg: Node): 'anyio' | 'coroutine' | 'un
   return 'unknown';
 }
 
-function checkMaybeAsync(ctx: RuleContext): void {
+/**
+ * `await maybe_async(x)`. For code that keeps AnyIO 2 (`anyio2+3`), only the coroutine case is
+ * reported: AnyIO 3's `maybe_async()` raises AttributeError on a coroutine, and awaiting it directly
+ * works on both versions.
+ */
+function checkMaybeAsync(ctx: RuleContext, onlyCoroutines: boolean): void {
   for (const aw of ctx.idx.awaits) {
     const call = awaitedCall(aw);
     const fn = call?.childForFieldName('function');
@@ -175,6 +181,7 @@ function checkMaybeAsync(ctx: RuleContext): void {
     const arg = singleArg(call);
     if (!arg) continue;
     const what = maybeAsyncArg(ctx, arg);
+    if (onlyCoroutines && what !== 'coroutine') continue;
     ctx.report(ASY601, {
       node: aw,
       message:
@@ -377,10 +384,14 @@ function checkIsAwaitable(ctx: RuleContext): void {
 const SILENCED_CALL = /\.(spawn|spawn_task|set_total_tokens)\s*$/;
 
 function check(ctx: RuleContext): void {
-  if (ctx.target !== 'anyio3' || !ctx.idx.importsAnyio) return;
+  if (!ctx.idx.importsAnyio) return;
   const text = ctx.text;
+  if (ctx.target !== 'anyio3') {
+    if (text.includes('maybe_async')) checkMaybeAsync(ctx, true);
+    return;
+  }
   if (text.includes('maybe_async')) {
-    checkMaybeAsync(ctx);
+    checkMaybeAsync(ctx, false);
     checkMaybeAsyncCm(ctx);
   }
   if (text.includes('ImportError') || text.includes('ModuleNotFoundError')) checkCompatImports(ctx);
