@@ -20,6 +20,8 @@ import { fileURLToPath } from 'node:url';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const outDir = join(root, 'test-results', 'fuzz');
 const HANG_MS = 10_000;
+// A search for slow inputs: a call over 1 s is reported (the test command's quick run only guards against hangs).
+process.env.ANYIO_MIGRATE_FUZZ_TIME_LIMIT_MS ??= '1000';
 const require = createRequire(import.meta.url);
 
 function parseArgs(argv) {

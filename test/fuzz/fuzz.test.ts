@@ -117,7 +117,7 @@ describe('fuzz', function () {
     // length (400 operands: fixAll ~1.5 s; 800: analyze ~4 s, fixAll ~12 s; 1000 operands of
     // `anyio.current_time()`, no finding at all: analyze ~5 s).
     const chain = (n: number, call: string) => `import anyio\nx = ${Array.from({ length: n }, () => call).join(' + ')}\n`;
-    it(`analyze and fixAll take < ${TIME_LIMIT_MS} ms on \`x = anyio.create_event() + ...\` (400 operands)`, () => {
+    it(`analyze and fixAll answer within the ${TIME_LIMIT_MS / 1000} s hang guard on \`x = anyio.create_event() + ...\` (400 operands)`, () => {
       const text = chain(400, 'anyio.create_event()');
       const a = timed(() => analyze(text));
       assert.ok(a.ok, String(a.error));
@@ -127,7 +127,7 @@ describe('fuzz', function () {
       assert.ok(a.ms < TIME_LIMIT_MS && f.ms < TIME_LIMIT_MS, `analyze ${Math.round(a.ms)} ms, fixAll ${Math.round(f.ms)} ms`);
     });
 
-    it(`analyze takes < ${TIME_LIMIT_MS} ms on \`x = anyio.current_time() + ...\` (700 operands, no findings)`, () => {
+    it(`analyze answers within the ${TIME_LIMIT_MS / 1000} s hang guard on \`x = anyio.current_time() + ...\` (700 operands, no findings)`, () => {
       const text = chain(700, 'anyio.current_time()');
       const a = timed(() => analyze(text));
       assert.ok(a.ok, String(a.error));

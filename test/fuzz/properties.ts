@@ -18,7 +18,13 @@ import type { Finding, FixOptions, Target } from '../../src/core/types';
 import type { CPythonOracle } from '../oracle/cpython';
 import { FIX_MODES } from '../oracle/corpus';
 
-export const TIME_LIMIT_MS = 1000;
+/**
+ * A call slower than this is a `timeout` failure. In the test command it is a hang guard (10 s),
+ * not a speed claim: a timed assertion is flaky on a loaded 2-core CI machine, and speed is
+ * measured by `npm run bench` and the work-count scale tests. `npm run fuzz` hunts for slow inputs
+ * with 1 s (ANYIO_MIGRATE_FUZZ_TIME_LIMIT_MS).
+ */
+export const TIME_LIMIT_MS = Number(process.env['ANYIO_MIGRATE_FUZZ_TIME_LIMIT_MS']) || 10_000;
 
 export type FailureKind = 'crash' | 'timeout' | 'broken_fix' | 'bad_range' | 'non_idempotent';
 
