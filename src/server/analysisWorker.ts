@@ -88,27 +88,30 @@ export class AnalysisWorker {
     const worker = new Worker(__filename, { workerData: data });
     worker.unref(); // never keeps the server (or a test run) alive by itself
     worker.on('message', (m: FromWorker) => this.onMessage(worker, m));
+    // An unexpected end fails the analysis that was running (not retried: the same input would
+    // stop the next worker too); the others queued behind it are cancelled and asked again.
+    const crashed = (why: string): WorkerOutcome => ({ kind: 'failed', message: `the analysis worker stopped (${why})`, refused: false });
     worker.on('error', (err) => {
       this.options.log(`anyio-migrate: analysis worker failed: ${err.message}`);
-      if (this.stats.analyses === 0) this.broken = true; // never worked: analyse on the main thread
-      this.restart(worker);
+      if (this.stats.analyses === 0 && this.queue.length === 0) this.broken = true; // never started: analyse on the main thread
+      this.restart(worker, crashed(err.message));
     });
-    worker.on('exit', () => this.restart(worker));
+    worker.on('exit', (code) => this.restart(worker, crashed(`exit code ${code}`)));
     this.worker = worker;
     this.synced.clear();
     this.stats.started++;
     return worker;
   }
 
-  /** Forget a dead (or terminated) worker; everything it was doing is cancelled. */
-  private restart(worker: Worker): void {
+  /** Forget a dead (or terminated) worker; what it was doing is cancelled (the head gets `head`). */
+  private restart(worker: Worker, head?: WorkerOutcome): void {
     if (this.worker !== worker) return;
     this.worker = undefined;
     this.synced.clear();
     this.clearTimer();
     const queue = this.queue;
     this.queue = [];
-    for (const p of queue) p.resolve({ kind: 'cancelled' });
+    queue.forEach((p, i) => p.resolve(i === 0 && head ? head : { kind: 'cancelled' }));
   }
 
   private clearTimer(): void {
