@@ -213,7 +213,8 @@ export async function run(argv: readonly string[], io: RunIO): Promise<number> {
     for (const w of settings.warnings) io.stderr.write(`warning: ${escapeControlChars(w)}\n`);
   } catch (err) {
     if (err instanceof UsageError) {
-      io.stderr.write(`error: ${escapeControlChars(err.message)}\nRun 'anyio-migrate --help' for usage.\n`);
+      // A usage error may list several problems, one per line: escape each line, keep the breaks.
+      io.stderr.write(`error: ${err.message.split('\n').map(escapeControlChars).join('\n')}\nRun 'anyio-migrate --help' for usage.\n`);
       return EXIT_ERROR;
     }
     throw err;

@@ -4,7 +4,7 @@ import * as path from 'path';
 import { spawnSync } from 'child_process';
 import { initEngine, analyze, fixAll } from '../../src/core/engine';
 import { nodeFileSystem, FileSystem } from '../../src/cli/fsys';
-import { runCli, Capture } from './harness';
+import { runCli, Capture, testCacheKeyDir } from './harness';
 import { run } from '../../src/cli/run';
 import { makeTempDir, removeDir, writeTree, readText, V2_SAFE, V2_SAFE_FIXED, IS_ROOT, REPO_ROOT } from './helpers';
 
@@ -268,7 +268,7 @@ describe('cli/run: the anyio-migrate command', function () {
         const out = new Capture();
         const err = new Capture();
         err.isTTY = tty;
-        const code = await run([...argv], { cwd: dir, stdout: out, stderr: err });
+        const code = await run([...argv], { cwd: dir, stdout: out, stderr: err, cacheKeyDir: testCacheKeyDir() });
         assert.equal(code, 0);
         assert.equal(err.text.includes('\r\x1b[2K[0/30]'), expectProgress, `${argv.join(' ')} tty=${tty}`);
         assert.match(err.text, /30 files scanned: no findings\./);
@@ -600,13 +600,15 @@ describe('cli/run: the anyio-migrate command', function () {
     it('runs as a process with the documented exit codes', () => {
       writeTree(dir, { 'a.py': V2_SAFE });
       const bin = path.join(REPO_ROOT, 'bin', 'anyio-migrate.js');
-      const check = spawnSync(process.execPath, [bin, 'check', '--no-progress'], { cwd: dir, encoding: 'utf8' });
+      // The cache's per-user secret goes to a folder of the test's own, not the user's ~/.cache.
+      const env = { ...process.env, XDG_CACHE_HOME: path.join(dir, '.xdg-cache') };
+      const check = spawnSync(process.execPath, [bin, 'check', '--no-progress'], { cwd: dir, encoding: 'utf8', env });
       assert.equal(check.status, 1, check.stderr);
       assert.match(check.stdout, /^a\.py:5:13: ASY101 /m);
-      const fix = spawnSync(process.execPath, [bin, 'fix', '-'], { cwd: dir, input: V2_SAFE, encoding: 'utf8' });
+      const fix = spawnSync(process.execPath, [bin, 'fix', '-'], { cwd: dir, input: V2_SAFE, encoding: 'utf8', env });
       assert.equal(fix.status, 0, fix.stderr);
       assert.equal(fix.stdout, V2_SAFE_FIXED);
-      const bad = spawnSync(process.execPath, [bin, 'check', '--select', 'NOPE'], { cwd: dir, encoding: 'utf8' });
+      const bad = spawnSync(process.execPath, [bin, 'check', '--select', 'NOPE'], { cwd: dir, encoding: 'utf8', env });
       assert.equal(bad.status, 2);
     });
   });
