@@ -11,7 +11,7 @@ import { compatImportSource } from '../core/resolve';
 import { indentAt, lineEnding } from '../core/text';
 import type { Edit, ImportRequest, RuleMeta } from '../core/types';
 import { classifyItems, withParts } from './cancel-scopes';
-import { awaitedCall, catchWarningsBlock, findReferences, isLoadReference, methodCall, RuleContext, RuleFamily, shiftedText } from './context';
+import { awaitedCall, catchWarningsBlock, findReferences, isLoadReference, methodCall, namedChildrenWithComments, RuleContext, RuleFamily, shiftedText } from './context';
 
 const REMOVED_IN_4 = 'AnyIO 4 removed it';
 
@@ -296,7 +296,7 @@ function checkSilenced(ctx: RuleContext): void {
     const block = catchWarningsBlock(ctx, call);
     if (!block || seen.has(block.stmt.id)) continue;
     seen.add(block.stmt.id);
-    const kept = block.body.namedChildren.filter((c) => c && !block.filterStmts.some((f) => f.id === c.id)) as Node[];
+    const kept = namedChildrenWithComments(ctx, block.body).filter((c) => !block.filterStmts.some((f) => f.id === c.id));
     if (!kept.some((c) => c.type !== 'comment')) continue;
     const nl = lineEnding(ctx.text);
     const outer = indentAt(ctx.text, block.stmt.startIndex);
@@ -371,7 +371,7 @@ function checkIsAwaitable(ctx: RuleContext): void {
     if (!keepsValue && uses !== 3) continue;
     const what = test === 'inspect.iscoroutine' ? 'a coroutine' : 'an awaitable';
     // Comments in the `if` body (e.g. trailing the `await`) stay, at the end of the line.
-    const comments = body!.namedChildren.filter((c) => c?.type === 'comment').map((c) => `  ${c!.text}`).join('');
+    const comments = namedChildrenWithComments(ctx, body!).filter((c) => c.type === 'comment').map((c) => `  ${c.text}`).join('');
     ctx.report(ASY605, {
       start: stmt!.startIndex,
       end: next.endIndex,

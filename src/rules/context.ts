@@ -2,7 +2,7 @@
  * What a rule sees: the text, the file index, the resolver, the target, and `report`. Plus the
  * small edit builders most rules share (drop an `await`, re-spell a reference).
  */
-import type { Node } from '../core/parser';
+import { hiddenComments, type Node } from '../core/parser';
 import type { FileIndex } from '../core/scopes';
 import { lookup, unparen } from '../core/scopes';
 import { deleteStatement, indentUnit } from '../core/imports';
@@ -333,6 +333,19 @@ export function* fromImportItems(ctx: RuleContext, module: string): Generator<{ 
       if (name) yield { stmt, item, name };
     }
   }
+}
+
+/**
+ * `node`'s named children, with the comments the parser was not shown (inside a long comment run,
+ * see `hiddenComments` in parser.ts) added as comment entries (`type`, offsets, `text`, a negative
+ * `id`), in source order. For fixes that rebuild text from a block's children: no comment is lost.
+ */
+export function namedChildrenWithComments(ctx: RuleContext, node: Node): Node[] {
+  const children = node.namedChildren.filter((c): c is Node => !!c);
+  const hidden = hiddenComments(ctx.idx.tree, node.startIndex, node.endIndex);
+  if (!hidden.length) return children;
+  const extra = hidden.map((h) => ({ type: 'comment', id: -1 - h.start, startIndex: h.start, endIndex: h.end, text: ctx.text.slice(h.start, h.end) }) as unknown as Node);
+  return [...children, ...extra].sort((a, b) => a.startIndex - b.startIndex);
 }
 
 /**
