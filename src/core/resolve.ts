@@ -12,6 +12,7 @@ import {
   CLASS_NAMES,
 } from './anyio-api';
 import { Binding, ClassInfo, FileIndex, Scope, isAnyioName, lookup, scopeOf, unparen } from './scopes';
+import { asCompatTry } from './imports';
 import type { ImportRequest } from './types';
 import { workCounters } from './work';
 
@@ -118,6 +119,7 @@ export class Resolver {
   private readonly stringAnnCache = new Map<string, Node | undefined>();
   private readonly ownTrees: Tree[] = [];
   private readonly importIndex = new Map<Scope, Map<string, Array<{ name: string; b: Binding }>>>();
+  private readonly compatTryCache = new Map<number, boolean>();
 
   constructor(readonly idx: FileIndex) {}
 
@@ -563,6 +565,9 @@ export class Resolver {
       for (const [name, bs] of scope.bindings) {
         for (const b of bs) {
           if (b.kind !== 'import' || b.source === undefined) continue;
+          // A cross-version try/except import goes away with ASY603 in the same round as the
+          // spelling that would re-use it (the name then means nothing): never a candidate.
+          if (this.inCompatTry(b)) continue;
           let list = bySource.get(b.source);
           if (!list) bySource.set(b.source, (list = []));
           list.push({ name, b });
@@ -571,6 +576,29 @@ export class Resolver {
       this.importIndex.set(scope, bySource);
     }
     return bySource;
+  }
+
+  /**
+   * Whether the import binding `b` is made by a module-level cross-version try/except import (the
+   * statements ASY603 deletes), in its body or its handler.
+   */
+  private inCompatTry(b: Binding): boolean {
+    const block = b.stmt?.parent;
+    const owner = block?.type === 'block' ? block.parent : undefined;
+    const t = owner?.type === 'try_statement' ? owner : owner?.type === 'except_clause' ? owner.parent : undefined;
+    if (!t || t.type !== 'try_statement' || t.parent?.type !== 'module') return false;
+    let compat = this.compatTryCache.get(t.id);
+    if (compat === undefined) this.compatTryCache.set(t.id, (compat = !!asCompatTry(t)));
+    return compat;
+  }
+
+  /**
+   * With the statement `exclude` about to be removed: whether every binding of `name` visible at
+   * `site` and made outside it is an import of exactly `q`.
+   */
+  private liveBindingsAre(name: string, q: string, site: Node, exclude: Node): boolean {
+    const live = (lookup(this.idx, name, site)?.bindings ?? []).filter((b) => !inside(b, exclude));
+    return live.length > 0 && live.every((b) => b.kind === 'import' && b.source === q);
   }
 
   /** A name visible at `site` that refers exactly to the qualified `q` (a module or an object). */
@@ -583,7 +611,7 @@ export class Resolver {
       for (const c of this.importsBySource(scope).get(q) ?? []) {
         workCounters.boundNameCandidates++;
         if (inside(c.b, exclude)) continue;
-        if (exclude) return c.name;
+        if (exclude && this.liveBindingsAre(c.name, q, site, exclude)) return c.name;
         // `import anyio.abc` binds `anyio` to the package: usable for any `anyio.*` target.
         if (this.qualifiedOfName(c.name, site) === q) return c.name;
       }

@@ -6,7 +6,7 @@
 import { NOW_SYNC_FUNCTIONS, NOW_SYNC_METHODS } from '../core/anyio-api';
 import { asCompatTry, deleteStatement, indentUnit } from '../core/imports';
 import type { Node } from '../core/parser';
-import { lookup, unparen } from '../core/scopes';
+import { Binding, lookup, unparen } from '../core/scopes';
 import { compatImportSource } from '../core/resolve';
 import { indentAt, lineEnding } from '../core/text';
 import type { Edit, ImportRequest, RuleMeta } from '../core/types';
@@ -224,46 +224,81 @@ function checkMaybeAsyncCm(ctx: RuleContext): void {
   }
 }
 
-/** Load references of `name` that resolve to bindings made inside `stmt`. */
-function referencesTo(ctx: RuleContext, name: string, stmt: Node): Node[] {
-  const out: Node[] = [];
-  for (const o of ctx.idx.identifiers.get(name) ?? []) {
-    if (o >= stmt.startIndex && o < stmt.endIndex) continue;
-    const node = ctx.idx.tree.rootNode.descendantForIndex(o, o + name.length);
-    if (!node || node.type !== 'identifier' || !isLoadReference(node)) continue;
-    const found = lookup(ctx.idx, name, node);
-    if (found?.bindings.some((b) => (b.stmt ?? b.node) && (b.stmt ?? b.node)!.startIndex >= stmt.startIndex && (b.stmt ?? b.node)!.endIndex <= stmt.endIndex)) out.push(node);
+/** The index in `blocks` (sorted, disjoint statements) of the one holding `node`, or -1. */
+function blockHolding(blocks: readonly Node[], node: Node | undefined): number {
+  if (!node) return -1;
+  let lo = 0;
+  let hi = blocks.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const b = blocks[mid]!;
+    if (node.endIndex <= b.startIndex) hi = mid - 1;
+    else if (node.startIndex >= b.endIndex) lo = mid + 1;
+    else return node.startIndex >= b.startIndex && node.endIndex <= b.endIndex ? mid : -1;
   }
-  return out;
+  return -1;
 }
 
+/**
+ * The module-level cross-version try/except imports (ASY603). Indexed once per analysis: the
+ * bindings each block makes (one pass over the module's names), and the load references of those
+ * names (one look-up per occurrence). A reference bound by several blocks is rewritten by the fix of
+ * the last one only: deleting any other leaves it bound by that last block, and their fixes (the
+ * block alone) no longer overlap its fix (the block to the reference), so all go in one round. (A per-block scan of every name and every
+ * occurrence was quadratic in the number of blocks: 256 blocks took 29 s.)
+ */
 function checkCompatImports(ctx: RuleContext): void {
-  for (const child of ctx.idx.tree.rootNode.namedChildren) {
-    if (child?.type !== 'try_statement') continue;
-    const block = asCompatTry(child);
-    if (!block) continue;
+  const blocks = ctx.idx.tree.rootNode.namedChildren.filter((c): c is Node => c?.type === 'try_statement' && !!asCompatTry(c));
+  if (blocks.length === 0) return;
+  // Per block: every name it binds, with its bindings there.
+  const bound = blocks.map(() => new Map<string, Binding[]>());
+  for (const [name, bs] of ctx.idx.module.bindings) {
+    for (const b of bs) {
+      const i = blockHolding(blocks, b.stmt ?? b.node);
+      if (i < 0) continue;
+      const mine = bound[i]!.get(name);
+      if (mine) mine.push(b);
+      else bound[i]!.set(name, [b]);
+    }
+  }
+  // Per block: the load references (outside it) of its names that resolve to a binding inside it.
+  const refs = blocks.map(() => new Map<string, Node[]>());
+  const names = new Set<string>();
+  for (const m of bound) for (const name of m.keys()) names.add(name);
+  for (const name of names) {
+    for (const o of ctx.idx.identifiers.get(name) ?? []) {
+      const node = ctx.idx.tree.rootNode.descendantForIndex(o, o + name.length);
+      if (!node || node.type !== 'identifier' || !isLoadReference(node)) continue;
+      const own = blockHolding(blocks, node);
+      let last = -1;
+      for (const b of lookup(ctx.idx, name, node)?.bindings ?? []) {
+        const i = blockHolding(blocks, b.stmt ?? b.node);
+        if (i >= 0 && i !== own && i > last) last = i;
+      }
+      if (last < 0) continue;
+      const list = refs[last]!.get(name);
+      if (list) list.push(node);
+      else refs[last]!.set(name, [node]);
+    }
+  }
+  blocks.forEach((child, i) => {
     // Every name the try binds, and what it means on AnyIO 3.
-    const names = new Map<string, string>();
-    for (const [name, bs] of ctx.idx.module.bindings) {
-      const mine = bs.filter((b) => (b.stmt ?? b.node) && (b.stmt ?? b.node)!.startIndex >= child.startIndex && (b.stmt ?? b.node)!.endIndex <= child.endIndex);
-      if (mine.length === 0) continue;
+    const meaning = new Map<string, string>();
+    for (const [name, mine] of bound[i]!) {
       let q = compatImportSource(mine) ?? (mine.length === 1 && mine[0]!.kind === 'import' ? mine[0]!.source : undefined);
       if (!q) {
         // `create_event = Event` in the body.
         const alias = mine.find((b) => b.kind === 'assign' && b.value?.type === 'identifier');
         q = alias ? ctx.res.qualifiedOfName(alias.value!.text, alias.value!) : undefined;
       }
-      if (!q || !q.startsWith('anyio.')) {
-        names.clear();
-        break;
-      }
-      names.set(name, q);
+      if (!q || !q.startsWith('anyio.')) return;
+      meaning.set(name, q);
     }
-    if (names.size === 0) continue;
+    if (meaning.size === 0) return;
     const edits: Edit[] = [deleteStatement(ctx.text, child)];
     const imports: ImportRequest[] = [];
-    for (const [name, q] of names) {
-      for (const ref of referencesTo(ctx, name, child)) {
+    for (const [name, q] of meaning) {
+      for (const ref of refs[i]!.get(name) ?? []) {
         // `anyio_create_event` stood for `anyio.create_event`: keep the dotted style.
         const spelling = ctx.res.spell(q, ref, !name.startsWith('anyio_'), child);
         if (spelling.text !== ref.text || spelling.imports.length) {
@@ -276,10 +311,10 @@ function checkCompatImports(ctx: RuleContext): void {
     ctx.report(ASY603, {
       start: child.startIndex,
       end: child.childForFieldName('body')?.startIndex ?? child.endIndex,
-      message: `This try/except import only serves AnyIO 2: use ${[...new Set(names.values())].map((q) => `\`${q}\``).join(', ')} directly.`,
+      message: `This try/except import only serves AnyIO 2: use ${[...new Set(meaning.values())].map((q) => `\`${q}\``).join(', ')} directly.`,
       fix: { title: ASY603.fixTitle, applicability: 'safe', edits, imports },
     });
-  }
+  });
 }
 
 const SILENCED_METHODS = new Set(['spawn', 'spawn_task', 'set_total_tokens']);
