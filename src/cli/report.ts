@@ -10,6 +10,7 @@
 import * as path from 'path';
 import { createTwoFilesPatch } from 'diff';
 import type { Applicability, Finding, Severity } from '../core/types';
+import { LineIndex as CoreLineIndex } from '../core/text';
 
 export interface Position {
   /** 1-based. */
@@ -18,34 +19,23 @@ export interface Position {
   column: number;
 }
 
-/** Maps UTF-16 offsets to positions; `\n`, `\r\n` and a lone `\r` all end a line (as in Python). */
+/**
+ * 1-based line and column for the CLI's output, from the engine's `LineIndex` (`\n`, `\r\n` and a
+ * lone `\r` end a line, as in Python); a BOM does not count as a column.
+ */
 export class LineIndex {
-  private readonly starts: number[] = [0];
+  private readonly index: CoreLineIndex;
   private readonly bom: boolean;
 
   constructor(text: string) {
+    this.index = new CoreLineIndex(text);
     this.bom = text.charCodeAt(0) === 0xfeff;
-    for (let i = 0; i < text.length; i++) {
-      const c = text.charCodeAt(i);
-      if (c === 10) this.starts.push(i + 1);
-      else if (c === 13) {
-        if (text.charCodeAt(i + 1) === 10) i++;
-        this.starts.push(i + 1);
-      }
-    }
   }
 
   position(offset: number): Position {
-    let lo = 0;
-    let hi = this.starts.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (this.starts[mid]! <= offset) lo = mid;
-      else hi = mid - 1;
-    }
-    let column = offset - this.starts[lo]! + 1;
-    if (lo === 0 && this.bom && offset > 0) column--;
-    return { line: lo + 1, column };
+    const p = this.index.position(offset);
+    const column = p.character + 1 - (p.line === 0 && this.bom && offset > 0 ? 1 : 0);
+    return { line: p.line + 1, column };
   }
 }
 

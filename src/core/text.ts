@@ -64,16 +64,58 @@ export function lineStarts(text: string): number[] {
   return starts;
 }
 
-/** 0-based line and UTF-16 column of `offset`. */
-export function positionAt(starts: readonly number[], offset: number): { line: number; character: number } {
+/** Work done by a `LineIndex` (characters scanned plus binary-search steps), for scale tests. */
+export interface WorkCounter {
+  steps: number;
+}
+
+/** The line holding `offset`: the last start at or before it (binary search). */
+function lineOfOffset(starts: readonly number[], offset: number, counter?: WorkCounter): number {
   let lo = 0;
   let hi = starts.length - 1;
   while (lo < hi) {
     const mid = (lo + hi + 1) >> 1;
     if (starts[mid]! <= offset) lo = mid;
     else hi = mid - 1;
+    if (counter) counter.steps++;
   }
-  return { line: lo, character: offset - starts[lo]! };
+  return lo;
+}
+
+/** 0-based line and UTF-16 column of `offset`. */
+export function positionAt(starts: readonly number[], offset: number): { line: number; character: number } {
+  const line = lineOfOffset(starts, offset);
+  return { line, character: offset - starts[line]! };
+}
+
+/**
+ * Offsets → 0-based (line, UTF-16 character) for many offsets of one text: the line starts are
+ * found once, each lookup is a binary search (O(L + N log L) for N lookups). `\r\n`, `\r` and `\n`
+ * end a line, as in Python and LSP. The one index the engine, the CLI's report and the server use.
+ */
+export class LineIndex {
+  private readonly starts: number[];
+
+  constructor(
+    readonly text: string,
+    private readonly counter?: WorkCounter,
+  ) {
+    this.starts = lineStarts(text);
+    if (counter) counter.steps += text.length;
+  }
+
+  get lineCount(): number {
+    return this.starts.length;
+  }
+
+  /** Line and character of `offset` (clamped to the text). */
+  position(offset: number): { line: number; character: number } {
+    const o = Math.max(0, Math.min(offset, this.text.length));
+    // Between the `\r` and the `\n` of a CRLF: the `\r` already ended the line.
+    if (o > 0 && this.text.charCodeAt(o - 1) === 0x0d && this.text.charCodeAt(o) === 0x0a) return { line: lineOfOffset(this.starts, o + 1, this.counter), character: 0 };
+    const line = lineOfOffset(this.starts, o, this.counter);
+    return { line, character: o - this.starts[line]! };
+  }
 }
 
 /** The text of the line holding `offset`, without its line break. */

@@ -35,7 +35,7 @@ import { fsPathOf, type EffectiveConfig } from './settings';
 import { computeEdits } from './textEdits';
 import { compileGlob } from './glob';
 import { Confinement } from './confine';
-import { LineIndex, type WorkCounter } from './lineIndex';
+import { LineIndex, type WorkCounter } from '../core/text';
 
 export interface MigrateHost {
   /** Text and version of an open document, by URI. */
