@@ -19,6 +19,15 @@ import * as os from 'os';
 import * as path from 'path';
 import { Worker, isMainThread, parentPort, workerData } from 'worker_threads';
 import type { AnalyzeOptions, Finding, FixOptions, FixResult } from '../core/types';
+import type { analyzeOutcome } from '../core/engine';
+import { InputRefused } from '../core/parser';
+
+/**
+ * What a worker answers for an analysis: the findings, or why the engine refused the input (nested
+ * deeper than CPython allows, ...). Sent as data, so the refusal keeps its meaning across the thread
+ * boundary (an exception would arrive as a bare message).
+ */
+export type AnalyzeOutcome = ReturnType<typeof analyzeOutcome>;
 
 const WORKER_MARKER = 'anyioMigrateEnginePool';
 
@@ -154,8 +163,16 @@ export class EnginePool {
     return this.slots.length;
   }
 
-  analyze(text: string, options: AnalyzeOptions): Promise<Finding[]> {
-    return this.submit({ id: this.nextId++, op: 'analyze', text, options }) as Promise<Finding[]>;
+  /** The findings, or (as data, never a rejection) why the engine refused the input. */
+  analyzeOutcome(text: string, options: AnalyzeOptions): Promise<AnalyzeOutcome> {
+    return this.submit({ id: this.nextId++, op: 'analyze', text, options }) as Promise<AnalyzeOutcome>;
+  }
+
+  /** Like the engine's `analyze`: rejects with `InputRefused` for input the engine refuses. */
+  async analyze(text: string, options: AnalyzeOptions): Promise<Finding[]> {
+    const outcome = await this.analyzeOutcome(text, options);
+    if (outcome.refused !== undefined) throw new InputRefused(outcome.refused);
+    return outcome.findings;
   }
 
   fixAll(text: string, options: FixOptions): Promise<FixResult> {
@@ -339,7 +356,8 @@ function runWorker(init: WorkerInit): void {
         }
         let reply: Reply;
         try {
-          const result = request.op === 'analyze' ? engine.analyze(request.text, request.options) : engine.fixAll(request.text, request.options);
+          // Neither throws for refused input: the refusal comes back as data (`{ refused }`).
+          const result = request.op === 'analyze' ? engine.analyzeOutcome(request.text, request.options) : engine.fixAll(request.text, request.options);
           reply = { id: request.id, ok: true, result };
         } catch (err) {
           reply = { id: request.id, ok: false, message: err instanceof Error ? err.message : String(err) };

@@ -5,7 +5,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { initEngine, analyze, fixAll } from '../core/engine';
+import { initEngine, analyze, fixAll, InputRefused } from '../core/engine';
 import type { AnalyzeOptions, Finding, FixOptions, FixResult } from '../core/types';
 import { FileSystem, nodeFileSystem } from './fsys';
 import { decodePythonSource, encodePythonSource, readPythonFile, ReadResult, SourceEncoding, atomicWriteFile, WriteRefused, FileIdentity, fileIdentity, removeStaleTempFiles } from './files';
@@ -13,7 +13,7 @@ import { collectPythonFiles, FileEntry } from './walk';
 import { HELP, parseCliArgs, resolveSettings, Settings, UsageError } from './options';
 import { LineIndex, toJsonFinding, formatTextFinding, sortFindings, unifiedDiff, summariseCodes, plural, JsonFinding, escapeControlChars } from './report';
 import { pythonProblem, verifyPythonSource } from './verify';
-import { EnginePool, orderedMap, RequestTimeoutError, formatSeconds } from './pool';
+import { AnalyzeOutcome, EnginePool, orderedMap, RequestTimeoutError, formatSeconds } from './pool';
 import { ResultCache } from './cache';
 
 export interface OutputStream {
@@ -72,6 +72,17 @@ export interface RunStats {
   workersStarted: number;
   /** Stale temp files of ours (from killed runs) removed by `fix`. */
   staleTempsRemoved: number;
+}
+
+/**
+ * A file the engine refuses to analyse (nested deeper than CPython's parser allows, ...): reported
+ * as skipped with the engine's reason, like a file that cannot be read, never as an internal error.
+ */
+class InputNotAnalysed extends Error {
+  constructor(readonly reason: string) {
+    super(reason);
+    this.name = 'InputNotAnalysed';
+  }
 }
 
 /** Default for `RunIO.poolMinFiles`: below this, starting workers costs more than it saves. */
@@ -321,12 +332,25 @@ class Runner {
 
   // ---- engine calls: cache, then the pool or this thread ------------------------------------
 
+  /** The findings for `text`; throws `InputNotAnalysed` when the engine refuses the text. */
   private async findingsFor(text: string): Promise<Finding[]> {
     const cached = this.cache?.getFindings(this.analyzeOptions, text);
     if (cached?.findings) return cached.findings;
-    const findings = this.pool ? await this.pool.analyze(text, this.analyzeOptions) : (await this.inThread()).analyze(text, this.analyzeOptions);
-    if (cached) this.cache!.setFindings(cached.key, this.analyzeOptions, text, findings);
-    return findings;
+    const outcome = this.pool ? await this.pool.analyzeOutcome(text, this.analyzeOptions) : await this.analyzeInThread(text);
+    if (outcome.refused !== undefined) throw new InputNotAnalysed(outcome.refused);
+    if (cached) this.cache!.setFindings(cached.key, this.analyzeOptions, text, outcome.findings);
+    return outcome.findings;
+  }
+
+  /** The engine's `analyzeOutcome` in this thread, through the (possibly injected) `analyze`. */
+  private async analyzeInThread(text: string): Promise<AnalyzeOutcome> {
+    const engine = await this.inThread();
+    try {
+      return { findings: engine.analyze(text, this.analyzeOptions) };
+    } catch (err) {
+      if (err instanceof InputRefused) return { refused: err.message };
+      throw err;
+    }
   }
 
   private async fixResultFor(text: string): Promise<FixResult> {
@@ -430,9 +454,12 @@ class Runner {
     const result = precomputed ?? (await this.fixResultFor(text));
     if (result.capped) this.console.warn(display, 'fixes did not converge within the iteration limit; the result may still have fixable findings');
     if (result.refused !== undefined) {
+      // Input the engine cannot analyse at all is skipped (`InputNotAnalysed` thrown here); only a
+      // result refused for what the fixes would do is "not fixed".
+      const remaining = await this.findingsFor(text);
       this.console.warn(display, `not fixed: ${result.refused}`);
       this.totals.notWritten++;
-      return { output: text, applied: [], remaining: await this.findingsFor(text) };
+      return { output: text, applied: [], remaining };
     }
     if (result.output === text) return { output: text, applied: [], remaining: result.remaining };
     const encoded = encodePythonSource(result.output, encoding);
@@ -484,9 +511,14 @@ class Runner {
       }
       return await this.stdinFix(display, bytes, text, decoded.encoding, relevant);
     } catch (err) {
-      if (!(err instanceof RequestTimeoutError)) throw err;
-      this.timeouts++;
-      this.console.err(`error: -: ${this.timeoutReason(err)}`);
+      if (err instanceof RequestTimeoutError) {
+        this.timeouts++;
+        this.console.err(`error: -: ${this.timeoutReason(err)}`);
+      } else if (err instanceof InputNotAnalysed) {
+        this.console.err(`error: -: ${err.reason}`);
+      } else {
+        throw err;
+      }
       if (command === 'fix') this.console.out(bytes); // pass the input through untouched
       this.finishJson();
       return EXIT_ERROR;
@@ -623,15 +655,23 @@ class Runner {
     try {
       await this.processRead(entry, display, read, pre);
     } catch (err) {
-      if (!(err instanceof RequestTimeoutError)) throw err;
-      // Over the time budget: reported like a file that could not be read, and the run goes on.
-      this.timeouts++;
+      // Over the time budget, or refused by the engine (too deeply nested): reported like a file
+      // that could not be read, and the run goes on.
+      let reason: string;
+      if (err instanceof RequestTimeoutError) {
+        this.timeouts++;
+        reason = this.timeoutReason(err);
+      } else if (err instanceof InputNotAnalysed) {
+        reason = err.reason;
+      } else {
+        throw err;
+      }
       this.totals.skipped++;
       if (entry.explicit) {
-        this.console.err(`error: ${display}: ${this.timeoutReason(err)}`);
+        this.console.err(`error: ${display}: ${reason}`);
         this.hadError = true;
       } else {
-        this.console.warn(display, this.timeoutReason(err));
+        this.console.warn(display, err instanceof InputNotAnalysed ? `skipped: ${reason}` : reason);
       }
     }
   }

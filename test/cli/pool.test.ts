@@ -5,13 +5,13 @@
 import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
-import { analyze, fixAll, initEngine } from '../../src/core/engine';
+import { analyze, fixAll, initEngine, InputRefused } from '../../src/core/engine';
 import { EnginePool, orderedMap, PoolClosedError, RequestTimeoutError, workerScript } from '../../src/cli/pool';
 import { CACHE_DIR_NAME, ResultCache } from '../../src/cli/cache';
 import { parseCliArgs, resolveSettings, UsageError } from '../../src/cli/options';
 import type { RunStats } from '../../src/cli/run';
 import { runCli } from './harness';
-import { makeTempDir, removeDir, REPO_ROOT, writeTree } from './helpers';
+import { makeTempDir, removeDir, REPO_ROOT, V2_SAFE, V2_SAFE_FIXED, writeTree } from './helpers';
 
 const FIXTURES = path.join(REPO_ROOT, 'test', 'fixtures');
 
@@ -57,6 +57,10 @@ function readTree(root: string): Record<string, string> {
   walk(root);
   return out;
 }
+
+/** `import anyio` then ifs nested 120 levels deep: more than CPython's parser allows (100), refused by the engine. */
+const TOO_DEEP = `import anyio\n${Array.from({ length: 120 }, (_, i) => `${' '.repeat(i)}if x:\n`).join('')}${' '.repeat(120)}pass\n`;
+const TOO_DEEP_REASON = "too deeply nested for Python's parser (120 levels of indentation; CPython's limit is 100): not analysed";
 
 const delay = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
@@ -184,6 +188,18 @@ describe('cli/pool: EnginePool', function () {
     assert.equal(pool.size, 1);
     // The replacement keeps serving.
     assert.deepStrictEqual(await pool.analyze(good, { select: ['ASY1'] }), analyze(good, { select: ['ASY1'] }));
+  });
+
+  it('answers input the engine refuses (too deeply nested) as data, keeps its type in analyze(), and keeps serving', async () => {
+    pool = EnginePool.create(1);
+    assert.ok(pool);
+    assert.deepStrictEqual(await pool.analyzeOutcome(TOO_DEEP, {}), { refused: TOO_DEEP_REASON });
+    await assert.rejects(pool.analyze(TOO_DEEP, {}), (err: unknown) => err instanceof InputRefused && err.message === TOO_DEEP_REASON);
+    const fixed = await pool.fixAll(TOO_DEEP, {});
+    assert.equal(fixed.refused, TOO_DEEP_REASON);
+    assert.equal(fixed.output, TOO_DEEP);
+    assert.deepStrictEqual(await pool.analyzeOutcome(V2_SAFE, {}), { findings: analyze(V2_SAFE, {}) });
+    assert.equal(pool.stats.started, 1); // no worker crashed or was replaced
   });
 });
 
@@ -420,5 +436,63 @@ describe('cli/cache: results of unchanged files', function () {
     assert.notEqual(cache.key('analyze', { select: ['ASY2', 'ASY1'], target: 'anyio3' }, 'import anyio \n'), k);
     assert.notEqual(cache.key('analyze', { select: ['ASY2'], target: 'anyio3' }, 'import anyio\n'), k);
     assert.equal(cache.root, path.join(dir, CACHE_DIR_NAME));
+  });
+});
+
+describe('cli/pool: a file the engine refuses (nested deeper than 100 levels) is skipped, never an internal error', function () {
+  this.timeout(120000);
+  let dir: string;
+  beforeEach(() => {
+    dir = makeTempDir();
+  });
+  afterEach(() => removeDir(dir));
+
+  // In this thread, in one worker (the time budget's), in two workers (a pool for the walk).
+  const modes: Array<{ args: string[]; workers: number }> = [
+    { args: ['--jobs', '1', '--file-timeout', '0'], workers: 0 },
+    { args: ['--jobs', '1'], workers: 1 },
+    { args: ['--jobs', '2'], workers: 2 },
+  ];
+  const exitWhenWalked = { check: 1, diff: 1, fix: 0 } as const; // by ok.py's findings, as for any skipped file
+
+  for (const { args, workers } of modes) {
+    for (const command of ['check', 'diff', 'fix'] as const) {
+      it(`${command} ${args.join(' ')}: a warning when walked, an error (exit 2) when named or on stdin; the file unchanged`, async () => {
+        writeTree(dir, { 'pkg/deep.py': TOO_DEEP, 'pkg/ok.py': V2_SAFE, 'named.py': TOO_DEEP });
+        let stats: RunStats | undefined;
+        const walked = await runCli([command, '--no-cache', ...args, 'pkg'], { cwd: dir, poolMinFiles: 2, onStats: (s) => (stats = s) });
+        assert.equal(stats?.workers, workers);
+        assert.doesNotMatch(walked.stderr, /internal error|not fixed/);
+        assert.ok(walked.stderr.includes(`warning: pkg/deep.py: skipped: ${TOO_DEEP_REASON}\n`), walked.stderr);
+        assert.match(walked.stderr, /^1 file scanned, 1 skipped: /m);
+        assert.equal(walked.code, exitWhenWalked[command], walked.stderr);
+        assert.equal(fs.readFileSync(path.join(dir, 'pkg/deep.py'), 'utf8'), TOO_DEEP);
+        assert.equal(fs.readFileSync(path.join(dir, 'pkg/ok.py'), 'utf8'), command === 'fix' ? V2_SAFE_FIXED : V2_SAFE);
+
+        const named = await runCli([command, '--no-cache', ...args, 'named.py'], { cwd: dir });
+        assert.doesNotMatch(named.stderr, /internal error|not fixed/);
+        assert.ok(named.stderr.includes(`error: named.py: ${TOO_DEEP_REASON}\n`), named.stderr);
+        assert.match(named.stderr, /^0 files scanned, 1 skipped: /m);
+        assert.equal(named.stdout, '');
+        assert.equal(named.code, 2);
+        assert.equal(fs.readFileSync(path.join(dir, 'named.py'), 'utf8'), TOO_DEEP);
+
+        const stdin = await runCli([command, ...args, '-'], { cwd: dir, readStdin: async () => Buffer.from(TOO_DEEP) });
+        assert.equal(stdin.stderr, `error: -: ${TOO_DEEP_REASON}\n`);
+        assert.equal(stdin.stdout, command === 'fix' ? TOO_DEEP : ''); // fix - passes the input through untouched
+        assert.equal(stdin.code, 2);
+      });
+    }
+  }
+
+  it('with the cache: the refusal is never stored, a second check reports the same', async () => {
+    writeTree(dir, { 'deep.py': TOO_DEEP, 'ok.py': V2_SAFE });
+    const first = await runCli(['check', '--jobs', '1'], { cwd: dir });
+    const second = await runCli(['check', '--jobs', '1'], { cwd: dir });
+    for (const r of [first, second]) {
+      assert.ok(r.stderr.includes(`warning: deep.py: skipped: ${TOO_DEEP_REASON}\n`), r.stderr);
+      assert.equal(r.code, 1);
+    }
+    assert.equal(second.stdout, first.stdout);
   });
 });
