@@ -10,7 +10,7 @@ import { constants as fsConstants, lstatSync, unlinkSync } from 'fs';
 import type { Dirent, Stats } from 'fs';
 import { createHash, randomBytes } from 'crypto';
 import { TextDecoder } from 'util';
-import { FileSystem, nodeFileSystem, errorCode, describeError } from './fsys';
+import { FileSystem, nodeFileSystem, errorCode, describeError, formatSize } from './fsys';
 import { describeFileType, readRegularFile, readRegularFileSync } from './safe-read';
 
 export const DEFAULT_MAX_FILE_SIZE = 5 * 1024 * 1024;
@@ -293,12 +293,6 @@ export async function readPythonFile(
   const decoded = decodePythonSource(bytes);
   if (!decoded.ok) return { ok: false, reason: decoded.reason, ioError: false };
   return { ok: true, bytes, text: decoded.text, encoding: decoded.encoding };
-}
-
-export function formatSize(n: number): string {
-  if (n >= 1024 * 1024) return `${(n / (1024 * 1024)).toFixed(1).replace(/\.0$/, '')} MB`;
-  if (n >= 1024) return `${(n / 1024).toFixed(1).replace(/\.0$/, '')} KB`;
-  return `${n} bytes`;
 }
 
 /** Why a write was not done. */

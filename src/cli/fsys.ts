@@ -100,3 +100,10 @@ export function describeError(err: unknown): string {
       return err instanceof Error ? err.message : String(err);
   }
 }
+
+/** A byte count for messages: `512 bytes`, `1.5 KB`, `5 MB`. */
+export function formatSize(n: number): string {
+  if (n >= 1024 * 1024) return `${(n / (1024 * 1024)).toFixed(1).replace(/\.0$/, '')} MB`;
+  if (n >= 1024) return `${(n / 1024).toFixed(1).replace(/\.0$/, '')} KB`;
+  return `${n} bytes`;
+}

@@ -15,6 +15,7 @@
 import * as nodeFs from 'fs';
 import * as fsp from 'fs/promises';
 import type { Stats } from 'fs';
+import { describeError, errorCode, formatSize } from './fsys';
 
 export type SafeReadFailureKind = 'not-regular' | 'too-large' | 'io' | 'symlink';
 
@@ -76,25 +77,11 @@ export function describeFileType(st: Stats): string {
   return 'not a regular file';
 }
 
-function errorCodeOf(err: unknown): string | undefined {
-  if (typeof err === 'object' && err !== null && 'code' in err) {
-    const code = (err as { code: unknown }).code;
-    if (typeof code === 'string') return code;
-  }
-  return undefined;
-}
-
-function formatBytes(n: number): string {
-  if (n >= 1024 * 1024) return `${(n / (1024 * 1024)).toFixed(1).replace(/\.0$/, '')} MB`;
-  if (n >= 1024) return `${(n / 1024).toFixed(1).replace(/\.0$/, '')} KB`;
-  return `${n} bytes`;
-}
-
 type Failure = Extract<SafeReadResult, { ok: false }>;
 
 /** The failure for an error thrown by `open`. */
 function openFailure(err: unknown, noFollow: boolean): Failure {
-  const code = errorCodeOf(err);
+  const code = errorCode(err);
   // O_NOFOLLOW on a symlink fails with ELOOP (Linux, macOS) or EMLINK (FreeBSD).
   if (noFollow && (code === 'ELOOP' || code === 'EMLINK')) return { ok: false, kind: 'symlink', reason: 'is a symbolic link; not followed', code };
   // Opening a socket (or a device with no driver behind it) fails with ENXIO.
@@ -102,26 +89,15 @@ function openFailure(err: unknown, noFollow: boolean): Failure {
   return { ok: false, kind: 'io', reason: describeIoError(err), ...(code ? { code } : {}) };
 }
 
+/** `describeError`, with what a directory or a would-block read means here. */
 function describeIoError(err: unknown): string {
-  switch (errorCodeOf(err)) {
-    case 'ENOENT':
-      return 'no such file or directory';
-    case 'EACCES':
-    case 'EPERM':
-      return 'permission denied';
+  switch (errorCode(err)) {
     case 'EISDIR':
       return 'not a regular file (a directory)';
-    case 'ENOTDIR':
-      return 'not a directory';
-    case 'ELOOP':
-      return 'too many levels of symbolic links';
-    case 'EMFILE':
-    case 'ENFILE':
-      return 'too many open files';
     case 'EAGAIN':
       return 'would block (not a regular file?)';
     default:
-      return err instanceof Error ? err.message : String(err);
+      return describeError(err);
   }
 }
 
@@ -136,7 +112,7 @@ function tooLarge(maxBytes: number, size?: number): Failure {
   return {
     ok: false,
     kind: 'too-large',
-    reason: known ? `larger than the size limit (${formatBytes(size)} > ${formatBytes(maxBytes)})` : `larger than the size limit (more than ${formatBytes(maxBytes)})`,
+    reason: known ? `larger than the size limit (${formatSize(size)} > ${formatSize(maxBytes)})` : `larger than the size limit (more than ${formatSize(maxBytes)})`,
     size: known ? size : maxBytes + 1,
   };
 }
@@ -186,7 +162,7 @@ export async function readRegularFile(
     }
     return { ok: true, bytes: total === buf.length ? buf : Buffer.from(buf.subarray(0, total)) };
   } catch (err) {
-    const code = errorCodeOf(err);
+    const code = errorCode(err);
     return { ok: false, kind: 'io', reason: describeIoError(err), ...(code ? { code } : {}) };
   } finally {
     await handle.close().catch(() => undefined);
@@ -222,7 +198,7 @@ export function readRegularFileSync(file: string, maxBytes: number, opts: { noFo
     }
     return { ok: true, bytes: total === buf.length ? buf : Buffer.from(buf.subarray(0, total)) };
   } catch (err) {
-    const code = errorCodeOf(err);
+    const code = errorCode(err);
     return { ok: false, kind: 'io', reason: describeIoError(err), ...(code ? { code } : {}) };
   } finally {
     try {
