@@ -533,16 +533,7 @@ export async function atomicWriteFile(file: string, bytes: Uint8Array, options: 
   const identity = options.identity;
   const expectedHash = identity?.sha256 ?? (options.expected ? sha256Hex(options.expected) : undefined);
   const expectedSize = identity?.size ?? options.expected?.byteLength;
-  let st: Stats;
-  try {
-    st = await fs.lstat(file);
-  } catch (err) {
-    const code = errorCode(err);
-    if (code === 'ENOENT' || code === 'ENOTDIR') throw new WriteRefused('file was deleted or renamed since it was read; not re-creating it', 'vanished');
-    throw new WriteRefused(describeError(err), 'io');
-  }
-  if (st.isSymbolicLink()) throw new WriteRefused('is a symbolic link; not rewritten', 'symlink');
-  if (!st.isFile()) throw new WriteRefused(`not a regular file (${describeFileType(st)})`, 'io');
+  const st = lstatForCommit(fs, file);
   if (identity && !sameFile(st, identity)) throw new WriteRefused('file changed on disk since it was analysed; not overwriting it', 'changed');
   const mode = st.mode & 0o7777;
   // Root can write anything; honour the file's own write bits so read-only files stay untouched.
