@@ -57,6 +57,9 @@ export interface ExcludeSpec {
   patterns: readonly string[];
 }
 
+export type WalkWarningKind = 'outside' | 'skipped' | 'config';
+export type WalkWarn = (file: string, reason: string, kind: WalkWarningKind) => void;
+
 export interface WalkOptions {
   fs?: FileSystem;
   /** Base for relative `paths`. */
@@ -64,8 +67,13 @@ export interface WalkOptions {
   exclude?: ExcludeSpec;
   /** Default true. */
   respectGitignore?: boolean;
-  /** Called for every directory or file skipped for a reason worth telling the user about. */
-  onWarning?: (file: string, reason: string) => void;
+  /**
+   * Called for every directory or file skipped for a reason worth telling the user about, and for
+   * ignore files or patterns that could not be used. `kind` says which: `outside` (a link leading
+   * out of the roots, not followed), `skipped` (not walked: unreadable, a broken link, a loop) or
+   * `config` (an ignore file or pattern not used; nothing is skipped because of it).
+   */
+  onWarning?: WalkWarn;
   /** Checked between directories; return true to stop early. */
   shouldStop?: () => boolean;
   /** Follow symlinks that lead outside every root (for reading; such files are marked `outside`). Default false. */
@@ -123,26 +131,26 @@ export function isWithin(parent: string, child: string): boolean {
  * The text of an ignore file: only a regular file (never a FIFO or `/dev/zero`, which would hang
  * or exhaust memory), at most `MAX_IGNORE_FILE_BYTES`. Anything else is a warning and no rules.
  */
-async function readIgnoreText(fs: FileSystem, file: string, onWarning?: (file: string, reason: string) => void): Promise<string | undefined> {
+async function readIgnoreText(fs: FileSystem, file: string, onWarning?: WalkWarn): Promise<string | undefined> {
   const r = await readRegularFile(file, MAX_IGNORE_FILE_BYTES, { fs });
   if (r.ok) return r.bytes.toString('utf8');
   if (r.kind === 'io' && (r.code === 'ENOENT' || r.code === 'ENOTDIR')) return undefined;
-  onWarning?.(file, `ignore file not used: ${r.reason}`);
+  onWarning?.(file, `ignore file not used: ${r.reason}`, 'config');
   return undefined;
 }
 
-async function readIgnoreFile(fs: FileSystem, file: string, onWarning?: (file: string, reason: string) => void): Promise<GitignoreMatcher | undefined> {
+async function readIgnoreFile(fs: FileSystem, file: string, onWarning?: WalkWarn): Promise<GitignoreMatcher | undefined> {
   const text = await readIgnoreText(fs, file, onWarning);
   if (text === undefined) return undefined;
   const ig = new GitignoreMatcher().add(text);
-  for (const w of ig.warnings) onWarning?.(file, describeGlobWarning(w));
+  for (const w of ig.warnings) onWarning?.(file, describeGlobWarning(w), 'config');
   return ig;
 }
 
 /** The configured `exclude` patterns; an invalid one is reported once, against the config's directory. */
-function excludeMatcherOf(spec: ExcludeSpec, onWarning?: (file: string, reason: string) => void): GitignoreMatcher {
+function excludeMatcherOf(spec: ExcludeSpec, onWarning?: WalkWarn): GitignoreMatcher {
   const ig = new GitignoreMatcher().add(spec.patterns);
-  for (const w of ig.warnings) onWarning?.(spec.baseDir, `exclude pattern '${w.pattern}' ${w.message}`);
+  for (const w of ig.warnings) onWarning?.(spec.baseDir, `exclude pattern '${w.pattern}' ${w.message}`, 'config');
   return ig;
 }
 
@@ -150,7 +158,7 @@ function excludeMatcherOf(spec: ExcludeSpec, onWarning?: (file: string, reason: 
  * Matchers from `.gitignore` files of the directories above `dir`, up to the enclosing git
  * repository's root (none when `dir` is not inside a repository), plus `.git/info/exclude`.
  */
-async function ancestorMatchers(fs: FileSystem, dir: string, onWarning?: (file: string, reason: string) => void): Promise<Matcher[]> {
+async function ancestorMatchers(fs: FileSystem, dir: string, onWarning?: WalkWarn): Promise<Matcher[]> {
   const chain: string[] = [];
   let cur = path.dirname(dir);
   let repoRoot: string | undefined;
@@ -174,7 +182,7 @@ async function ancestorMatchers(fs: FileSystem, dir: string, onWarning?: (file: 
   return matchers;
 }
 
-async function infoExclude(fs: FileSystem, repoRoot: string, onWarning?: (file: string, reason: string) => void): Promise<Matcher[]> {
+async function infoExclude(fs: FileSystem, repoRoot: string, onWarning?: WalkWarn): Promise<Matcher[]> {
   const ig = await readIgnoreFile(fs, path.join(repoRoot, '.git', 'info', 'exclude'), onWarning);
   return ig ? [{ base: repoRoot, ig }] : [];
 }
@@ -212,7 +220,7 @@ export async function collectPythonFiles(paths: readonly string[], options: Walk
       real = await fs.realpath(full);
     } catch (err) {
       if (explicit) errors.push({ path: full, reason: describeError(err) });
-      else warn?.(full, describeError(err));
+      else warn?.(full, describeError(err), 'skipped');
       return;
     }
     if (seenFiles.has(real)) return;
@@ -229,7 +237,7 @@ export async function collectPythonFiles(paths: readonly string[], options: Walk
       seenFiles.add(real);
       files.push({ path: full, explicit, outside: true });
     } else {
-      warn?.(full, outsideWarning(real));
+      warn?.(full, outsideWarning(real), 'outside');
     }
   };
 
@@ -239,16 +247,16 @@ export async function collectPythonFiles(paths: readonly string[], options: Walk
     try {
       real = await fs.realpath(dir);
     } catch (err) {
-      warn?.(dir, describeError(err));
+      warn?.(dir, describeError(err), 'skipped');
       return;
     }
     if (ancestors.has(real)) {
-      warn?.(dir, `symlink loop (points back to ${real}); not descending`);
+      warn?.(dir, `symlink loop (points back to ${real}); not descending`, 'skipped');
       return;
     }
     if (visitedDirs.has(real)) return; // reached twice through symlinks: already walked once
     if (!followLinks && inTreePath(real) === undefined) {
-      warn?.(dir, outsideWarning(real));
+      warn?.(dir, outsideWarning(real), 'outside');
       return;
     }
     visitedDirs.add(real);
@@ -256,7 +264,7 @@ export async function collectPythonFiles(paths: readonly string[], options: Walk
     try {
       entries = await fs.readdir(dir);
     } catch (err) {
-      warn?.(dir, `cannot read directory: ${describeError(err)}`);
+      warn?.(dir, `cannot read directory: ${describeError(err)}`, 'skipped');
       return;
     }
     const here = [...matchers];
@@ -276,7 +284,7 @@ export async function collectPythonFiles(paths: readonly string[], options: Walk
           isDir = st.isDirectory();
           isFile = st.isFile();
         } catch (err) {
-          if (isPythonFileName(entry.name)) warn?.(full, `broken symlink: ${describeError(err)}`);
+          if (isPythonFileName(entry.name)) warn?.(full, `broken symlink: ${describeError(err)}`, 'skipped');
           continue;
         }
       }

@@ -162,10 +162,10 @@ export class Migrator {
       const folderConfig = await this.host.configFor(pathToFileURL(path.join(root, '__anyio_migrate__.py')).href);
       const walkOptions: Parameters<typeof collectPythonFiles>[1] = {
         cwd: root,
-        onWarning: (file, reason) => {
-          this.host.log(`skipped ${file}: ${reason}`);
+        onWarning: (file, reason, kind) => {
+          this.host.log(kind === 'config' ? `${file}: ${reason}` : `skipped ${file}: ${reason}`);
           // A link leading out of the folder: listed in the result, not only in the log.
-          if (/outside/.test(reason)) {
+          if (kind === 'outside') {
             const rel = path.relative(root, file).split(path.sep).join('/');
             skipped.push({ uri: pathToFileURL(file).href, path: rel, status: 'skipped', reason, fixes: [], remaining: [] });
           }
