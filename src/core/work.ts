@@ -12,6 +12,8 @@ export const workCounters = {
   boundNameCandidates: 0,
   /** Identifier occurrences checked for being inside an import statement (a binary search each). */
   importRangeChecks: 0,
+  /** Multi-line string ranges looked at to tell whether a line starts inside a string (re-indenting fixes). */
+  stringRangeChecks: 0,
 };
 
 export type WorkCounters = typeof workCounters;

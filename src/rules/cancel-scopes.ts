@@ -7,7 +7,7 @@ import type { Node } from '../core/parser';
 import { unparen } from '../core/scopes';
 import { indentAt, lineAt, lineEnding, nextLineStart } from '../core/text';
 import type { Edit, ImportRequest, RuleMeta } from '../core/types';
-import { callOf, compatImportItemFix, compatSiteFix, findReferences, fromImportItems, respell, RuleContext, RuleFamily, spellShim } from './context';
+import { callOf, compatImportItemFix, compatSiteFix, findReferences, fromImportItems, lineInStringCursor, respell, RuleContext, RuleFamily, spellShim } from './context';
 
 export const ASY202: RuleMeta = {
   code: 'ASY202',
@@ -121,13 +121,12 @@ function splitEdits(ctx: RuleContext, stmt: Node, items: Item[], colon: Node, bo
   // Re-indent every body line, except lines that start inside a string (their text would change)
   // and blank lines.
   const extra = unit.repeat(runs.length - 1);
-  const stringRanges: Array<[number, number]> = [];
-  for (const s of ctx.idx.strings) if (s.startIndex >= body.startIndex && s.endIndex <= body.endIndex && /[\r\n]/.test(s.text)) stringRanges.push([s.startIndex, s.endIndex]);
+  const inString = lineInStringCursor(ctx, body.startIndex, body.endIndex);
   let lineStart = lineAt(text, firstBody.startIndex).start;
   const end = body.endIndex;
   while (lineStart < end) {
     const line = lineAt(text, lineStart);
-    const insideString = stringRanges.some(([s, e]) => lineStart > s && lineStart < e);
+    const insideString = inString(lineStart);
     if (!insideString && line.text.trim() !== '') edits.push({ start: lineStart, end: lineStart, text: extra });
     lineStart = nextLineStart(text, lineStart);
   }

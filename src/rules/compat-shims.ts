@@ -11,7 +11,7 @@ import { compatImportSource } from '../core/resolve';
 import { indentAt, lineEnding } from '../core/text';
 import type { Edit, ImportRequest, RuleMeta } from '../core/types';
 import { classifyItems, withParts } from './cancel-scopes';
-import { awaitedCall, catchWarningsBlock, findReferences, isLoadReference, methodCall, namedChildrenWithComments, RuleContext, RuleFamily, shiftedText } from './context';
+import { awaitedCall, beforeCr, catchWarningsBlock, findReferences, isLoadReference, commentsWithin, methodCall, RuleContext, RuleFamily, shiftedText, trailsCode } from './context';
 
 const REMOVED_IN_4 = 'AnyIO 4 removed it';
 
@@ -331,8 +331,11 @@ function checkSilenced(ctx: RuleContext): void {
     const block = catchWarningsBlock(ctx, call);
     if (!block || seen.has(block.stmt.id)) continue;
     seen.add(block.stmt.id);
-    const kept = namedChildrenWithComments(ctx, block.body).filter((c) => !block.filterStmts.some((f) => f.id === c.id));
-    if (!kept.some((c) => c.type !== 'comment')) continue;
+    const statements = block.body.namedChildren.filter((c): c is Node => !!c && c.type !== 'comment' && !block.filterStmts.some((f) => f.id === c.id));
+    if (!statements.length) continue;
+    // The kept statements and every comment from the `with` header to the block's end (those before
+    // the first statement belong to the `with` node; those of the dropped filters are kept too).
+    const kept = [...statements, ...commentsWithin(ctx, [block.stmt], block.stmt.startIndex, block.body.endIndex, statements)].sort((a, b) => a.startIndex - b.startIndex);
     const nl = lineEnding(ctx.text);
     const outer = indentAt(ctx.text, block.stmt.startIndex);
     const unit = indentAt(ctx.text, block.body.startIndex).slice(outer.length) || indentUnit(ctx.text);
@@ -340,14 +343,14 @@ function checkSilenced(ctx: RuleContext): void {
     let textOut = '';
     kept.forEach((c, i) => {
       const prev = kept[i - 1];
-      if (prev) textOut += c.type === 'comment' && !ctx.text.slice(prev.endIndex, c.startIndex).includes('\n') ? ctx.text.slice(prev.endIndex, c.startIndex) : nl + outer;
+      if (prev) textOut += c.type === 'comment' && !/[\r\n]/.test(ctx.text.slice(prev.endIndex, c.startIndex)) ? ctx.text.slice(prev.endIndex, c.startIndex) : nl + outer;
       textOut += shiftedText(ctx, c, { remove: unit });
     });
     ctx.report(ASY604, {
       start: block.stmt.startIndex,
       end: block.body.startIndex,
       message: `This warnings filter only keeps a deprecated call working for AnyIO 2, and ${REMOVED_IN_4}: remove it and use the AnyIO 3 call.`,
-      fix: { title: ASY604.fixTitle, applicability: 'safe', edits: [{ start: block.stmt.startIndex, end: block.body.endIndex, text: textOut }] },
+      fix: { title: ASY604.fixTitle, applicability: 'safe', edits: [{ start: block.stmt.startIndex, end: beforeCr(ctx.text, block.body.endIndex), text: textOut }] },
     });
   }
 }
@@ -386,7 +389,9 @@ function checkIsAwaitable(ctx: RuleContext): void {
     const next = cond.parent;
     if (next?.type !== 'if_statement' || next.childForFieldName('condition')?.id !== cond.id || next.childForFieldName('alternative')) continue;
     const name = singleArg(cond);
-    const stmt = next.previousNamedSibling;
+    // The assignment, past comment lines between it and the `if` (they are replaced too, and kept).
+    let stmt = next.previousNamedSibling;
+    while (stmt?.type === 'comment') stmt = stmt.previousNamedSibling;
     const assign = stmt?.type === 'expression_statement' ? stmt.namedChild(0) : undefined;
     if (name?.type !== 'identifier' || assign?.type !== 'assignment' || assign.childForFieldName('left')?.text !== name.text || assign.childForFieldName('type')) continue;
     const value = assign.childForFieldName('right');
@@ -405,13 +410,25 @@ function checkIsAwaitable(ctx: RuleContext): void {
     const uses = (ctx.idx.identifiers.get(name.text) ?? []).filter((x) => x >= block.startIndex && x < block.endIndex).length;
     if (!keepsValue && uses !== 3) continue;
     const what = test === 'inspect.iscoroutine' ? 'a coroutine' : 'an awaitable';
-    // Comments in the `if` body (e.g. trailing the `await`) stay, at the end of the line.
-    const comments = namedChildrenWithComments(ctx, body!).filter((c) => c.type === 'comment').map((c) => `  ${c.text}`).join('');
+    // Every comment of the replaced statements stays, in order: trailing the call while they trailed
+    // code (the assignment, the `if` header, the `await`), then each on a line of its own. Those
+    // before the `await` line belong to the `if` node, not to its body.
+    const copied = keepsValue ? assign : value;
+    const siblings: Node[] = [];
+    for (let s: Node | null = stmt!; s && s.startIndex < next.endIndex; s = s.nextNamedSibling) siblings.push(s);
+    const nl = lineEnding(ctx.text);
+    const outer = indentAt(ctx.text, stmt!.startIndex);
+    let replacement = copied.text;
+    let ownLine = false;
+    for (const c of commentsWithin(ctx, siblings, stmt!.startIndex, next.endIndex, [copied])) {
+      ownLine ||= !trailsCode(ctx.text, c.startIndex);
+      replacement += ownLine ? nl + outer + c.text : `  ${c.text}`;
+    }
     ctx.report(ASY605, {
       start: stmt!.startIndex,
       end: next.endIndex,
       message: `On AnyIO 3 \`${value.text.length > 40 ? 'this call' : value.text}\` never returns ${what} (of its own): the \`${test}()\` test only served AnyIO 2.`,
-      fix: { title: ASY605.fixTitle, applicability: anyioCall ? 'safe' : 'unsafe', edits: [{ start: stmt!.startIndex, end: next.endIndex, text: (keepsValue ? assign.text : value.text) + comments }] },
+      fix: { title: ASY605.fixTitle, applicability: anyioCall ? 'safe' : 'unsafe', edits: [{ start: stmt!.startIndex, end: beforeCr(ctx.text, next.endIndex), text: replacement }] },
     });
   }
 }

@@ -57,6 +57,38 @@ const CASES: Scaled[] = [
         .join('\n'),
     fixes: (n) => 2 * n,
   },
+  {
+    // ASY203 split: every body line is re-indented unless it starts inside a multi-line string.
+    name: 'split `async with`, one long body with many multi-line strings',
+    gen: (n) =>
+      [
+        'import anyio',
+        '',
+        'async def main():',
+        '    lock = anyio.Lock()',
+        '    async with anyio.move_on_after(5), lock:',
+        ...range(n).flatMap((i) => [`        s${i} = """first`, `  line ${i}`, `"""`, `        t${i} = ${i}`]),
+        '',
+      ].join('\n'),
+    fixes: () => 1,
+  },
+  {
+    name: 'split `async with` in many functions, each with a multi-line string',
+    gen: (n) =>
+      [
+        'import anyio',
+        '',
+        ...range(n).flatMap((i) => [
+          `async def f${i}(lock):`,
+          '    async with anyio.move_on_after(5), lock:',
+          `        s = """first`,
+          `  line ${i}`,
+          `"""`,
+          '',
+        ]),
+      ].join('\n'),
+    fixes: (n) => n,
+  },
 ];
 
 function work(text: string, opts: FixOptions | undefined, expectedFixes: number): WorkCounters {

@@ -1,7 +1,7 @@
 // Writes the fixtures whose exact bytes matter (CRLF line endings, tab indentation, a UTF-8 BOM).
 // Run once with `node test/support/generate-encoded-fixtures.mjs`; the generated files are kept
 // in the repository. Lines are written with `\n` below and converted when CRLF is wanted.
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -166,3 +166,12 @@ write(
   { crlf: true },
 );
 write('ASY402/crlf_split_import.out', 'rested anyio\n');
+
+// ASY604, ASY605: the clean-ups that rebuild a block keep every comment, in order, in a CRLF file too
+// (the comments_kept cases, with CRLF line endings).
+for (const code of ['ASY604', 'ASY605']) {
+  for (const ext of ['.py', '.fixed.py']) {
+    write(`${code}/comments_kept_crlf${ext}`, readFileSync(join(fixtures, code, `comments_kept${ext}`), 'utf8'), { crlf: true });
+  }
+  write(`${code}/comments_kept_crlf.out`, readFileSync(join(fixtures, code, 'comments_kept.out'), 'utf8'));
+}
