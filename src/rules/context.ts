@@ -337,19 +337,6 @@ export function* fromImportItems(ctx: RuleContext, module: string): Generator<{ 
 }
 
 /**
- * `node`'s named children, with the comments the parser was not shown (inside a long comment run,
- * see `hiddenComments` in parser.ts) added as comment entries (`type`, offsets, `text`, a negative
- * `id`), in source order. For fixes that rebuild text from a block's children: no comment is lost.
- */
-export function namedChildrenWithComments(ctx: RuleContext, node: Node): Node[] {
-  const children = node.namedChildren.filter((c): c is Node => !!c);
-  const hidden = hiddenComments(ctx.idx.tree, node.startIndex, node.endIndex);
-  if (!hidden.length) return children;
-  const extra = hidden.map((h) => ({ type: 'comment', id: -1 - h.start, startIndex: h.start, endIndex: h.end, text: ctx.text.slice(h.start, h.end) }) as unknown as Node);
-  return [...children, ...extra].sort((a, b) => a.startIndex - b.startIndex);
-}
-
-/**
  * Every comment in [start, end) under `roots` (comment nodes at any depth, and the comments hidden
  * from the parser in long comment runs) that is not inside one of `copied` (nodes whose whole text a
  * fix copies), in source order. Tree-sitter attaches a comment to whichever node is open around it
