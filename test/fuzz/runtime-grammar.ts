@@ -725,37 +725,35 @@ const lookalikeModule: Snippet = (g) => {
   const kind = g.r.pick(['localImport', 'moduleAttr'] as const);
   const names = ['create_event', 'current_time', 'run_sync_in_worker_thread', 'open_cancel_scope', 'create_task_group', 'create_capacity_limiter'] as const;
   const name = g.r.pick(names);
-  let ref: string;
-  const out: Unit[] = [];
-  if (kind === 'localImport') {
-    out.push(g.stmt(`from fakeio import ${name}`));
-    ref = name;
-  } else {
-    g.addPrelude([`import fakeio as fk_${g.k}`], 'fakeio');
-    ref = `fk_${g.k}.${name}`;
-  }
+  // A local import binds the name for the whole function: it lives in a function of its own, so
+  // the program's other uses of AnyIO's name stay AnyIO's (no UnboundLocalError in the original).
+  const ref = kind === 'localImport' ? name : `fk_${g.k}.${name}`;
+  if (kind === 'moduleAttr') g.addPrelude([`import fakeio as fk_${g.k}`], 'fakeio');
   const v = g.fresh('fake');
+  const units: string[][] = [];
   switch (name) {
     case 'create_event':
-      out.push(g.stmt(`${v} = ${ref}()`), g.stmt(`print('${s}', await ${v}.set(), ${v}.is_set())`));
+      units.push([`${v} = ${ref}()`], [`print('${s}', await ${v}.set(), ${v}.is_set())`]);
       break;
     case 'current_time':
-      out.push(g.stmt(`print('${s}', await ${ref}())`));
+      units.push([`print('${s}', await ${ref}())`]);
       break;
     case 'run_sync_in_worker_thread':
-      out.push(g.stmt(`print('${s}', await ${ref}(len, 'abc'))`));
+      units.push([`print('${s}', await ${ref}(len, 'abc'))`]);
       break;
     case 'open_cancel_scope':
-      out.push(g.stmt(...block(`async with ${ref}() as ${v}`, [`print('${s} inside', ${v})`, `await ${v}.cancel()`])), g.stmt(`print('${s}', ${v})`));
+      units.push(block(`async with ${ref}() as ${v}`, [`print('${s} inside', ${v})`, `await ${v}.cancel()`]), [`print('${s}', ${v})`]);
       break;
     case 'create_task_group':
-      out.push(g.stmt(...block(`async with ${ref}() as ${v}`, [`await ${v}.spawn(print, '${s} spawned')`])), g.stmt(`print('${s}', ${v})`));
+      units.push(block(`async with ${ref}() as ${v}`, [`await ${v}.spawn(print, '${s} spawned')`]), [`print('${s}', ${v})`]);
       break;
     case 'create_capacity_limiter':
-      out.push(g.stmt(`${v} = ${ref}(3)`), g.stmt(`print('${s}', await ${v}.release(), await ${v}.set_total_tokens(4), await ${v}.acquire_nowait())`));
+      units.push([`${v} = ${ref}(3)`], [`print('${s}', await ${v}.release(), await ${v}.set_total_tokens(4), await ${v}.acquire_nowait())`]);
       break;
   }
-  return out;
+  if (kind === 'moduleAttr') return units.map((u) => g.stmt(...u));
+  const local = g.fresh('fakeuse');
+  return [g.stmt(...block(`async def ${local}()`, [`from fakeio import ${name}`, ...units.flat()])), g.stmt(`await ${local}()`)];
 };
 
 /** The helper module of the look-alikes: AnyIO's names, other behaviour. */
