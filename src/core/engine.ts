@@ -14,6 +14,7 @@ import { buildIndex, FileIndex } from './scopes';
 import { Resolver } from './resolve';
 import { anyioFromImportNames, importEdits, usageCount } from './imports';
 import { applyEdits, lineStarts, positionAt } from './text';
+import { prefiltersEnabled } from './prefilters';
 import type { AnalyzeOptions, Finding, Fix, FixOptions, FixResult, RuleMeta, RuleSelection } from './types';
 import { RULE_FAMILIES } from '../rules/registry';
 import type { Report, RuleContext } from '../rules/context';
@@ -108,7 +109,7 @@ function isSuppressed(byLine: Map<number, Set<string> | null>, starts: readonly 
 function runRules(text: string, tree: Tree, options: AnalyzeOptions, skipBlocks?: ReadonlySet<number>): { findings: Finding[]; idx?: FileIndex } {
   // Every rule needs a name that resolves to anyio (or the `anyio_backend` fixture): a file without
   // the word cannot have findings, and is not indexed at all.
-  if (!text.includes('anyio')) return { findings: [] };
+  if (prefiltersEnabled() && !text.includes('anyio')) return { findings: [] };
   const idx = buildIndex(tree, text, skipBlocks);
   const res = new Resolver(idx);
   const target = options.target ?? 'anyio3';
@@ -155,7 +156,7 @@ function runRules(text: string, tree: Tree, options: AnalyzeOptions, skipBlocks?
 
 /** Findings for `text`. Requires `await initEngine()` once beforehand. */
 export function analyze(text: string, options: AnalyzeOptions = {}): Finding[] {
-  if (!text.includes('anyio')) return [];
+  if (prefiltersEnabled() && !text.includes('anyio')) return [];
   const tree = parse(text);
   try {
     return runRules(text, tree, options).findings;

@@ -124,7 +124,12 @@ export function isAnyioName(q: string | undefined): boolean {
 /** Strip `(...)` around an expression. */
 export function unparen(node: Node): Node {
   let n = node;
-  while (n.type === 'parenthesized_expression' && n.namedChildCount === 1) n = n.namedChild(0)!;
+  while (n.type === 'parenthesized_expression') {
+    // Comments and backslash continuations inside the parentheses are named children too.
+    const inner = n.namedChildren.filter((c) => c && c.type !== 'comment' && c.type !== 'line_continuation');
+    if (inner.length !== 1) break;
+    n = inner[0]!;
+  }
   return n;
 }
 

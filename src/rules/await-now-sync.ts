@@ -6,6 +6,7 @@ import { ANYIO_UNIQUE_METHODS, AnyioClass, NOW_SYNC_FUNCTIONS, NOW_SYNC_METHODS 
 import type { RuleMeta } from '../core/types';
 import type { Node } from '../core/parser';
 import { unparen } from '../core/scopes';
+import { prefiltersEnabled } from '../core/prefilters';
 import type { Fix } from '../core/types';
 import { anyioRoots, awaitedCall, catchWarningsBlock, dropAwait, hasSplat, methodCall, positionalCount, replaceStatementWithLines, RuleContext, RuleFamily, spellShim, statementOwnsLines, warningsWrapper } from './context';
 
@@ -170,27 +171,48 @@ function shapeMatches(method: string, positional: number, total: number): boolea
   }
 }
 
-const INTERESTING_METHOD = new RegExp(`\\.\\s*(?:${[...NOW_SYNC_METHODS.keys(), 'set_total_tokens'].join('|')})\\s*\\(`);
+/** The leftmost name of `a.b.c` (through parentheses), if it is a name. */
+function rootName(expr: Node): string | undefined {
+  let n = unparen(expr);
+  while (n.type === 'attribute') n = unparen(n.childForFieldName('object') ?? n);
+  return n.type === 'identifier' ? n.text : undefined;
+}
+
+/** `roots` plus every name assigned (in any scope) a name or attribute chain rooted in the set, to a fixpoint. */
+function aliasClosure(idx: RuleContext['idx'], base: ReadonlySet<string>): Set<string> {
+  const roots = new Set(base);
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const sc of idx.scopes.values()) {
+      for (const [name, bs] of sc.bindings) {
+        if (roots.has(name)) continue;
+        if (bs.some((b) => b.kind === 'assign' && b.value && roots.has(rootName(b.value) ?? ''))) {
+          roots.add(name);
+          grew = true;
+        }
+      }
+    }
+  }
+  return roots;
+}
 
 const CLASS_ARTICLE = (cls: string) => (/^[AEIOU]/.test(cls) ? `an ${cls}` : `a ${cls}`);
 
 function check(ctx: RuleContext): void {
   const { idx, res } = ctx;
-  // Cheap text tests before any tree query: the awaited call names a method we know, or starts
-  // with a name bound to anyio (an import, or a simple alias of one).
-  const roots = new Set(anyioRoots(idx));
-  for (const sc of idx.scopes.values()) {
-    for (const [name, bs] of sc.bindings) {
-      if (bs.some((b) => b.kind === 'assign' && b.value && (b.value.type === 'identifier' || b.value.type === 'attribute') && roots.has(/^\w+/.exec(b.value.text)?.[0] ?? ''))) roots.add(name);
-    }
-  }
+  // Cheap tests before resolving anything: the awaited call is a method we know, or its callee
+  // starts with a name that may resolve to anyio (an import from it, or an alias of one, through
+  // any chain of simple assignments: the closure the resolver follows).
+  const roots = prefiltersEnabled() ? aliasClosure(idx, anyioRoots(idx)) : undefined;
   for (const aw of idx.awaits) {
-    const text = aw.text;
-    if (!INTERESTING_METHOD.test(text) && !roots.has(/^await\s*\(?\s*(\w+)/.exec(text)?.[1] ?? '')) continue;
     const call = awaitedCall(aw);
     if (!call) continue;
     const fn = call.childForFieldName('function');
     if (!fn) continue;
+    if (roots) {
+      const m = methodCall(call)?.method.text;
+      if (!(m && (NOW_SYNC_METHODS.has(m) || m === 'set_total_tokens')) && !roots.has(rootName(fn) ?? '')) continue;
+    }
 
     // Module-level functions (A1–A4).
     const q = res.qualifiedOf(fn);

@@ -5,6 +5,7 @@
 import { NOW_SYNC_CMS } from '../core/anyio-api';
 import type { Node } from '../core/parser';
 import { unparen } from '../core/scopes';
+import { prefiltersEnabled } from '../core/prefilters';
 import { indentAt, lineAt, lineEnding, nextLineStart } from '../core/text';
 import type { Edit, ImportRequest, RuleMeta } from '../core/types';
 import { callOf, compatImportItemFix, compatSiteFix, findReferences, fromImportItems, lineInStringCursor, respell, RuleContext, RuleFamily, spellShim } from './context';
@@ -57,6 +58,10 @@ export interface Item {
   expr: Node;
   sync: boolean;
   openCancelScope: boolean;
+  /** A conditional expression only some of whose branches are plain AnyIO context managers. */
+  partial?: boolean;
+  /** The plain context managers the item enters (its branches, for a conditional expression). */
+  syncExprs: Node[];
 }
 
 export function withParts(stmt: Node): { asyncKw?: Node; withKw?: Node; clause?: Node; colon?: Node; body?: Node } {
@@ -72,6 +77,27 @@ export function withParts(stmt: Node): { asyncKw?: Node; withKw?: Node; clause?:
   return out;
 }
 
+/** Whether `expr` (a call or a name) is a plain AnyIO context manager, and whether it is `open_cancel_scope()`. */
+function classifyExpr(ctx: RuleContext, expr: Node): { sync: boolean; openCancelScope: boolean } {
+  if (expr.type === 'call') {
+    const fn = expr.childForFieldName('function');
+    const q = fn ? ctx.res.qualifiedOf(fn) : undefined;
+    return { sync: !!q && NOW_SYNC_CMS.has(q), openCancelScope: q === 'anyio.open_cancel_scope' };
+  }
+  const t = ctx.res.typeOf(expr);
+  return { sync: t.k === 'anyio' && t.cls === 'CancelScope', openCancelScope: false };
+}
+
+/** The branches of `a if c else b` (nested conditionals flattened, through parentheses). */
+function branchesOf(expr: Node): Node[] {
+  if (expr.type !== 'conditional_expression') return [expr];
+  const named = expr.namedChildren.filter((c) => c && c.type !== 'comment') as Node[];
+  // `a if cond else b`: the branches are the first and the last operand.
+  const a = named[0];
+  const b = named[named.length - 1];
+  return named.length === 3 && a && b ? [...branchesOf(unparen(a)), ...branchesOf(unparen(b))] : [expr];
+}
+
 export function classifyItems(ctx: RuleContext, clause: Node): Item[] {
   const items: Item[] = [];
   for (const it of clause.namedChildren) {
@@ -79,18 +105,18 @@ export function classifyItems(ctx: RuleContext, clause: Node): Item[] {
     const v = it.childForFieldName('value');
     if (!v) continue;
     const expr = unparen(v.type === 'as_pattern' ? v.namedChild(0) ?? v : v);
-    let sync = false;
-    let openCancelScope = false;
-    if (expr.type === 'call') {
-      const fn = expr.childForFieldName('function');
-      const q = fn ? ctx.res.qualifiedOf(fn) : undefined;
-      sync = !!q && NOW_SYNC_CMS.has(q);
-      openCancelScope = q === 'anyio.open_cancel_scope';
-    } else {
-      const t = ctx.res.typeOf(expr);
-      sync = t.k === 'anyio' && t.cls === 'CancelScope';
-    }
-    items.push({ node: it, expr, sync, openCancelScope });
+    const branches = branchesOf(expr);
+    const kinds = branches.map((b) => classifyExpr(ctx, b));
+    const syncExprs = branches.filter((_, i) => kinds[i]!.sync);
+    const sync = syncExprs.length === branches.length;
+    items.push({
+      node: it,
+      expr,
+      sync,
+      openCancelScope: kinds.every((k) => k.openCancelScope),
+      ...(syncExprs.length > 0 && !sync ? { partial: true } : {}),
+      syncExprs,
+    });
   }
   return items;
 }
@@ -179,11 +205,13 @@ function checkCompatOpenCancelScope(ctx: RuleContext): void {
 }
 
 function check(ctx: RuleContext): void {
-  if (!/CancelScope|open_cancel_scope|move_on_after|fail_after|open_signal_receiver|cancel_scope/.test(ctx.text)) return;
+  const pre = prefiltersEnabled();
+  if (pre && !/CancelScope|open_cancel_scope|move_on_after|fail_after|open_signal_receiver|cancel_scope/.test(ctx.text)) return;
   const reported = new Set<number>();
   // ASY202: every reference to open_cancel_scope.
-  if (ctx.target === 'anyio2+3' && ctx.text.includes('open_cancel_scope')) checkCompatOpenCancelScope(ctx);
-  for (const { node } of ctx.target === 'anyio3' && ctx.text.includes('open_cancel_scope') ? findReferences(ctx, new Set(['anyio.open_cancel_scope'])) : []) {
+  const mayOpenCancelScope = !pre || ctx.text.includes('open_cancel_scope');
+  if (ctx.target === 'anyio2+3' && mayOpenCancelScope) checkCompatOpenCancelScope(ctx);
+  for (const { node } of ctx.target === 'anyio3' && mayOpenCancelScope ? findReferences(ctx, new Set(['anyio.open_cancel_scope'])) : []) {
     const { edits, imports } = respell(ctx.res, node, 'anyio.CancelScope');
     const call = callOf(node);
     // Inside `async with` where every item is a plain CM: drop the `async` too.
@@ -212,12 +240,25 @@ function check(ctx: RuleContext): void {
     if (!parts.asyncKw || !parts.withKw || !parts.clause || !parts.colon || !parts.body) continue;
     const items = classifyItems(ctx, parts.clause);
     const syncItems = items.filter((i) => i.sync);
-    if (syncItems.length === 0) continue;
+    const partial = items.filter((i) => i.partial);
+    if (syncItems.length === 0 && partial.length === 0) continue;
     const allSync = syncItems.length === items.length;
     // A statement whose only plain CMs are open_cancel_scope() calls is ASY202's.
     if (allSync && syncItems.every((i) => i.openCancelScope)) continue;
-    const names = [...new Set(syncItems.map((i) => '`' + (i.expr.type === 'call' ? `${(i.expr.childForFieldName('function')?.text ?? '').split('.').pop()}()` : i.expr.text) + '`'))].join(', ');
+    const describe = (e: Node) => '`' + (e.type === 'call' ? `${(e.childForFieldName('function')?.text ?? '').split('.').pop()}()` : e.text) + '`';
+    const names = [...new Set([...syncItems, ...partial].flatMap((i) => i.syncExprs.map(describe)))].join(', ');
     const headerEnd = parts.colon.endIndex;
+    if (partial.length) {
+      // `async with (anyio.fail_after(1) if c else other()):` — `with` would break the other branch.
+      ctx.report(ASY203, {
+        start: stmt.startIndex,
+        end: headerEnd,
+        message: `${names} ${partial.some((i) => i.syncExprs.length > 1) || partial.length + syncItems.length > 1 ? 'are plain context managers' : 'is a plain context manager'} in AnyIO 3: \`async with\` on ${partial.length + syncItems.length > 1 ? 'them' : 'it'} is deprecated (a TypeError in AnyIO 4), but only some branches of the conditional expression are proven to be one.`,
+        noFixReason: 'Only some branches of the conditional expression are plain AnyIO context managers; a plain `with` would break the others. Split the statement on the condition by hand.',
+      });
+      continue;
+    }
+    const plural = syncItems.length > 1 || syncItems.some((i) => i.syncExprs.length > 1);
     if (ctx.target === 'anyio2+3') {
       const wrapped = syncItems.filter((i) => !i.openCancelScope);
       if (wrapped.length === 0) continue;
@@ -225,7 +266,7 @@ function check(ctx: RuleContext): void {
       ctx.report(ASY203, {
         start: stmt.startIndex,
         end: headerEnd,
-        message: `${names} ${syncItems.length > 1 ? 'are plain context managers' : 'is a plain context manager'} in AnyIO 3: \`async with\` on ${syncItems.length > 1 ? 'them' : 'it'} is deprecated. To support AnyIO 2 and 3, wrap ${syncItems.length > 1 ? 'each' : 'it'} in \`maybe_async_cm()\`.`,
+        message: `${names} ${plural ? 'are plain context managers' : 'is a plain context manager'} in AnyIO 3: \`async with\` on ${plural ? 'them' : 'it'} is deprecated. To support AnyIO 2 and 3, wrap ${syncItems.length > 1 ? 'each' : 'it'} in \`maybe_async_cm()\`.`,
         fix: {
           title: 'Wrap in `maybe_async_cm()` (AnyIO 2 and 3)',
           applicability: 'safe',
@@ -242,7 +283,7 @@ function check(ctx: RuleContext): void {
       ctx.report(ASY203, {
         start: stmt.startIndex,
         end: headerEnd,
-        message: `${names} ${syncItems.length > 1 ? 'are plain context managers' : 'is a plain context manager'} in AnyIO 3: \`async with\` is deprecated (a TypeError in AnyIO 4). Use \`with\`.`,
+        message: `${names} ${plural ? 'are plain context managers' : 'is a plain context manager'} in AnyIO 3: \`async with\` is deprecated (a TypeError in AnyIO 4). Use \`with\`.`,
         fix: { title: ASY203.fixTitle, applicability: 'safe', edits: [{ start: parts.asyncKw.startIndex, end: parts.withKw.startIndex, text: '' }] },
       });
       continue;
@@ -252,7 +293,7 @@ function check(ctx: RuleContext): void {
     ctx.report(ASY203, {
       start: stmt.startIndex,
       end: headerEnd,
-      message: `${names} ${syncItems.length > 1 ? 'are plain context managers' : 'is a plain context manager'} in AnyIO 3, but this \`async with\` also enters asynchronous ones: split it into nested \`with\` and \`async with\` statements.`,
+      message: `${names} ${plural ? 'are plain context managers' : 'is a plain context manager'} in AnyIO 3, but this \`async with\` also enters asynchronous ones: split it into nested \`with\` and \`async with\` statements.`,
       ...(edits
         ? { fix: { title: 'Split into nested `with` / `async with`', applicability: 'safe' as const, edits } }
         : {

@@ -36,9 +36,18 @@ export interface RuleFamily {
   check(ctx: RuleContext): void;
 }
 
+/**
+ * The operand of `await`, past a backslash line continuation (`await \\` + newline + `call()`),
+ * which tree-sitter gives as a named child before it (a comment can sit there too).
+ */
+export function awaitedOperand(awaitNode: Node): Node | undefined {
+  for (const c of awaitNode.namedChildren) if (c && c.type !== 'line_continuation' && c.type !== 'comment') return c;
+  return undefined;
+}
+
 /** The call inside `await <call>` (through parentheses), if it is one. */
 export function awaitedCall(awaitNode: Node): Node | undefined {
-  const inner = awaitNode.namedChild(0);
+  const inner = awaitedOperand(awaitNode);
   if (!inner) return undefined;
   const n = unparen(inner);
   return n.type === 'call' ? n : undefined;
@@ -46,7 +55,7 @@ export function awaitedCall(awaitNode: Node): Node | undefined {
 
 /** Edit that removes the `await` keyword and the whitespace after it. */
 export function dropAwait(awaitNode: Node): Edit {
-  const inner = awaitNode.namedChild(0)!;
+  const inner = awaitedOperand(awaitNode) ?? awaitNode.namedChild(0)!;
   return { start: awaitNode.startIndex, end: inner.startIndex, text: '' };
 }
 

@@ -1,6 +1,7 @@
 /** Modules, typing and backends (rows H1, H2, H3, H7, B18, F11). */
 import { ABC_ALIASES, ABC_NOT_REEXPORTED, NON_GENERIC_CLASSES, PRIVATE_ABC_SUBMODULES } from '../core/anyio-api';
 import type { Node } from '../core/parser';
+import { prefiltersEnabled } from '../core/prefilters';
 import type { Edit, RuleMeta } from '../core/types';
 import { findReferences, isLoadReference, moveImportItem, removeListElement, respell, RuleContext, RuleFamily } from './context';
 
@@ -260,11 +261,10 @@ function checkCurio(ctx: RuleContext): void {
     const asyncio = s.text.replace('curio', 'asyncio');
     // A list/tuple of backends: remove the entry.
     let element: Node = s;
-    let list: Node | null = p;
-    if (p.type === 'tuple' && p.parent && (p.parent.type === 'list' || p.parent.type === 'tuple') && p.namedChildren[0]?.id === s.id) {
-      element = p; // ('curio', {...options})
-      list = p.parent;
-    }
+    if (p.type === 'tuple' && p.namedChildren[0]?.id === s.id && ((p.parent && (p.parent.type === 'list' || p.parent.type === 'tuple')) || pytestParamOf(ctx, p))) element = p; // ('curio', {...options})
+    // pytest.param('curio', id=..., marks=...): the entry is the whole param.
+    element = pytestParamOf(ctx, element) ?? element;
+    const list = element.parent;
     if (list && (list.type === 'list' || list.type === 'tuple') && inBackendContext(ctx, list)) {
       const elements = list.namedChildren.filter((c) => c && c.type !== 'comment') as Node[];
       const i = elements.findIndex((e) => e.id === element.id);
@@ -289,6 +289,15 @@ function checkCurio(ctx: RuleContext): void {
       });
     }
   }
+}
+
+/** `pytest.param(<value>, ...)` whose first argument is `value`. */
+function pytestParamOf(ctx: RuleContext, value: Node): Node | undefined {
+  const args = value.parent;
+  const call = args?.type === 'argument_list' ? args.parent : undefined;
+  if (call?.type !== 'call' || args!.namedChildren.find((c) => c && c.type !== 'comment')?.id !== value.id) return undefined;
+  const fn = call.childForFieldName('function');
+  return fn && ctx.res.qualifiedOf(fn) === 'pytest.param' ? call : undefined;
 }
 
 /** The list is the `params=` of an `anyio_backend` fixture or the values of a parametrize on `anyio_backend`. */
@@ -388,7 +397,7 @@ function check(ctx: RuleContext): void {
     if (text.includes('TestRunner')) checkTestRunner(ctx);
     checkUvloop(ctx);
   }
-  if (text.includes('curio')) checkCurio(ctx);
+  if (!prefiltersEnabled() || text.includes('curio')) checkCurio(ctx);
 }
 
 export const modules: RuleFamily = { rules: [ASY501, ASY502, ASY503, ASY504, ASY505, ASY506], check };
