@@ -1,5 +1,6 @@
 /** Synchronisation factories that became classes (rows B1, B3, B5, B9, B11). */
 import { FACTORY_RENAMES } from '../core/anyio-api';
+import { prefiltersEnabled } from '../core/prefilters';
 import type { Edit, RuleMeta } from '../core/types';
 import { callOf, compatImportItemFix, compatSiteFix, findReferences, fromImportItems, respell, RuleContext, RuleFamily } from './context';
 
@@ -61,7 +62,7 @@ function checkCompat(ctx: RuleContext): void {
 }
 
 function check(ctx: RuleContext): void {
-  if (!/create_(event|lock|condition|semaphore|capacity_limiter)/.test(ctx.text)) return;
+  if (prefiltersEnabled() && !/create_(event|lock|condition|semaphore|capacity_limiter)/.test(ctx.text)) return;
   if (ctx.target === 'anyio2+3') return checkCompat(ctx);
   for (const { node, q } of findReferences(ctx, FACTORY_RENAMES)) {
     const target = FACTORY_RENAMES.get(q)!;
