@@ -178,17 +178,29 @@ function isManagedLater(ctx: RuleContext, name: string, after: number): boolean 
   return false;
 }
 
-/** The callable passed to run_async_from_thread became synchronous in AnyIO 3. */
-function isNowSyncCallable(ctx: RuleContext, arg: Node | undefined): boolean {
-  if (!arg) return false;
+/**
+ * Whether the callable passed to run_async_from_thread became synchronous in AnyIO 3:
+ * `proven` (an AnyIO function, or a now-sync method of a proven AnyIO receiver), `unknown` (a
+ * now-sync method name on a receiver of unknown type; `ownAsync` when a class of this module has
+ * its own `async def` of that name), or `no` (anything else, e.g. a local class's own method).
+ */
+type NowSync = { kind: 'proven' | 'no' } | { kind: 'unknown'; recv: string; method: string; ownAsync: boolean };
+function nowSyncCallable(ctx: RuleContext, arg: Node | undefined): NowSync {
+  if (!arg) return { kind: 'no' };
   const a = unparen(arg);
   const q = ctx.res.qualifiedOf(a);
-  if (q && NOW_SYNC_FUNCTIONS.has(q)) return true;
-  if (a.type !== 'attribute') return false;
-  const changes = NOW_SYNC_METHODS.get(a.childForFieldName('attribute')?.text ?? '');
-  if (!changes) return false;
-  const t = ctx.res.typeOf(a.childForFieldName('object')!);
-  return t.k === 'anyio' && changes.has(t.cls);
+  if (q && NOW_SYNC_FUNCTIONS.has(q)) return { kind: 'proven' };
+  if (a.type !== 'attribute') return { kind: 'no' };
+  const method = a.childForFieldName('attribute')?.text ?? '';
+  const changes = NOW_SYNC_METHODS.get(method);
+  if (!changes) return { kind: 'no' };
+  const obj = a.childForFieldName('object')!;
+  const t = ctx.res.typeOf(obj);
+  if (t.k === 'anyio') return { kind: changes.has(t.cls) ? 'proven' : 'no' };
+  if (t.k !== 'unknown') return { kind: 'no' };
+  const ownAsync = ctx.idx.asyncMethodNames.has(method);
+  if (!ownAsync && ANYIO_UNIQUE_METHODS.has(method)) return { kind: 'proven' };
+  return { kind: 'unknown', recv: obj.text.length <= 40 ? obj.text : 'the receiver', method, ownAsync };
 }
 
 /**
@@ -323,17 +335,26 @@ function check(ctx: RuleContext): void {
     let target = THREAD_RENAMES.get(q)!.to;
     const call = callOf(node);
     const args = call?.childForFieldName('arguments')?.namedChildren.filter((a) => a && a.type !== 'comment') as Node[] | undefined;
-    if (target === 'anyio.from_thread.run' && call && isNowSyncCallable(ctx, args?.[0])) target = 'anyio.from_thread.run_sync';
+    const ns = target === 'anyio.from_thread.run' && call ? nowSyncCallable(ctx, args?.[0]) : { kind: 'no' as const };
+    // An unknown receiver of a now-sync method name: `run_sync` if it is the AnyIO object, `run` if
+    // it is a user object with an async method of that name. Guess the likelier one, unsafely.
+    if (ns.kind === 'proven' || (ns.kind === 'unknown' && !ns.ownAsync)) target = 'anyio.from_thread.run_sync';
     const { edits, imports } = respell(res, node, target);
     const old = q.split('.').pop()!;
     const neu = target.slice('anyio.'.length);
+    let message =
+      ns.kind === 'proven'
+        ? `\`${old}()\` is deprecated in AnyIO 3 and removed in AnyIO 4, and the callable it is given is no longer a coroutine function: use \`${neu}()\`.`
+        : `\`${old}${call ? '()' : ''}\` is deprecated in AnyIO 3 and removed in AnyIO 4: use \`${neu}${call ? '()' : ''}\`.`;
+    if (ns.kind === 'unknown') {
+      message = ns.ownAsync
+        ? `\`${old}()\` is deprecated in AnyIO 3 and removed in AnyIO 4: use \`${neu}()\`. The type of \`${ns.recv}\` could not be proven, so the fix is marked unsafe: a class of this module has its own \`async def ${ns.method}\` (then \`from_thread.run\` is right), but if \`${ns.recv}\` is an AnyIO object its \`${ns.method}\` is a plain function in AnyIO 3 and needs \`from_thread.run_sync\`.`
+        : `\`${old}()\` is deprecated in AnyIO 3 and removed in AnyIO 4, and if \`${ns.recv}\` is an AnyIO object its \`${ns.method}\` is a plain function in AnyIO 3 (\`from_thread.run\` raises TypeError): use \`${neu}()\`. The type of \`${ns.recv}\` could not be proven, so the fix is marked unsafe: if it is a user object with an async \`${ns.method}\`, use \`from_thread.run\` instead.`;
+    }
     ctx.report(ASY401, {
       node: call ?? node,
-      message:
-        target === 'anyio.from_thread.run_sync' && old === 'run_async_from_thread'
-          ? `\`${old}()\` is deprecated in AnyIO 3 and removed in AnyIO 4, and the callable it is given is no longer a coroutine function: use \`${neu}()\`.`
-          : `\`${old}${call ? '()' : ''}\` is deprecated in AnyIO 3 and removed in AnyIO 4: use \`${neu}${call ? '()' : ''}\`.`,
-      fix: { title: `Use \`${neu}\``, applicability: 'safe', edits, imports },
+      message,
+      fix: { title: `Use \`${neu}\``, applicability: ns.kind === 'unknown' ? 'unsafe' : 'safe', edits, imports },
     });
   }
 
@@ -428,13 +449,23 @@ function checkThreadsCompat(ctx: RuleContext): void {
     const args = call?.childForFieldName('arguments')?.namedChildren.filter((a) => a && a.type !== 'comment') as Node[] | undefined;
     const old = q.split('.').pop()!;
     let blocker = threadCompatBlocker(q);
-    if (rename.to === 'anyio.from_thread.run' && call && isNowSyncCallable(ctx, args?.[0])) {
+    const ns = rename.to === 'anyio.from_thread.run' && call ? nowSyncCallable(ctx, args?.[0]) : undefined;
+    if (ns?.kind === 'proven') {
       blocker = `\`${old}(${args![0]!.text})\`: the callable is a coroutine function on AnyIO 2 but a plain function on AnyIO 3 (\`from_thread.run_sync\`), so no single call works on both. Branch on the installed AnyIO version.`;
+    } else if (ns?.kind === 'unknown' && !ns.ownAsync) {
+      blocker = `\`${old}(${args![0]!.text})\`: the type of \`${ns.recv}\` could not be proven. If it is an AnyIO object, its \`${ns.method}\` is a coroutine function on AnyIO 2 but a plain function on AnyIO 3 (\`from_thread.run_sync\`), so no single call works on both: branch on the installed AnyIO version. If it is a user object with an async \`${ns.method}\`, import \`from_thread.run\` as \`${old}\` on AnyIO 3.`;
     } else if (node.type === 'identifier') continue; // covered by the import's fix
     const site = blocker ? undefined : compatSiteFix(ctx, node, q, rename.to);
     ctx.report(ASY401, {
       node: call ?? node,
-      message: msg(old, rename.to.slice(6)),
+      // Unknown receiver, and this module has its own `async def` of the method: the cross-version
+      // import calls exactly what the original called on each version (safe), but if the receiver
+      // is an AnyIO object after all the call fails on AnyIO 3 with or without the fix.
+      message:
+        msg(old, rename.to.slice(6)) +
+        (ns?.kind === 'unknown' && !blocker
+          ? ` If \`${ns.recv}\` is an AnyIO object (its type could not be proven; a class of this module has its own \`async def ${ns.method}\`), its \`${ns.method}\` is a plain function on AnyIO 3, where this call raises TypeError with or without the fix: branch on the installed AnyIO version.`
+          : ''),
       ...(site
         ? { fix: { title: 'Use a cross-version import (AnyIO 2 and 3)', applicability: 'safe' as const, edits: site.edits, imports: site.imports } }
         : { noFixReason: blocker ?? `The name \`${old}\` is already used for something else in this module.` }),
