@@ -12,7 +12,7 @@ import { compatImportSource } from '../core/resolve';
 import { indentAt, lineEnding } from '../core/text';
 import type { Edit, ImportRequest, RuleMeta } from '../core/types';
 import { classifyItems, withParts } from './cancel-scopes';
-import { awaitedCall, beforeCr, catchWarningsBlock, findReferences, isLoadReference, commentsWithin, methodCall, RuleContext, RuleFamily, shiftedText, trailsCode } from './context';
+import { awaitedCall, beforeCr, catchWarningsBlock, dropAwait, findReferences, isLoadReference, commentsWithin, methodCall, RuleContext, RuleFamily, shiftedText, trailsCode } from './context';
 
 const REMOVED_IN_4 = 'AnyIO 4 removed it';
 
@@ -192,7 +192,7 @@ function checkMaybeAsync(ctx: RuleContext, onlyCoroutines: boolean): void {
       fix:
         what === 'coroutine'
           ? { title: 'Remove `maybe_async()`', applicability: 'safe', edits: unwrapCall(call, arg) }
-          : { title: ASY601.fixTitle, applicability: what === 'anyio' ? 'safe' : 'unsafe', edits: [{ start: aw.startIndex, end: arg.startIndex, text: '' }, { start: arg.endIndex, end: aw.endIndex, text: '' }] },
+          : { title: ASY601.fixTitle, applicability: what === 'anyio' ? 'safe' : 'unsafe', edits: [dropAwait(aw), ...unwrapCall(call, arg)] },
     });
   }
 }
