@@ -3,6 +3,7 @@
  */
 import { ANYIO_UNIQUE_METHODS, NOW_SYNC_FUNCTIONS, NOW_SYNC_METHODS, THREAD_RENAMES } from '../core/anyio-api';
 import type { Node } from '../core/parser';
+import { prefiltersEnabled } from '../core/prefilters';
 import { unparen } from '../core/scopes';
 import type { RuleMeta } from '../core/types';
 import { callOf, catchWarningsBlock, compatImportItemFix, compatSiteFix, dropAwait, findReferences, fromImportItems, hasSplat, methodCall, moveImportItem, parentThroughParens, respell, RuleContext, RuleFamily, statementOf, warningsWrapper } from './context';
@@ -231,7 +232,8 @@ function check(ctx: RuleContext): void {
   // Each loop below only runs when the names it looks for occur in the text at all (aliases keep
   // the original name in their import, so these gates never hide a finding).
   const text = ctx.text;
-  const hasSpawn = /\b(spawn|spawn_task|stop_from_external_thread)\b/.test(text);
+  const pre = prefiltersEnabled(); // all gates off in the prefilter property test
+  const hasSpawn = !pre || /\b(spawn|spawn_task|stop_from_external_thread)\b/.test(text);
   // ASY301 / ASY302 / ASY404: methods of task groups and portals.
   for (const call of hasSpawn ? idx.calls : []) {
     const fn = call.childForFieldName('function');
@@ -329,7 +331,7 @@ function check(ctx: RuleContext): void {
   }
 
   // ASY401: moved thread functions.
-  const hasThreadNames = /run_sync_in_worker_thread|worker_thread_limiter|run_async_from_thread|run_sync_from_thread|create_blocking_portal/.test(text);
+  const hasThreadNames = !pre || /run_sync_in_worker_thread|worker_thread_limiter|run_async_from_thread|run_sync_from_thread|create_blocking_portal/.test(text);
   if (compat && hasThreadNames) checkThreadsCompat(ctx);
   for (const { node, q } of compat || !hasThreadNames ? [] : findReferences(ctx, THREAD_RENAMES)) {
     let target = THREAD_RENAMES.get(q)!.to;
@@ -359,7 +361,7 @@ function check(ctx: RuleContext): void {
   }
 
   // ASY402 / ASY403: start_blocking_portal. (Under anyio2+3 the top-level name is the cross-version one.)
-  const hasPortal = text.includes('blocking_portal');
+  const hasPortal = !pre || text.includes('blocking_portal');
   for (const imp of compat || !hasPortal ? [] : idx.imports) {
     const stmt = imp.stmt;
     if (stmt.type !== 'import_from_statement' || stmt.childForFieldName('module_name')?.text.replace(/\s+/g, '') !== 'anyio') continue;
@@ -402,7 +404,7 @@ function check(ctx: RuleContext): void {
   }
 
   // ASY405: `with portal:`.
-  for (const stmt of /BlockingPortal|blocking_portal/.test(text) ? idx.withs : []) {
+  for (const stmt of !pre || /BlockingPortal|blocking_portal/.test(text) ? idx.withs : []) {
     if (stmt.child(0)?.type === 'async') continue;
     const clause = stmt.namedChildren.find((c) => c?.type === 'with_clause');
     for (const it of clause?.namedChildren ?? []) {
