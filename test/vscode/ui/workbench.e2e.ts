@@ -157,7 +157,9 @@ describe('UI: a user migrates AnyIO 2 code in VS Code', function () {
 
   it('hovering the squiggle explains the finding', async () => {
     const b = await squiggleOn('await event.set()');
-    const hover = page.locator('.monaco-hover:visible').filter({ hasText: 'ASY102' });
+    // VS Code shows the diagnostic's part of the hover first and adds the providers' parts when
+    // they answer: wait for ours (it names the rule), not only for the diagnostic's code.
+    const hover = page.locator('.monaco-hover:visible').filter({ hasText: 'ASY102' }).filter({ hasText: 'await-now-sync-method' });
     await poll(page, 'the hover', async () => {
       await page.mouse.move(b.x + b.width / 2 + 1, b.y + b.height / 2);
       await page.mouse.move(b.x + b.width / 2, b.y + b.height / 2);
