@@ -106,12 +106,24 @@ function isSuppressed(byLine: Map<number, Set<string> | null>, starts: readonly 
   return false;
 }
 
+/**
+ * Whether `text` can have findings at all. Every rule needs a name that resolves to anyio (or the
+ * `anyio_backend` fixture), or an object from a project module that carries AnyIO objects (a
+ * helper returning a task group): a file with neither is not even indexed.
+ */
+export function mayHaveFindings(text: string, options: AnalyzeOptions): boolean {
+  if (!prefiltersEnabled() || text.includes('anyio')) return true;
+  const p = options.project;
+  return !!p && p.index.importsCarrier(p.module);
+}
+
 function runRules(text: string, tree: Tree, options: AnalyzeOptions, skipBlocks?: ReadonlySet<number>): { findings: Finding[]; idx?: FileIndex } {
-  // Every rule needs a name that resolves to anyio (or the `anyio_backend` fixture): a file without
-  // the word cannot have findings, and is not indexed at all.
-  if (prefiltersEnabled() && !text.includes('anyio')) return { findings: [] };
+  if (!mayHaveFindings(text, options)) return { findings: [] };
   const idx = buildIndex(tree, text, skipBlocks);
-  const res = new Resolver(idx);
+  const p = options.project;
+  // A file using AnyIO objects only through a project helper counts as an AnyIO file.
+  if (p && !idx.importsAnyio && p.index.importsCarrier(p.module)) idx.importsAnyio = true;
+  const res = new Resolver(idx, p ? p.index.hookFor(p.module, p.isPackage) : undefined);
   const target = options.target ?? 'anyio3';
   const findings: Finding[] = [];
   const ctx: RuleContext = {
@@ -156,7 +168,7 @@ function runRules(text: string, tree: Tree, options: AnalyzeOptions, skipBlocks?
 
 /** Findings for `text`. Requires `await initEngine()` once beforehand. */
 export function analyze(text: string, options: AnalyzeOptions = {}): Finding[] {
-  if (prefiltersEnabled() && !text.includes('anyio')) return [];
+  if (!mayHaveFindings(text, options)) return [];
   const tree = parse(text);
   try {
     return runRules(text, tree, options).findings;

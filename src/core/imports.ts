@@ -105,10 +105,34 @@ function requestText(r: ImportRequest): string {
   return r.asName && r.asName !== name ? `${name} as ${r.asName}` : name;
 }
 
+/**
+ * Whether the file already has what `r` asks for. A plain `import anyio.to_process` is there to load
+ * the submodule (`import anyio` alone does not load every one: `anyio.to_process` is an
+ * AttributeError after it), so only an `import` of that module (or of one below it) satisfies it,
+ * not any other import that binds `anyio`.
+ */
 function isSatisfied(idx: FileIndex, r: ImportRequest): boolean {
   const local = r.asName ?? r.name ?? r.module.split('.')[0]!;
   const source = r.name ? `${r.module}.${r.name}` : r.asName ? r.module : local;
-  return (idx.module.bindings.get(local) ?? []).some((b) => b.kind === 'import' && b.source === source);
+  return (idx.module.bindings.get(local) ?? []).some(
+    (b) => b.kind === 'import' && b.source === source && (r.name || r.asName || !r.module.includes('.') || importsModule(b.stmt, r.module)),
+  );
+}
+
+/**
+ * Whether the `import` statement `stmt` has an unaliased item `module` or `module.<sub>`, and runs
+ * (not under `if TYPE_CHECKING:`).
+ */
+function importsModule(stmt: Node | undefined, module: string): boolean {
+  if (stmt?.type !== 'import_statement') return false;
+  for (let p = stmt.parent; p; p = p.parent) {
+    if (p.type === 'if_statement' && /\bTYPE_CHECKING\b/.test(p.childForFieldName('condition')?.text ?? '')) return false;
+  }
+  return stmt.namedChildren.some((c) => {
+    if (c?.type !== 'dotted_name') return false;
+    const full = c.text.replace(/\s+/g, '');
+    return full === module || full.startsWith(`${module}.`);
+  });
 }
 
 /** The file's indentation unit: a tab when its blocks are tab-indented, else four spaces. */
@@ -169,7 +193,7 @@ export function importEdits(idx: FileIndex, requests: readonly ImportRequest[], 
   const edits: Edit[] = [];
   // Distinct, not yet satisfied requests, grouped by module.
   const byModule = new Map<string, ImportRequest[]>();
-  const plain: ImportRequest[] = [];
+  let plain: ImportRequest[] = [];
   const fallbacks: ImportRequest[] = [];
   const seen = new Set<string>();
   for (const r of requests) {
@@ -260,7 +284,10 @@ export function importEdits(idx: FileIndex, requests: readonly ImportRequest[], 
     edits.push({ start: block.bodyLast.endIndex, end: block.bodyLast.endIndex, text: fallbacks.map((r) => line(bodyIndent, r.module, r.name!, local(r))).join('') });
     edits.push({ start: block.handlerLast.endIndex, end: block.handlerLast.endIndex, text: fallbacks.map((r) => line(handlerIndent, r.fallback!.module, r.fallback!.name, local(r))).join('') });
   }
-  // Plain `import x` (standard library modules) go before the first import.
+  // Plain `import x` of standard library modules go before the first import; `import anyio.<sub>`
+  // goes with the AnyIO imports (below).
+  const anyioPlain = plain.filter((r) => r.module === 'anyio' || r.module.startsWith('anyio.'));
+  plain = plain.filter((r) => !anyioPlain.includes(r));
   if (plain.length) {
     const first = idx.imports.find((i) => i.topLevel);
     if (first) {
@@ -270,10 +297,11 @@ export function importEdits(idx: FileIndex, requests: readonly ImportRequest[], 
   }
   const plainLeft = idx.imports.some((i) => i.topLevel) ? [] : plain;
   const fresh = [...byModule.entries()].filter(([m]) => !handledModules.has(m));
-  if (fresh.length || plainLeft.length || (fallbacks.length && !block)) {
+  if (fresh.length || plainLeft.length || anyioPlain.length || (fallbacks.length && !block)) {
     const at = insertionPoint(idx);
     const lines = [
       ...plainLeft.map((r) => `import ${requestText(r)}`),
+      ...anyioPlain.map((r) => `import ${requestText(r)}`),
       ...fresh.map(([m, rs]) => `from ${m} import ${rs.map(requestText).join(', ')}`),
       ...(fallbacks.length && !block ? [fallbackBlock(fallbacks, nl, unit)] : []),
     ];

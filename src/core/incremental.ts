@@ -13,7 +13,7 @@
  * every fixture and generated edits).
  */
 import { parseErrorRanges, type Node, type Tree } from './parser';
-import { analyzeTree } from './engine';
+import { analyzeTree, mayHaveFindings } from './engine';
 import type { AnalyzeOptions, Edit, Finding } from './types';
 
 const FILE_WIDE = /\b(?:import|global|nonlocal|def|class)\b|^[ \t]*(?:self|cls)[ \t]*\.[^\n]*=/m;
@@ -109,8 +109,10 @@ export class IncrementalAnalysis {
   }
 
   analyze(text: string, tree: Tree, options: AnalyzeOptions = {}): IncrementalResult {
-    const optionsKey = JSON.stringify([options.select ?? null, options.ignore ?? null, options.target ?? 'anyio3']);
-    if (!text.includes('anyio')) {
+    // Findings also depend on what the project's other modules export: their summaries' digest.
+    const p = options.project;
+    const optionsKey = JSON.stringify([options.select ?? null, options.ignore ?? null, options.target ?? 'anyio3', p ? `${p.module}:${p.index.digest(p.module)}` : null]);
+    if (!mayHaveFindings(text, options)) {
       this.state = undefined;
       return { findings: [], mode: 'full', reanalysed: 0 };
     }

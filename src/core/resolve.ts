@@ -15,20 +15,24 @@ import { Binding, ClassInfo, FileIndex, Scope, isAnyioName, lookup, scopeOf, unp
 import { asCompatTry } from './imports';
 import type { ImportRequest } from './types';
 import { workCounters } from './work';
+import type { ProjectHook, STy } from './semantic/types';
+import { isKnownNotAnyio } from './semantic/known';
 
-export type Ty =
-  | { k: 'anyio'; cls: AnyioClass }
-  | { k: 'tuple'; items: Ty[] }
-  | { k: 'local'; cls: ClassInfo }
-  | { k: 'class'; q: string }
-  | { k: 'cm'; enter: Ty }
-  | { k: 'other' }
-  | { k: 'none' }
-  | { k: 'unknown' };
+/**
+ * A type as far as AnyIO is concerned: the plain summary types (`STy`), plus a class of this very
+ * file. `pinst`/`pclass`/`pfunc` are the project's own classes and functions in other modules,
+ * `sym` only appears while a module is being summarised (see `semantic/types.ts`).
+ */
+export type Ty = STy | { k: 'local'; cls: ClassInfo };
 
-const UNKNOWN: Ty = { k: 'unknown' };
-const OTHER: Ty = { k: 'other' };
-const NONE: Ty = { k: 'none' };
+/** Decorators that make a generator function a context manager factory. */
+const CM_DECORATOR = /(^|\.)(asynccontextmanager|contextmanager)$/;
+/** Decorators that make a method an attribute read. */
+const PROPERTY_DECORATOR = /(^|\.)(property|cached_property|reify)$/;
+
+const UNKNOWN: STy = { k: 'unknown' };
+const OTHER: STy = { k: 'other' };
+const NONE: STy = { k: 'none' };
 
 const LITERAL_TYPES = new Set([
   'integer',
@@ -55,11 +59,13 @@ const LITERAL_TYPES = new Set([
 
 const MAX_DEPTH = 12;
 
-function sameTy(a: Ty, b: Ty): boolean {
+export function sameTy(a: Ty, b: Ty): boolean {
   if (a.k !== b.k) return false;
   if (a.k === 'anyio' && b.k === 'anyio') return a.cls === b.cls;
   if (a.k === 'local' && b.k === 'local') return a.cls === b.cls;
   if (a.k === 'class' && b.k === 'class') return a.q === b.q;
+  if ((a.k === 'pinst' || a.k === 'pclass' || a.k === 'pfunc' || a.k === 'aname') && a.k === b.k) return a.q === (b as { q: string }).q;
+  if (a.k === 'sym') return a === b;
   if (a.k === 'cm' && b.k === 'cm') return sameTy(a.enter, b.enter);
   if (a.k === 'tuple' && b.k === 'tuple') return a.items.length === b.items.length && a.items.every((t, i) => sameTy(t, b.items[i]!));
   return true;
@@ -70,14 +76,16 @@ function sameTy(a: Ty, b: Ty): boolean {
  * "set later" pattern); one local class anywhere wins (never touch look-alikes); otherwise all must
  * agree, or the result is unknown.
  */
-function joinTys(tys: Ty[]): Ty {
+export function joinTys(tys: Ty[]): Ty {
   const real = tys.filter((t) => t.k !== 'none');
   if (real.length === 0) return tys.length ? NONE : UNKNOWN;
-  const local = real.find((t) => t.k === 'local');
+  const local = real.find((t) => t.k === 'local' || t.k === 'pinst');
   if (local) return local;
   const first = real[0]!;
   if (real.every((t) => sameTy(t, first))) return first;
   if (real.every((t) => t.k === 'other')) return OTHER;
+  // While summarising: the join of what other modules give is decided by the project index.
+  if (real.some((t) => t.k === 'sym')) return { k: 'sym', e: { op: 'join', items: real as STy[] } };
   return UNKNOWN;
 }
 
@@ -107,6 +115,17 @@ function inside(b: Binding, node: Node | undefined): boolean {
   return !!node && !!at && at.startIndex >= node.startIndex && at.endIndex <= node.endIndex;
 }
 
+/** What calling the AnyIO function or class `q` gives, when the engine knows. */
+export function anyioCallResult(q: string): STy | undefined {
+  const r = CALL_RESULTS.get(q);
+  if (r?.instance === 'memory-stream-pair') {
+    return { k: 'tuple', items: [{ k: 'anyio', cls: 'MemoryObjectSendStream' }, { k: 'anyio', cls: 'MemoryObjectReceiveStream' }] };
+  }
+  if (r?.instance === 'cm' || r?.instance === 'portal-cm') return { k: 'cm', enter: r.enter ? { k: 'anyio', cls: r.enter } : UNKNOWN };
+  if (r?.instance) return { k: 'anyio', cls: r.instance };
+  return undefined;
+}
+
 export interface NameSpelling {
   /** Expression text to use at the site. */
   text: string;
@@ -121,7 +140,14 @@ export class Resolver {
   private readonly importIndex = new Map<Scope, Map<string, Array<{ name: string; b: Binding }>>>();
   private readonly compatTryCache = new Map<number, boolean>();
 
-  constructor(readonly idx: FileIndex) {}
+  /**
+   * `project`: answers about names of other modules of the project (absent: this file alone, and
+   * every name from outside it is unknown unless it is known not to be AnyIO's).
+   */
+  constructor(
+    readonly idx: FileIndex,
+    readonly project?: ProjectHook,
+  ) {}
 
   // ------------------------------------------------------------------ qualified names
 
@@ -157,7 +183,7 @@ export class Resolver {
     if (!found) return undefined;
     const results = new Set<string | undefined>();
     for (const b of found.bindings) {
-      if (b.kind === 'import') results.add(b.source);
+      if (b.kind === 'import') results.add(this.absoluteSource(b));
       else if (b.kind === 'assign' && b.value && !b.path) {
         const v = unparen(b.value);
         if (v.type === 'none') continue;
@@ -170,6 +196,28 @@ export class Resolver {
     // from anyio import create_event`): the name means what the `try` branch imports (AnyIO 3).
     const compat = compatImportSource(found.bindings);
     return compat;
+  }
+
+  /** An import binding's qualified name, relative imports made absolute (undefined without a project). */
+  absoluteSource(b: Binding): string | undefined {
+    const s = b.source;
+    if (s === undefined || !s.startsWith('.')) return s;
+    return this.project?.absolutize(s);
+  }
+
+  /**
+   * The type of the value the import-rooted qualified name `q` (not AnyIO's) refers to: the
+   * project's answer, else "not AnyIO" for the standard library and friends, else unknown.
+   */
+  private typeOfForeignName(q: string): Ty {
+    const v = this.project?.valueOf(q);
+    if (v) return v;
+    return isKnownNotAnyio(q) ? OTHER : UNKNOWN;
+  }
+
+  /** Whether `t` is something only the project index can look into. */
+  private static isProjectTy(t: Ty): t is Extract<STy, { k: 'pinst' | 'pclass' | 'pfunc' | 'aname' | 'sym' }> {
+    return t.k === 'pinst' || t.k === 'pclass' || t.k === 'pfunc' || t.k === 'aname' || t.k === 'sym';
   }
 
   // ------------------------------------------------------------------ types
@@ -202,8 +250,13 @@ export class Resolver {
         if (!inner) return UNKNOWN;
         const call = unparen(inner);
         if (call.type === 'call') {
-          const ret = this.returnTypeOfCallee(call, depth);
+          const ret = this.returnTypeOfCallee(call, depth, true);
           if (ret) return ret;
+          const fn = call.childForFieldName('function');
+          if (fn && this.project) {
+            const callee = this.typeOf(fn, depth + 1);
+            if (Resolver.isProjectTy(callee)) return this.project.call(callee, true);
+          }
         }
         return UNKNOWN;
       }
@@ -240,6 +293,7 @@ export class Resolver {
         let t = this.typeOf(b.value, depth + 1);
         for (const i of b.path ?? []) {
           if (t.k === 'tuple') t = t.items[i] ?? UNKNOWN;
+          else if (this.project && Resolver.isProjectTy(t)) t = this.project.item(t, i);
           else if (t.k === 'unknown' || t.k === 'none') return UNKNOWN;
           else return t.k === 'other' ? OTHER : UNKNOWN;
         }
@@ -248,13 +302,18 @@ export class Resolver {
       case 'with': {
         if (!b.stmt) return UNKNOWN;
         let t = this.enterType(b.stmt, !!b.isAsync, depth + 1);
-        for (const i of b.path ?? []) t = t.k === 'tuple' ? t.items[i] ?? UNKNOWN : UNKNOWN;
+        for (const i of b.path ?? []) t = t.k === 'tuple' ? t.items[i] ?? UNKNOWN : this.project && Resolver.isProjectTy(t) ? this.project.item(t, i) : UNKNOWN;
         return t;
       }
       case 'import': {
-        // The name is a module or a class/function object, not an instance.
         if (b.source && CLASS_NAMES.has(b.source)) return { k: 'class', q: b.source };
-        return OTHER;
+        // `import x.y`: a module. AnyIO's own functions and modules are not instances either.
+        const q = this.absoluteSource(b);
+        if (!q || b.stmt?.type === 'import_statement' || isAnyioName(q)) {
+          if (q && b.stmt?.type === 'import_statement' && this.project) return this.project.valueOf(q) ?? OTHER;
+          return q || !b.source?.startsWith('.') ? OTHER : UNKNOWN;
+        }
+        return this.typeOfForeignName(q);
       }
       case 'def':
       case 'class':
@@ -285,22 +344,31 @@ export class Resolver {
     if (!obj || !attr) return UNKNOWN;
     const q = this.qualifiedOf(node);
     if (q && isAnyioName(q)) return CLASS_NAMES.has(q) ? { k: 'class', q } : OTHER;
+    if (q && this.project) {
+      const v = this.project.valueOf(q);
+      if (v) return v;
+    }
     const base = this.typeOf(obj, depth + 1);
     if (attr.text === 'cancel_scope' && (base.k === 'unknown' || (base.k === 'anyio' && base.cls === 'TaskGroup'))) {
       // `tg.cancel_scope` is recognisable even when `tg` is not proven (row C3).
       return this.idx.importsAnyio ? { k: 'anyio', cls: 'CancelScope' } : UNKNOWN;
     }
     if (base.k === 'local') return this.attrTypeOfClass(base.cls, attr.text, depth + 1);
+    if (Resolver.isProjectTy(base)) return this.project ? this.project.attr(base, attr.text) : UNKNOWN;
+    // An attribute of a module: the standard library's are not AnyIO's, a third-party one's are unknown.
+    if (q) return isKnownNotAnyio(q) ? OTHER : UNKNOWN;
     if (base.k === 'other' || base.k === 'none') return OTHER;
     return UNKNOWN;
   }
 
   /** Type of `obj.attr` for an instance of a class defined in this file. */
   attrTypeOfClass(cls: ClassInfo, attr: string, depth: number): Ty {
+    if (depth > MAX_DEPTH) return UNKNOWN;
     const assigns = cls.attrs.get(attr);
     if (!assigns || assigns.length === 0) {
-      if (cls.methods.has(attr)) return OTHER;
-      return UNKNOWN;
+      const m = cls.methods.get(attr);
+      if (m) return this.isProperty(m) ? this.functionResult(m, false, depth + 1) : OTHER;
+      return this.inheritedAttr(cls, attr, depth + 1);
     }
     const tys: Ty[] = [];
     for (const a of assigns) {
@@ -320,25 +388,117 @@ export class Resolver {
     return joinTys(tys);
   }
 
-  /** A class-level value: `field(default_factory=anyio.create_event)` gives an Event. */
+  /** An attribute the class does not set itself: its bases' (this file's classes or the project's). */
+  private inheritedAttr(cls: ClassInfo, attr: string, depth: number): Ty {
+    if (depth > MAX_DEPTH) return UNKNOWN;
+    for (const base of cls.superclasses) {
+      const b = unparen(base);
+      if (b.type === 'identifier') {
+        const found = lookup(this.idx, b.text, b);
+        const def = found?.bindings.length === 1 && found.bindings[0]!.kind === 'class' ? found.bindings[0]!.def : undefined;
+        const local = def ? this.idx.classes.find((c) => c.node.id === def.id) : undefined;
+        if (local && local !== cls) {
+          const t = this.attrTypeOfClass(local, attr, depth + 1);
+          if (t.k !== 'unknown') return t;
+          continue;
+        }
+      }
+      const bt = this.typeOf(b, depth + 1);
+      if (this.project && (bt.k === 'pclass' || bt.k === 'sym')) {
+        const t = this.project.attr(this.project.call(bt, false), attr);
+        if (t.k !== 'unknown') return t;
+      }
+    }
+    return UNKNOWN;
+  }
+
+  private isProperty(fn: Scope): boolean {
+    return (fn.decorators ?? []).some((d) => PROPERTY_DECORATOR.test(d.text.replace(/\s+/g, '')));
+  }
+
+  /**
+   * What calling the function `fn` of this file gives (`awaited`: what awaiting the call gives):
+   * a context manager for `@asynccontextmanager`/`@contextmanager` generators (binding what they
+   * yield), the return annotation, else what its `return` statements return.
+   */
+  functionResult(fn: Scope, awaited: boolean, depth: number): Ty {
+    if (depth > MAX_DEPTH) return UNKNOWN;
+    const decorators = (fn.decorators ?? []).map((d) => d.text.replace(/\s+/g, ''));
+    if (decorators.some((d) => CM_DECORATOR.test(d))) {
+      if (awaited) return UNKNOWN;
+      const ys = fn.yieldValues ?? [];
+      // A class of this file may be what it yields: kept as is, summaries turn it into `pinst`.
+      return { k: 'cm', enter: (ys.length ? joinTys(ys.map((y) => this.typeOf(y, depth + 1))) : NONE) as STy };
+    }
+    // Any other decorator may replace the function: nothing is proven about the call.
+    if (decorators.some((d) => !PROPERTY_DECORATOR.test(d) && !/(^|\.)(staticmethod|classmethod|abstractmethod|override|wraps\(.*\))$/.test(d))) return UNKNOWN;
+    if (fn.isAsync && !awaited) return OTHER; // a coroutine
+    if (!fn.isAsync && awaited) return UNKNOWN;
+    if (fn.yieldValues?.length) return OTHER; // a generator
+    if (fn.returns) return this.typeFromAnnotation(fn.returns, depth + 1);
+    const rs = fn.returnValues ?? [];
+    if (rs.length === 0) return NONE;
+    return joinTys(rs.map((r) => (r.type === 'return_statement' ? NONE : this.typeOf(r, depth + 1))));
+  }
+
+  /**
+   * A class-level value: `field(default_factory=anyio.create_event)` (dataclasses, pydantic),
+   * `attr.ib(factory=...)`, `attrs.field(default=attr.Factory(...))` give an instance of what the
+   * factory makes.
+   */
   private typeFromClassValue(value: Node, depth: number): Ty {
     const v = unparen(value);
     if (v.type === 'call') {
+      const fq = this.qualifiedOf(v.childForFieldName('function') ?? v);
+      if (fq && /(^|\.)(Factory)$/.test(fq) && /^attrs?\./.test(fq)) return this.factoryResult(v.childForFieldName('arguments')?.namedChild(0) ?? undefined, depth);
       const args = v.childForFieldName('arguments');
       for (const a of args?.namedChildren ?? []) {
-        if (a?.type === 'keyword_argument' && a.childForFieldName('name')?.text === 'default_factory') {
-          const f = a.childForFieldName('value');
-          if (f) {
-            const q = this.qualifiedOf(f);
-            const r = q ? CALL_RESULTS.get(q) : undefined;
-            if (r?.instance && r.instance !== 'cm' && r.instance !== 'portal-cm' && r.instance !== 'memory-stream-pair') {
-              return { k: 'anyio', cls: r.instance };
-            }
-          }
+        if (a?.type !== 'keyword_argument') continue;
+        const name = a.childForFieldName('name')?.text;
+        const f = a.childForFieldName('value');
+        if (!f) continue;
+        if (name === 'default_factory' || name === 'factory') return this.factoryResult(f, depth);
+        if (name === 'default') {
+          const d = unparen(f);
+          const dq = d.type === 'call' ? this.qualifiedOf(d.childForFieldName('function') ?? d) : undefined;
+          if (dq && /^attrs?\.Factory$/.test(dq)) return this.factoryResult(d.childForFieldName('arguments')?.namedChild(0) ?? undefined, depth);
         }
       }
+      // `attr.ib()` / `field()` / `Field()` without a factory: the value is set by the constructor.
+      if (fq && /^(attr\.ib|attr\.attrib|attrs\.field|attr\.field|dataclasses\.field|pydantic\.Field|pydantic\.fields\.Field)$/.test(fq)) return UNKNOWN;
     }
     return this.typeOf(v, depth);
+  }
+
+  /** The instance a factory (`anyio.create_event`, `anyio.Event`, a lambda returning one) makes. */
+  private factoryResult(f: Node | undefined, depth: number): Ty {
+    if (!f) return UNKNOWN;
+    const n = unparen(f);
+    if (n.type === 'lambda') {
+      const body = n.childForFieldName('body');
+      return body ? this.typeOf(body, depth + 1) : UNKNOWN;
+    }
+    const q = this.qualifiedOf(n);
+    const r = q ? CALL_RESULTS.get(q) : undefined;
+    if (r?.instance && r.instance !== 'cm' && r.instance !== 'portal-cm' && r.instance !== 'memory-stream-pair') return { k: 'anyio', cls: r.instance };
+    if (r || (q && isAnyioName(q))) return UNKNOWN;
+    if (n.type === 'identifier') {
+      const found = lookup(this.idx, n.text, n);
+      if (!found) return OTHER; // a builtin: list, dict, set...
+      const b = found.bindings.length === 1 ? found.bindings[0]! : undefined;
+      if (b?.kind === 'class' && b.def) {
+        const cls = this.idx.classes.find((c) => c.node.id === b.def!.id);
+        return cls ? { k: 'local', cls } : UNKNOWN;
+      }
+      if (b?.kind === 'def' && b.def) {
+        const sc = this.idx.scopes.get(b.def.id);
+        return sc ? this.functionResult(sc, false, depth + 1) : UNKNOWN;
+      }
+    }
+    const t = this.typeOf(n, depth + 1);
+    if (t.k === 'pclass' || t.k === 'pfunc' || t.k === 'sym') return this.project ? this.project.call(t, false) : UNKNOWN;
+    if (q) return isKnownNotAnyio(q) ? OTHER : UNKNOWN;
+    return t.k === 'other' ? OTHER : UNKNOWN;
   }
 
   private typeOfCall(node: Node, depth: number): Ty {
@@ -347,18 +507,22 @@ export class Resolver {
     const f = unparen(fn);
     const q = this.qualifiedOf(f);
     if (q !== undefined) {
-      const r = CALL_RESULTS.get(q);
-      if (r?.instance === 'memory-stream-pair') {
-        return { k: 'tuple', items: [{ k: 'anyio', cls: 'MemoryObjectSendStream' }, { k: 'anyio', cls: 'MemoryObjectReceiveStream' }] };
-      }
-      if (r?.instance === 'cm' || r?.instance === 'portal-cm') return { k: 'cm', enter: r.enter ? { k: 'anyio', cls: r.enter } : UNKNOWN };
-      if (r?.instance) return { k: 'anyio', cls: r.instance };
+      const r = anyioCallResult(q);
+      if (r) return r;
       if (isAnyioName(q)) return UNKNOWN;
-      return OTHER; // a call into another library or a builtin module
+      // The project's own function or class; the standard library's are not AnyIO; anything
+      // else is a call into a library we cannot see: unknown, never "proven not AnyIO".
+      const v = this.project?.valueOf(q);
+      if (v) return this.project!.call(v, false);
+      return isKnownNotAnyio(q) ? OTHER : UNKNOWN;
     }
     // A class defined in this file, or a function with a return annotation.
-    const ret = this.returnTypeOfCallee(node, depth);
+    const ret = this.returnTypeOfCallee(node, depth, false);
     if (ret) return ret;
+    if (this.project) {
+      const callee = this.typeOf(f, depth + 1);
+      if (Resolver.isProjectTy(callee)) return this.project.call(callee, false);
+    }
     if (f.type === 'identifier') {
       const found = lookup(this.idx, f.text, f);
       if (!found) return OTHER; // a builtin (dict(), list(), ...)
@@ -366,8 +530,8 @@ export class Resolver {
     return UNKNOWN;
   }
 
-  /** Instance type for `C()` (local class) or the return annotation of a local function/method. */
-  private returnTypeOfCallee(call: Node, depth: number): Ty | undefined {
+  /** Instance type for `C()` (local class) or the result of a local function/method (`awaited`: of `await f()`). */
+  private returnTypeOfCallee(call: Node, depth: number, awaited: boolean): Ty | undefined {
     const fn = call.childForFieldName('function');
     if (!fn) return undefined;
     const f = unparen(fn);
@@ -378,10 +542,10 @@ export class Resolver {
       for (const b of found.bindings) {
         if (b.kind === 'class' && b.def) {
           const cls = this.idx.classes.find((c) => c.node.id === b.def!.id);
-          tys.push(cls ? { k: 'local', cls } : UNKNOWN);
+          tys.push(cls && !awaited ? { k: 'local', cls } : UNKNOWN);
         } else if (b.kind === 'def' && b.def) {
           const s = this.idx.scopes.get(b.def.id);
-          tys.push(s?.returns ? this.typeFromAnnotation(s.returns, depth + 1) : UNKNOWN);
+          tys.push(s ? this.functionResult(s, awaited, depth + 1) : UNKNOWN);
         } else return undefined;
       }
       return tys.length ? joinTys(tys) : undefined;
@@ -393,8 +557,7 @@ export class Resolver {
       const base = this.typeOf(obj, depth + 1);
       if (base.k === 'local') {
         const m = base.cls.methods.get(attr.text);
-        if (m?.returns) return this.typeFromAnnotation(m.returns, depth + 1);
-        if (m) return UNKNOWN;
+        if (m) return this.isProperty(m) ? UNKNOWN : this.functionResult(m, awaited, depth + 1);
       }
     }
     return undefined;
@@ -413,11 +576,19 @@ export class Resolver {
           // `async with lock:` binds None; streams and task groups bind themselves.
           return r.instance === 'TaskGroup' || r.instance === 'BlockingPortal' ? { k: 'anyio', cls: r.instance } : OTHER;
         }
-        return isAnyioName(q) ? UNKNOWN : OTHER;
+        if (isAnyioName(q)) return UNKNOWN;
+        const v = this.project?.valueOf(q);
+        if (v) return this.project!.enter(this.project!.call(v, false));
+        return isKnownNotAnyio(q) ? OTHER : UNKNOWN;
       }
     }
     const t = this.typeOf(node, depth + 1);
     if (t.k === 'cm') return t.enter;
+    if (this.project && Resolver.isProjectTy(t)) return this.project.enter(t);
+    if (t.k === 'local') {
+      const m = t.cls.methods.get(_isAsync ? '__aenter__' : '__enter__');
+      return m ? this.functionResult(m, _isAsync, depth + 1) : UNKNOWN;
+    }
     if (t.k === 'anyio') {
       if (t.cls === 'TaskGroup' || t.cls === 'CancelScope' || t.cls === 'BlockingPortal') return t;
       if (t.cls === 'MemoryObjectSendStream' || t.cls === 'MemoryObjectReceiveStream') return t;
@@ -446,6 +617,10 @@ export class Resolver {
         if (q) {
           const cls = CLASS_NAMES.get(q);
           if (cls) return { k: 'anyio', cls };
+          const v = isAnyioName(q) ? undefined : this.project?.valueOf(q);
+          if (v?.k === 'pclass') return { k: 'pinst', q: v.q };
+          if (v?.k === 'class' && CLASS_NAMES.has(v.q)) return { k: 'anyio', cls: CLASS_NAMES.get(v.q)! };
+          if (v?.k === 'sym') return this.project!.call(v, false);
           return OTHER;
         }
         if (node.type === 'identifier') {

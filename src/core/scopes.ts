@@ -36,6 +36,8 @@ export interface Binding {
   path?: number[];
   /** For imports: the qualified name bound (`anyio`, `anyio.create_event`, `os`). */
   source?: string;
+  /** For `import a.b.c`: the whole module imported (`source` is `a`, the name bound). */
+  imported?: string;
   /** For imports: the import statement. For with-targets: the with_item's context expression. */
   stmt?: Node;
   /** For with-targets: whether the `with` is `async with`. */
@@ -68,6 +70,12 @@ export interface Scope {
   firstParam?: string;
   /** For function scopes: the return annotation. */
   returns?: Node;
+  /** For function scopes: the decorators' expressions (`property`, `contextlib.asynccontextmanager`). */
+  decorators?: Node[];
+  /** For function scopes: the values of its `return` statements (the `return_statement` itself for a bare `return`). */
+  returnValues?: Node[];
+  /** For function scopes: the values of its `yield` expressions. */
+  yieldValues?: Node[];
 }
 
 export interface AttrAssignment {
@@ -308,7 +316,7 @@ export function buildIndex(tree: Tree, text: string, skipBlocks?: ReadonlySet<nu
           const full = item.text.replace(/\s+/g, '');
           const first = full.split('.')[0]!;
           if (full === 'anyio' || full.startsWith('anyio.')) idx.importsAnyio = true;
-          bind(scope, { name: first, kind: 'import', node: item.namedChild(0) ?? item, source: first, stmt: node });
+          bind(scope, { name: first, kind: 'import', node: item.namedChild(0) ?? item, source: first, stmt: node, imported: full });
         } else if (item.type === 'aliased_import') {
           const nm = item.childForFieldName('name');
           const alias = item.childForFieldName('alias');
@@ -323,18 +331,21 @@ export function buildIndex(tree: Tree, text: string, skipBlocks?: ReadonlySet<nu
     // import_from_statement
     const mod = node.childForFieldName('module_name');
     if (!mod) return;
-    const modText = mod.type === 'relative_import' ? '.' : mod.text.replace(/\s+/g, '');
+    // Relative imports keep their leading dots (`.jobs.Pool`, `..helpers`): only the project index
+    // knows which package they are relative to (see `Resolver.qualifiedOfName`).
+    const modText = mod.text.replace(/\s+/g, '');
+    const sourceOf = (nm: string) => (modText.endsWith('.') ? `${modText}${nm}` : `${modText}.${nm}`);
     if (modText === 'anyio' || modText.startsWith('anyio.')) idx.importsAnyio = true;
     for (const item of node.childrenForFieldName('name')) {
       if (!item) continue;
       if (item.type === 'dotted_name') {
         const nm = item.text;
-        bind(scope, { name: nm, kind: 'import', node: item, source: modText === '.' ? undefined : `${modText}.${nm}`, stmt: node });
+        bind(scope, { name: nm, kind: 'import', node: item, source: sourceOf(nm), stmt: node });
       } else if (item.type === 'aliased_import') {
         const nm = item.childForFieldName('name');
         const alias = item.childForFieldName('alias');
         if (!nm || !alias) continue;
-        bind(scope, { name: alias.text, kind: 'import', node: alias, source: modText === '.' ? undefined : `${modText}.${nm.text}`, stmt: node });
+        bind(scope, { name: alias.text, kind: 'import', node: alias, source: sourceOf(nm.text), stmt: node });
       }
     }
   };
@@ -357,6 +368,11 @@ export function buildIndex(tree: Tree, text: string, skipBlocks?: ReadonlySet<nu
     bindTarget(scope, left, 'assign', { value, annotation });
   };
 
+  /** Decorators of the definition (by node id) a `decorated_definition` wraps, read when it is reached. */
+  const pendingDecorators = new Map<number, Node[]>();
+  /** The function scope a `return`/`yield` at `scope` belongs to (lambdas cannot hold statements). */
+  const functionOf = (scope: Scope): Scope | undefined => (scope.kind === 'function' ? scope : undefined);
+
   // Iterative walk with an explicit stack of (node, scope) so deep nesting cannot overflow.
   const stack: Array<{ node: Node; scope: Scope }> = [{ node: root, scope: module }];
   while (stack.length) {
@@ -373,6 +389,9 @@ export function buildIndex(tree: Tree, text: string, skipBlocks?: ReadonlySet<nu
           name: nameNode?.text,
           isAsync,
           returns: node.childForFieldName('return_type')?.namedChild(0) ?? undefined,
+          decorators: pendingDecorators.get(node.id),
+          returnValues: [],
+          yieldValues: [],
         });
         idx.scopes.set(node.id, fn);
         if (nameNode) bind(scope, { name: nameNode.text, kind: 'def', node: nameNode, def: node });
@@ -441,6 +460,26 @@ export function buildIndex(tree: Tree, text: string, skipBlocks?: ReadonlySet<nu
       case 'with_statement':
         idx.withs.push(node);
         break;
+      case 'decorated_definition': {
+        const def = node.childForFieldName('definition');
+        if (def) {
+          const decos: Node[] = [];
+          for (const d of node.namedChildren) if (d?.type === 'decorator' && d.namedChild(0)) decos.push(d.namedChild(0)!);
+          pendingDecorators.set(def.id, decos);
+        }
+        break;
+      }
+      case 'return_statement': {
+        const fn = functionOf(scope);
+        if (fn) fn.returnValues!.push(node.namedChild(0) ?? node);
+        break;
+      }
+      case 'yield': {
+        const fn = functionOf(scope);
+        const v = node.namedChild(0);
+        if (fn && v && node.child(1)?.type !== 'from') fn.yieldValues!.push(v);
+        break;
+      }
       case 'with_item': {
         const v = node.childForFieldName('value');
         if (v?.type === 'as_pattern') {

@@ -3,6 +3,7 @@
  * No editor types here: everything is UTF-16 code-unit offsets into the exact text analysed
  * (the unit of JavaScript strings, web-tree-sitter indices, VS Code positions and LSP's default).
  */
+import type { ProjectContext } from './semantic/project';
 
 /** Replace `text.slice(start, end)` with `text`. Offsets are UTF-16 code units. */
 export interface Edit {
@@ -70,6 +71,12 @@ export interface RuleSelection {
 
 export interface AnalyzeOptions extends RuleSelection {
   target?: Target;
+  /**
+   * The project the file belongs to (its module name and the index of the other modules): types
+   * are then proven across modules. Not plain data: callers that send options to a worker send
+   * the module name and keep an index on the other side.
+   */
+  project?: ProjectContext;
 }
 
 export interface FixOptions extends AnalyzeOptions {

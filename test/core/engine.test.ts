@@ -434,9 +434,12 @@ describe('engine', () => {
     it('src/core and src/rules import no editor package', () => {
       const root = path.join(__dirname, '..', '..', '..', 'src');
       for (const dir of ['core', 'rules']) {
-        for (const f of fs.readdirSync(path.join(root, dir))) {
+        for (const f of fs.readdirSync(path.join(root, dir), { recursive: true }) as string[]) {
+          if (!f.endsWith('.ts')) continue;
           const text = fs.readFileSync(path.join(root, dir, f), 'utf8');
           assert.doesNotMatch(text, /from ['"]vscode|require\(['"]vscode/, `${dir}/${f}`);
+          // The semantic model is plain data in and out: no file system, no editor.
+          if (f.startsWith('semantic')) assert.doesNotMatch(text, /from ['"](node:)?(fs|path|worker_threads)['"]/, `${dir}/${f}`);
         }
       }
     });

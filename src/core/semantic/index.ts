@@ -1,0 +1,42 @@
+/**
+ * The semantic model's entry points: index a set of files, and the analysis context of one of them.
+ *
+ *   const index = new ProjectIndex();
+ *   updateIndex(index, [{ path: 'src/pkg/helpers.py', text }, ...]);
+ *   analyze(text, { project: contextFor(index, 'src/pkg/app.py') });
+ */
+import { moduleNames, ProjectIndex, type ProjectContext } from './project';
+import { summarizeModule } from './summary';
+
+export { ProjectIndex, moduleNames, type ProjectContext } from './project';
+export { summarizeModule } from './summary';
+export type { ModuleSummary, STy, Step } from './types';
+
+export interface SourceFile {
+  /** Path with `/` separators, relative to the workspace or absolute: the same form everywhere. */
+  path: string;
+  text: string;
+}
+
+/**
+ * Summarise `files` into `index` (module names from the files' own package layout, see
+ * `moduleNames`). Files whose text did not change keep their summary. Returns the paths whose
+ * summary changed.
+ */
+export function updateIndex(index: ProjectIndex, files: readonly SourceFile[], allPaths: readonly string[] = files.map((f) => f.path)): string[] {
+  const names = moduleNames(allPaths);
+  const changed: string[] = [];
+  for (const f of files) {
+    const n = names.get(f.path);
+    if (!n) continue;
+    if (index.set(summarizeModule(f.text, n.module, n.isPackage, f.path))) changed.push(f.path);
+  }
+  return changed;
+}
+
+/** The analysis context of the file at `path`, if the index knows its module. */
+export function contextFor(index: ProjectIndex, path: string): ProjectContext | undefined {
+  const module = index.moduleOfPath(path);
+  const s = module === undefined ? undefined : index.get(module);
+  return s ? { index, module: s.module, isPackage: s.isPackage } : undefined;
+}

@@ -1,0 +1,222 @@
+/**
+ * A module's summary: what each of its module-level names is, as far as AnyIO is concerned, from
+ * its own text only (see `types.ts`). Built with the same resolver the rules use, in symbolic mode:
+ * whatever comes from another module stays a symbolic expression for the project index.
+ */
+import { createHash } from 'crypto';
+import { parse } from '../parser';
+import { buildIndex, type ClassInfo, type Scope } from '../scopes';
+import { Resolver, type Ty } from '../resolve';
+import { isKnownNotAnyio } from './known';
+import {
+  absolutizeRelative,
+  SUMMARY_VERSION,
+  type ClassSummary,
+  type Export,
+  type FunctionSummary,
+  type ModuleSummary,
+  type ProjectHook,
+  type STy,
+  type Sym,
+} from './types';
+
+const OTHER: STy = { k: 'other' };
+const UNKNOWN: STy = { k: 'unknown' };
+
+const sym = (e: Sym): STy => ({ k: 'sym', e });
+
+/** Summary-time answers: names of other modules stay names, operations on them stay operations. */
+class SymbolicHook implements ProjectHook {
+  readonly symbolic = true;
+  constructor(
+    private readonly module: string,
+    private readonly isPackage: boolean,
+  ) {}
+  absolutize(relative: string): string | undefined {
+    return absolutizeRelative(relative, this.module, this.isPackage);
+  }
+  valueOf(q: string): STy | undefined {
+    return isKnownNotAnyio(q) ? undefined : sym({ op: 'name', q });
+  }
+  private opaque(t: STy): STy | undefined {
+    if (t.k === 'other' || t.k === 'none') return OTHER;
+    if (t.k === 'unknown') return UNKNOWN;
+    return undefined;
+  }
+  call(f: STy, awaited: boolean): STy {
+    return this.opaque(f) ?? sym({ op: 'call', f, awaited });
+  }
+  attr(o: STy, name: string): STy {
+    return this.opaque(o) ?? sym({ op: 'attr', o, name });
+  }
+  enter(o: STy): STy {
+    return this.opaque(o) ?? sym({ op: 'enter', o });
+  }
+  item(o: STy, i: number): STy {
+    if (o.k === 'tuple') return o.items[i] ?? UNKNOWN;
+    return this.opaque(o) ?? sym({ op: 'item', o, i });
+  }
+}
+
+const CM_DECORATOR = /(^|\.)(asynccontextmanager|contextmanager)$/;
+const PROPERTY_DECORATOR = /(^|\.)(property|cached_property|reify)$/;
+
+/** Summarise a module. Requires `initEngine()`. Input the engine refuses gives an empty summary. */
+export function summarizeModule(text: string, module: string, isPackage: boolean, path: string): ModuleSummary {
+  const hash = createHash('sha256').update(text).digest('hex');
+  const base: ModuleSummary = { v: SUMMARY_VERSION, module, isPackage, path, hash, imports: [], names: {}, mentionsAnyio: text.includes('anyio') };
+  let tree;
+  try {
+    tree = parse(text);
+  } catch {
+    return base; // refused input (too deep, too large): nothing is known about its names
+  }
+  const res0: { res?: Resolver } = {};
+  try {
+    const idx = buildIndex(tree, text);
+    const hook = new SymbolicHook(module, isPackage);
+    const res = new Resolver(idx, hook);
+    res0.res = res;
+    // Line numbers are computed once per offset asked for (a few per module).
+    const starts: number[] = [0];
+    for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
+    const line = (offset: number) => {
+      let lo = 0;
+      let hi = starts.length - 1;
+      while (lo < hi) {
+        const mid = (lo + hi + 1) >> 1;
+        if (starts[mid]! <= offset) lo = mid;
+        else hi = mid - 1;
+      }
+      return lo + 1;
+    };
+
+    const classQ = new Map<ClassInfo, string | undefined>();
+    const qualify = (cls: ClassInfo): string | undefined => {
+      if (classQ.has(cls)) return classQ.get(cls);
+      let q: string | undefined;
+      const parent = cls.scope.parent;
+      if (parent?.kind === 'module') q = `${module}.${cls.name}`;
+      else if (parent?.kind === 'class' && parent.cls) {
+        const outer = qualify(parent.cls);
+        q = outer ? `${outer}.${cls.name}` : undefined;
+      }
+      classQ.set(cls, q);
+      return q;
+    };
+    /** A resolver type as plain data: this file's classes become `pinst` by qualified name. */
+    const plain = (t: Ty, depth = 0): STy => {
+      if (depth > 20) return UNKNOWN;
+      switch (t.k) {
+        case 'local': {
+          const q = qualify(t.cls);
+          return q ? { k: 'pinst', q } : OTHER;
+        }
+        case 'cm':
+          return { k: 'cm', enter: plain(t.enter as Ty, depth + 1) };
+        case 'tuple':
+          return { k: 'tuple', items: t.items.map((i) => plain(i as Ty, depth + 1)) };
+        case 'sym':
+          return { k: 'sym', e: plainSym(t.e, depth + 1) };
+        default:
+          return t;
+      }
+    };
+    const plainSym = (e: Sym, depth: number): Sym => {
+      switch (e.op) {
+        case 'name':
+          return e;
+        case 'call':
+          return { ...e, f: plain(e.f as Ty, depth) };
+        case 'attr':
+        case 'enter':
+        case 'item':
+          return { ...e, o: plain(e.o as Ty, depth) } as Sym;
+        case 'join':
+          return { op: 'join', items: e.items.map((i) => plain(i as Ty, depth)) };
+      }
+    };
+
+    const fnSummary = (fn: Scope): FunctionSummary => {
+      const decos = (fn.decorators ?? []).map((d) => d.text.replace(/\s+/g, ''));
+      const cmDeco = decos.find((d) => CM_DECORATOR.test(d));
+      const cm = cmDeco ? (/asynccontextmanager$/.test(cmDeco) ? 'async' : 'sync') : undefined;
+      const property = decos.some((d) => PROPERTY_DECORATOR.test(d));
+      const returns = plain(res.functionResult(fn, !!fn.isAsync && !cm, 0));
+      const params: string[] = [];
+      for (const [name, bs] of fn.bindings) if (bs.some((b) => b.kind === 'param' || b.kind === 'other')) params.push(name);
+      const out: FunctionSummary = { isAsync: !!fn.isAsync, returns, params, line: line(fn.start) };
+      if (cm) out.cm = cm;
+      if (property) out.property = true;
+      return out;
+    };
+
+    const classSummary = (cls: ClassInfo): ClassSummary => {
+      const bases: STy[] = [];
+      for (const b of cls.superclasses) {
+        if (b.type === 'identifier') {
+          const bs = idx.module.bindings.get(b.text);
+          const def = bs?.length === 1 && bs[0]!.kind === 'class' ? bs[0]!.def : undefined;
+          const local = def ? idx.classes.find((c) => c.node.id === def.id) : undefined;
+          const q = local ? qualify(local) : undefined;
+          if (q) {
+            bases.push({ k: 'pclass', q });
+            continue;
+          }
+        }
+        bases.push(plain(res.typeOf(b)));
+      }
+      const attrs: Record<string, STy> = {};
+      for (const name of cls.attrs.keys()) attrs[name] = plain(res.attrTypeOfClass(cls, name, 0));
+      const methods: Record<string, FunctionSummary> = {};
+      for (const [name, m] of cls.methods) methods[name] = fnSummary(m);
+      return { bases, attrs, methods, line: line(cls.scope.start) };
+    };
+
+    // Every import of the module, at any level (functions, `if`/`try` blocks), is a dependency.
+    const imports = new Set<string>();
+    for (const scope of idx.scopes.values()) {
+      for (const bs of scope.bindings.values()) {
+        for (const b of bs) {
+          if (b.kind !== 'import') continue;
+          const q = b.imported ?? res.absoluteSource(b);
+          if (q) imports.add(q);
+        }
+      }
+    }
+
+    const names: Record<string, Export> = {};
+    for (const [name, bs] of idx.module.bindings) {
+      const last = bs[bs.length - 1]!;
+      if (bs.every((b) => b.kind === 'def') && last.def) {
+        const sc = idx.scopes.get(last.def.id);
+        if (sc) names[name] = { kind: 'function', fn: fnSummary(sc) };
+        continue;
+      }
+      if (bs.every((b) => b.kind === 'class') && last.def) {
+        const cls = idx.classes.find((c) => c.node.id === last.def!.id);
+        if (cls) names[name] = { kind: 'class', cls: classSummary(cls) };
+        continue;
+      }
+      if (bs.length === 1 && last.kind === 'import') {
+        const q = res.absoluteSource(last);
+        if (!q) continue;
+        // `import a.b` binds `a`; `import a.b as c` binds `a.b`: both are modules.
+        if (last.stmt?.type === 'import_statement') names[name] = { kind: 'module', q };
+        else names[name] = { kind: 'value', ty: sym({ op: 'name', q }), line: line(last.stmt?.startIndex ?? 0) };
+        continue;
+      }
+      const tys = bs.map((b) => res.typeOfBinding(b, 0));
+      const real = tys.filter((t) => t.k !== 'none');
+      let ty: STy;
+      if (real.length === 0) ty = tys.length ? { k: 'none' } : UNKNOWN;
+      else if (real.length === 1) ty = plain(real[0]!);
+      else ty = sym({ op: 'join', items: real.map((t) => plain(t)) });
+      names[name] = { kind: 'value', ty, line: line(last.node?.startIndex ?? 0) };
+    }
+    return { ...base, imports: [...imports].sort(), names };
+  } finally {
+    res0.res?.dispose();
+    tree.delete();
+  }
+}

@@ -1,0 +1,126 @@
+/**
+ * The semantic model's plain data: types as far as AnyIO is concerned, and per-module summaries.
+ *
+ * A module's summary depends on its own text only. Whatever it takes from another module is kept
+ * symbolic (`{ k: 'sym', e: { op: 'name', q: 'pkg.helpers.open_group' } }`, "the result of calling
+ * it", "its attribute `x`"...) and resolved by the project index when a file is analysed, so a
+ * changed module never invalidates the summaries of the modules that import it.
+ */
+import type { AnyioClass } from '../anyio-api';
+
+/** Where a type was proven, for explanations: "`helpers.open_group` (pkg/helpers.py:12)". */
+export interface Step {
+  /** What was followed: `helpers.open_group()`, `Worker.ready`. */
+  what: string;
+  module: string;
+  /** 1-based line in that module. */
+  line: number;
+}
+
+/** A type that can be stored in a summary (plain JSON). */
+export type STy =
+  | { k: 'anyio'; cls: AnyioClass; via?: Step[] }
+  /** A context manager; `enter` is what `with ... as x` binds. */
+  | { k: 'cm'; enter: STy; via?: Step[] }
+  | { k: 'tuple'; items: STy[] }
+  /** An AnyIO class object (`anyio.Event` itself, not an instance). */
+  | { k: 'class'; q: string }
+  /** An AnyIO function or module object (`anyio.create_event`), reached through a project re-export. */
+  | { k: 'aname'; q: string }
+  /** A project class object / an instance of it / a project function or method, by qualified name. */
+  | { k: 'pclass'; q: string }
+  | { k: 'pinst'; q: string }
+  | { k: 'pfunc'; q: string }
+  /** Proven not to be an AnyIO object. */
+  | { k: 'other' }
+  | { k: 'none' }
+  | { k: 'unknown' }
+  /** Summary-time only: something that depends on another module. */
+  | { k: 'sym'; e: Sym };
+
+export type Sym =
+  | { op: 'name'; q: string }
+  | { op: 'call'; f: STy; awaited: boolean }
+  | { op: 'attr'; o: STy; name: string }
+  | { op: 'enter'; o: STy }
+  | { op: 'item'; o: STy; i: number }
+  | { op: 'join'; items: STy[] };
+
+export interface FunctionSummary {
+  isAsync: boolean;
+  /** `@asynccontextmanager` / `@contextmanager` generator: calling it gives a context manager. */
+  cm?: 'async' | 'sync';
+  /** `@property` / `cached_property`: reading the attribute gives `returns`. */
+  property?: boolean;
+  /** What the call gives (for `async def`: what awaiting it gives; for `cm`: what `with` binds). */
+  returns: STy;
+  /** Parameter names in order (for call-site agreement). */
+  params: string[];
+  line: number;
+}
+
+export interface ClassSummary {
+  bases: STy[];
+  /** Instance and class attributes (`self.x = ...`, annotations, dataclass/attrs/pydantic fields). */
+  attrs: Record<string, STy>;
+  methods: Record<string, FunctionSummary>;
+  line: number;
+}
+
+export type Export =
+  | { kind: 'value'; ty: STy; line: number }
+  | { kind: 'function'; fn: FunctionSummary }
+  | { kind: 'class'; cls: ClassSummary }
+  /** A submodule bound by `import pkg.sub` or `from . import sub`: resolved by name. */
+  | { kind: 'module'; q: string };
+
+export interface ModuleSummary {
+  /** Format version: summaries from another version are recomputed. */
+  v: number;
+  module: string;
+  isPackage: boolean;
+  /** Project-relative path, for explanations. */
+  path: string;
+  /** SHA-256 of the text the summary was computed from. */
+  hash: string;
+  /** Absolute names of the modules this one imports (project or not). */
+  imports: string[];
+  /** Module-level names. */
+  names: Record<string, Export>;
+  /** Whether the text mentions anyio at all. */
+  mentionsAnyio: boolean;
+}
+
+export const SUMMARY_VERSION = 1;
+
+/**
+ * What the resolver of one file asks about names from other modules. While summarising a module
+ * the answers are symbolic (`SymbolicHook`); while analysing a file they come from the project
+ * index. Every method gets and returns plain types; `undefined` from `valueOf` means "not a name of
+ * this project".
+ */
+export interface ProjectHook {
+  /** `.jobs.Pool` (a relative import's source, leading dots kept) → `pkg.jobs.Pool`; undefined if it leaves the package. */
+  absolutize(relative: string): string | undefined;
+  valueOf(q: string): STy | undefined;
+  call(callee: STy, awaited: boolean): STy;
+  attr(base: STy, name: string): STy;
+  enter(cm: STy): STy;
+  item(t: STy, i: number): STy;
+  /** Whether this is the summary pass (results may be symbolic). */
+  readonly symbolic: boolean;
+}
+
+/** Resolve a relative import source against a module name (`pkg.sub.mod`, package or not). */
+export function absolutizeRelative(relative: string, module: string, isPackage: boolean): string | undefined {
+  const m = /^(\.+)(.*)$/.exec(relative);
+  if (!m) return relative;
+  const dots = m[1]!.length;
+  const parts = module.split('.');
+  // In `pkg/__init__.py` (module `pkg`), `.` is `pkg` itself; in `pkg/mod.py`, `.` is `pkg`.
+  const base = isPackage ? parts : parts.slice(0, -1);
+  const up = dots - 1;
+  if (base.length - up <= 0) return undefined;
+  const pkg = base.slice(0, base.length - up);
+  return m[2] ? [...pkg, m[2]].join('.') : pkg.join('.');
+}
