@@ -44,6 +44,8 @@ export interface CliArgs {
   cache: boolean;
   jobs?: string;
   followLinks: boolean;
+  /** `--no-project-index`: false. */
+  projectIndex: boolean;
 }
 
 export interface Settings {
@@ -72,6 +74,8 @@ export interface Settings {
   exclude?: { baseDir: string; patterns: string[] };
   /** check/diff: also read files behind symlinks that lead outside the given paths (never for fix). */
   followLinks: boolean;
+  /** Prove types across the modules of the project (`--no-project-index`: each file alone). */
+  projectIndex: boolean;
   /** Problems that do not stop the run (a pyproject.toml that is not a regular file), to print as warnings. */
   warnings: string[];
 }
@@ -112,6 +116,8 @@ Options:
   --follow-links        check and diff: also read files behind symlinks that lead
                         outside the given paths (by default such links are not
                         followed; fix never writes outside them)
+  --no-project-index    analyse each file alone (by default, types are proven
+                        across the modules of the packages being checked)
   --exit-zero           exit 0 even when findings remain
   -q, --quiet           print findings, diffs and errors only
   --no-progress         no progress indicator
@@ -153,6 +159,7 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
         'no-cache': { type: 'boolean' },
         jobs: { type: 'string', short: 'j' },
         'follow-links': { type: 'boolean' },
+        'no-project-index': { type: 'boolean' },
         version: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -181,6 +188,7 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
     exitZero: v['exit-zero'] === true,
     cache: v['no-cache'] !== true,
     followLinks: v['follow-links'] === true,
+    projectIndex: v['no-project-index'] !== true,
   };
   if (command) args.command = command;
   if (v.select) args.select = splitCodes(v.select);
@@ -290,6 +298,7 @@ export function resolveSettings(args: CliArgs, cwd: string): Settings {
     cache: args.cache,
     jobs,
     followLinks: args.followLinks,
+    projectIndex: args.projectIndex,
     warnings,
   };
   const select = args.select ?? config.select;

@@ -19,6 +19,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { Worker, isMainThread, parentPort, workerData } from 'worker_threads';
 import type { AnalyzeOptions, Finding, FixOptions, FixResult } from '../core/types';
+import type { ModuleSummary } from '../core/semantic/types';
 import type { analyzeOutcome } from '../core/engine';
 import { InputRefused } from '../core/parser';
 
@@ -31,17 +32,38 @@ export type AnalyzeOutcome = ReturnType<typeof analyzeOutcome>;
 
 const WORKER_MARKER = 'anyioMigrateEnginePool';
 
+/** The file's place in the project (the worker holds the index itself: see `setIndex`). */
+export interface ProjectRef {
+  module: string;
+  isPackage: boolean;
+}
+
 type Request =
-  | { id: number; op: 'analyze'; text: string; options: AnalyzeOptions }
-  | { id: number; op: 'fixAll'; text: string; options: FixOptions };
+  | { id: number; op: 'analyze'; text: string; options: AnalyzeOptions; project?: ProjectRef }
+  | { id: number; op: 'fixAll'; text: string; options: FixOptions; project?: ProjectRef }
+  | { id: number; op: 'summarize'; text: string; module: string; isPackage: boolean; path: string };
+
+/** Sent to every worker, outside the request queue: the project's summaries. */
+interface IndexMessage {
+  op: 'index';
+  summaries: ModuleSummary[];
+}
 
 type Reply = { id: number; ok: true; result: unknown } | { id: number; ok: false; message: string };
 
 interface WorkerInit {
   [WORKER_MARKER]: true;
+  /** The project index's summaries (workers started after `setIndex`). */
+  summaries?: ModuleSummary[];
   wasmDir?: string;
   /** Test seam: block (as a pathological input would) on any text containing this string. */
   stallOnText?: string;
+}
+
+function withoutProject<T extends AnalyzeOptions>(options: T): T {
+  if (!options.project) return options;
+  const { project: _project, ...rest } = options;
+  return rest as T;
 }
 
 /** `os.availableParallelism()` where Node has it (>= 18.14), else the number of CPUs. */
@@ -163,20 +185,35 @@ export class EnginePool {
     return this.slots.length;
   }
 
-  /** The findings, or (as data, never a rejection) why the engine refused the input. */
-  analyzeOutcome(text: string, options: AnalyzeOptions): Promise<AnalyzeOutcome> {
-    return this.submit({ id: this.nextId++, op: 'analyze', text, options }) as Promise<AnalyzeOutcome>;
+  /**
+   * The findings, or (as data, never a rejection) why the engine refused the input. `project`:
+   * the file's module in the index last given to `setIndex` (`options.project` is not sent).
+   */
+  analyzeOutcome(text: string, options: AnalyzeOptions, project?: ProjectRef): Promise<AnalyzeOutcome> {
+    return this.submit({ id: this.nextId++, op: 'analyze', text, options: withoutProject(options), ...(project ? { project } : {}) }) as Promise<AnalyzeOutcome>;
   }
 
   /** Like the engine's `analyze`: rejects with `InputRefused` for input the engine refuses. */
-  async analyze(text: string, options: AnalyzeOptions): Promise<Finding[]> {
-    const outcome = await this.analyzeOutcome(text, options);
+  async analyze(text: string, options: AnalyzeOptions, project?: ProjectRef): Promise<Finding[]> {
+    const outcome = await this.analyzeOutcome(text, options, project);
     if (outcome.refused !== undefined) throw new InputRefused(outcome.refused);
     return outcome.findings;
   }
 
-  fixAll(text: string, options: FixOptions): Promise<FixResult> {
-    return this.submit({ id: this.nextId++, op: 'fixAll', text, options }) as Promise<FixResult>;
+  fixAll(text: string, options: FixOptions, project?: ProjectRef): Promise<FixResult> {
+    return this.submit({ id: this.nextId++, op: 'fixAll', text, options: withoutProject(options), ...(project ? { project } : {}) }) as Promise<FixResult>;
+  }
+
+  /** A module's summary for the project index, computed in a worker. */
+  summarize(text: string, module: string, isPackage: boolean, path: string): Promise<ModuleSummary> {
+    return this.submit({ id: this.nextId++, op: 'summarize', text, module, isPackage, path }) as Promise<ModuleSummary>;
+  }
+
+  /** Give every worker (and every worker started later) the project's summaries. */
+  setIndex(summaries: ModuleSummary[]): void {
+    this.init.summaries = summaries;
+    const msg: IndexMessage = { op: 'index', summaries };
+    for (const slot of this.slots) if (slot.alive) slot.worker.postMessage(msg);
   }
 
   /** Terminate the workers; requests not yet answered are rejected with `PoolClosedError`. */
@@ -346,8 +383,20 @@ function runWorker(init: WorkerInit): void {
   // Loaded here, not at the top, so the main thread does not pay for it twice.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const engine = require('../core/engine') as typeof import('../core/engine');
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const semantic = require('../core/semantic/index') as typeof import('../core/semantic/index');
   const ready = engine.initEngine(init.wasmDir !== undefined ? { wasmDir: init.wasmDir } : {});
-  port.on('message', (request: Request) => {
+  let index: InstanceType<typeof semantic.ProjectIndex> | undefined;
+  const setIndex = (summaries: readonly ModuleSummary[]) => {
+    index = new semantic.ProjectIndex();
+    for (const s of summaries) index.set(s);
+  };
+  if (init.summaries) setIndex(init.summaries);
+  port.on('message', (request: Request | IndexMessage) => {
+    if (request.op === 'index') {
+      setIndex(request.summaries);
+      return;
+    }
     ready.then(
       () => {
         if (init.stallOnText !== undefined && request.text.includes(init.stallOnText)) {
@@ -357,7 +406,12 @@ function runWorker(init: WorkerInit): void {
         let reply: Reply;
         try {
           // Neither throws for refused input: the refusal comes back as data (`{ refused }`).
-          const result = request.op === 'analyze' ? engine.analyzeOutcome(request.text, request.options) : engine.fixAll(request.text, request.options);
+          let result: unknown;
+          if (request.op === 'summarize') result = semantic.summarizeModule(request.text, request.module, request.isPackage, request.path);
+          else {
+            const options = request.project && index ? { ...request.options, project: { index, ...request.project } } : request.options;
+            result = request.op === 'analyze' ? engine.analyzeOutcome(request.text, options) : engine.fixAll(request.text, options);
+          }
           reply = { id: request.id, ok: true, result };
         } catch (err) {
           reply = { id: request.id, ok: false, message: err instanceof Error ? err.message : String(err) };

@@ -6,6 +6,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { initEngine, analyze, fixAll, InputRefused } from '../core/engine';
+import { summarizeModule } from '../core/semantic/summary';
+import { indexProject, type ProjectFiles } from './project-index';
 import type { AnalyzeOptions, Finding, FixOptions, FixResult } from '../core/types';
 import { FileSystem, nodeFileSystem } from './fsys';
 import { decodePythonSource, encodePythonSource, readPythonFile, ReadResult, SourceEncoding, atomicWriteFile, WriteRefused, FileIdentity, fileIdentity, removeStaleTempFiles } from './files';
@@ -13,7 +15,7 @@ import { collectPythonFiles, FileEntry } from './walk';
 import { HELP, parseCliArgs, resolveSettings, Settings, UsageError } from './options';
 import { LineIndex, toJsonFinding, formatTextFinding, sortFindings, unifiedDiff, summariseCodes, plural, JsonFinding, escapeControlChars } from './report';
 import { pythonProblem, verifyPythonSource } from './verify';
-import { AnalyzeOutcome, EnginePool, orderedMap, RequestTimeoutError, formatSeconds } from './pool';
+import { AnalyzeOutcome, EnginePool, orderedMap, RequestTimeoutError, formatSeconds, type ProjectRef } from './pool';
 import { ResultCache } from './cache';
 
 export interface OutputStream {
@@ -257,6 +259,8 @@ class Runner {
   private jsonCount = 0;
   private readonly cache: ResultCache | undefined;
   private pool: EnginePool | undefined;
+  /** The project index of a run over paths (see `project-index.ts`). */
+  private project: ProjectFiles | undefined;
   private analysed = 0;
   private timeouts = 0;
   private staleTempsRemoved = 0;
@@ -333,40 +337,67 @@ class Runner {
   // ---- engine calls: cache, then the pool or this thread ------------------------------------
 
   /** The findings for `text`; throws `InputNotAnalysed` when the engine refuses the text. */
-  private async findingsFor(text: string): Promise<Finding[]> {
-    const cached = this.cache?.getFindings(this.analyzeOptions, text);
+  private async findingsFor(text: string, ref?: ProjectRef): Promise<Finding[]> {
+    const keyOptions = this.cacheOptions(this.analyzeOptions, ref);
+    const cached = this.cache?.getFindings(keyOptions, text);
     if (cached?.findings) return cached.findings;
-    const outcome = this.pool ? await this.pool.analyzeOutcome(text, this.analyzeOptions) : await this.analyzeInThread(text);
+    const outcome = this.pool ? await this.pool.analyzeOutcome(text, this.analyzeOptions, ref) : await this.analyzeInThread(text, ref);
     if (outcome.refused !== undefined) throw new InputNotAnalysed(outcome.refused);
-    if (cached) this.cache!.setFindings(cached.key, this.analyzeOptions, text, outcome.findings);
+    if (cached) this.cache!.setFindings(cached.key, keyOptions, text, outcome.findings);
     return outcome.findings;
   }
 
+  /**
+   * Cache entries of a project file depend on the summaries of what it imports: their digest is
+   * part of the key (a changed helper invalidates the files that use it, and only those).
+   */
+  private cacheOptions<T extends AnalyzeOptions>(options: T, ref: ProjectRef | undefined): T {
+    if (!ref || !this.project) return options;
+    return { ...options, projectDigest: `${ref.module}:${this.project.index.digest(ref.module)}` };
+  }
+
+  /** Options with the project context of `ref`, for the engine in this thread. */
+  private withProject<T extends AnalyzeOptions>(options: T, ref: ProjectRef | undefined): T {
+    return ref && this.project ? { ...options, project: { index: this.project.index, ...ref } } : options;
+  }
+
+  /** The file's module in the project index, when it has a summary. */
+  private refFor(file: string): ProjectRef | undefined {
+    const n = this.project?.modules.get(file);
+    return n && this.project!.index.get(n.module) ? n : undefined;
+  }
+
+  /** Whether a file can have findings: it mentions anyio, or imports a project module that carries AnyIO objects. */
+  private relevant(text: string, ref: ProjectRef | undefined): boolean {
+    return text.includes('anyio') || (!!ref && this.project!.index.importsCarrier(ref.module));
+  }
+
   /** The engine's `analyzeOutcome` in this thread, through the (possibly injected) `analyze`. */
-  private async analyzeInThread(text: string): Promise<AnalyzeOutcome> {
+  private async analyzeInThread(text: string, ref?: ProjectRef): Promise<AnalyzeOutcome> {
     const engine = await this.inThread();
     try {
-      return { findings: engine.analyze(text, this.analyzeOptions) };
+      return { findings: engine.analyze(text, this.withProject(this.analyzeOptions, ref)) };
     } catch (err) {
       if (err instanceof InputRefused) return { refused: err.message };
       throw err;
     }
   }
 
-  private async fixResultFor(text: string): Promise<FixResult> {
-    const cached = this.cache?.getFix(this.fixOptions, text);
+  private async fixResultFor(text: string, ref?: ProjectRef): Promise<FixResult> {
+    const keyOptions = this.cacheOptions(this.fixOptions, ref);
+    const cached = this.cache?.getFix(keyOptions, text);
     if (cached?.result) return cached.result;
-    const result = this.pool ? await this.pool.fixAll(text, this.fixOptions) : (await this.inThread()).fixAll(text, this.fixOptions);
-    if (cached) this.cache!.setFix(cached.key, this.fixOptions, text, result);
+    const result = this.pool ? await this.pool.fixAll(text, this.fixOptions, ref) : (await this.inThread()).fixAll(text, this.withProject(this.fixOptions, ref));
+    if (cached) this.cache!.setFix(cached.key, keyOptions, text, result);
     return result;
   }
 
   /** Start the engine work for one read file (in a worker when there is a pool). */
-  private precompute(read: ReadResult): Promise<Precomputed> {
-    if (!read.ok || !read.text.includes('anyio')) return Promise.resolve({});
+  private precompute(read: ReadResult, ref: ProjectRef | undefined): Promise<Precomputed> {
+    if (!read.ok || !this.relevant(read.text, ref)) return Promise.resolve({});
     this.analysed++;
-    if (this.settings.command === 'check') return this.findingsFor(read.text).then((findings) => ({ findings }));
-    return this.fixResultFor(read.text).then((fix) => ({ fix }));
+    if (this.settings.command === 'check') return this.findingsFor(read.text, ref).then((findings) => ({ findings }));
+    return this.fixResultFor(read.text, ref).then((fix) => ({ fix }));
   }
 
   private get aborted(): boolean {
@@ -450,13 +481,13 @@ class Runner {
    * Compute what `fix` would produce for `text`: the bytes to write (undefined when nothing
    * changes or the result is refused), after encoding and optional verification.
    */
-  private async computeFix(display: string, text: string, encoding: SourceEncoding, precomputed?: FixResult): Promise<{ bytes?: Buffer; output: string; applied: string[]; remaining: Finding[] }> {
-    const result = precomputed ?? (await this.fixResultFor(text));
+  private async computeFix(display: string, text: string, encoding: SourceEncoding, precomputed?: FixResult, ref?: ProjectRef): Promise<{ bytes?: Buffer; output: string; applied: string[]; remaining: Finding[] }> {
+    const result = precomputed ?? (await this.fixResultFor(text, ref));
     if (result.capped) this.console.warn(display, 'fixes did not converge within the iteration limit; the result may still have fixable findings');
     if (result.refused !== undefined) {
       // Input the engine cannot analyse at all is skipped (`InputNotAnalysed` thrown here); only a
       // result refused for what the fixes would do is "not fixed".
-      const remaining = await this.findingsFor(text);
+      const remaining = await this.findingsFor(text, ref);
       this.console.warn(display, `not fixed: ${result.refused}`);
       this.totals.notWritten++;
       return { output: text, applied: [], remaining };
@@ -466,14 +497,14 @@ class Runner {
     if (!encoded.ok) {
       this.console.warn(display, `not fixed: ${encoded.reason}`);
       this.totals.notWritten++;
-      return { output: text, applied: [], remaining: await this.findingsFor(text) };
+      return { output: text, applied: [], remaining: await this.findingsFor(text, ref) };
     }
     if (this.settings.verify) {
       const v = await verifyPythonSource(this.python, encoded.bytes);
       if (!v.ok) {
         this.console.warn(display, `not fixed (--verify): ${v.reason}`);
         this.totals.notWritten++;
-        return { output: text, applied: [], remaining: await this.findingsFor(text) };
+        return { output: text, applied: [], remaining: await this.findingsFor(text, ref) };
       }
     }
     return { bytes: encoded.bytes, output: result.output, applied: result.applied.map((a) => a.code), remaining: result.remaining };
@@ -594,6 +625,9 @@ class Runner {
     }
     // Keep every worker busy: a few files queued per worker ahead of the one being reported.
     if (this.pool) limit = Math.max(limit, this.pool.size * 4);
+    // The project index first: what the files' imports give (a helper yielding a task group, a
+    // class of the project's own) is proven before any file is analysed.
+    if (!useEngineDirectly && this.settings.projectIndex && files.length > 0) await this.buildProjectIndex(files.map((f) => f.path));
     const fixing = this.settings.command === 'fix';
     const readFile = async (e: FileEntry): Promise<Read> => {
       const read = await readPythonFile(e.path, { fs: this.fs, maxFileSize: this.settings.maxFileSize });
@@ -609,7 +643,7 @@ class Runner {
       const items = this.pool
         ? orderedMap(files, limit, async (e): Promise<[Read, Promise<Precomputed>]> => {
             const read = await readFile(e);
-            const pre = this.precompute(read);
+            const pre = this.precompute(read, this.refFor(e.path));
             pre.catch(() => undefined); // observed below, in order; never an unhandled rejection
             return [read, pre];
           }, () => this.aborted)
@@ -649,6 +683,25 @@ class Runner {
     this.finishJson();
     this.summary(interrupted, processed, files.length);
     return this.exitCode(interrupted);
+  }
+
+  private async buildProjectIndex(files: string[]): Promise<void> {
+    const pool = this.pool;
+    const summarize = pool
+      ? (text: string, module: string, isPackage: boolean, file: string) => pool.summarize(text, module, isPackage, file)
+      : async (text: string, module: string, isPackage: boolean, file: string) => {
+          await this.inThread();
+          return summarizeModule(text, module, isPackage, file);
+        };
+    this.project = await indexProject(files, this.settings.paths, {
+      fs: this.fs,
+      cwd: this.cwd,
+      ...(this.settings.exclude ? { exclude: this.settings.exclude } : {}),
+      maxFileSize: this.settings.maxFileSize,
+      shouldStop: () => this.aborted,
+      summarize,
+    });
+    pool?.setIndex(this.project.index.summaries());
   }
 
   private async processFile(entry: FileEntry, display: string, read: Read, pre?: Promise<Precomputed>): Promise<void> {
@@ -696,21 +749,23 @@ class Runner {
       return;
     }
     const { text } = read;
-    // Every rule is about AnyIO: a file that never mentions it cannot have findings.
-    if (!text.includes('anyio')) {
+    const ref = this.refFor(entry.path);
+    // Every rule is about AnyIO: a file that neither mentions it nor imports a project module
+    // carrying AnyIO objects cannot have findings.
+    if (!this.relevant(text, ref)) {
       this.totals.scanned++;
       return;
     }
     const { command } = this.settings;
-    const done = await (pre ?? this.precompute(read));
+    const done = await (pre ?? this.precompute(read, ref));
     if (command === 'check') {
-      const findings = done.findings ?? (await this.findingsFor(text));
+      const findings = done.findings ?? (await this.findingsFor(text, ref));
       this.totals.scanned++;
       this.recordCheck(findings);
       this.emitFindings(display, text, findings, false);
       return;
     }
-    const fix = await this.computeFix(display, text, read.encoding, done.fix);
+    const fix = await this.computeFix(display, text, read.encoding, done.fix, ref);
     this.totals.scanned++;
     if (!fix.bytes) {
       this.countLeft(fix.remaining);
@@ -737,7 +792,7 @@ class Runner {
       this.console.warn(display, `not written: ${err.message}`);
       this.totals.notWritten++;
       // Nothing was fixed here: what is left is what the file had.
-      const before = await this.findingsFor(text);
+      const before = await this.findingsFor(text, ref);
       this.countLeft(before);
       this.emitFindings(display, text, before, false);
       return;

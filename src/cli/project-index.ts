@@ -1,0 +1,168 @@
+/**
+ * The project index of a CLI run: which files are modules of which package, and the summaries of
+ * the modules that can matter for AnyIO. Fed to the engine (`AnalyzeOptions.project`) so a type is
+ * proven across modules: `helpers.open_group()` yields a task group, `Pool` is the project's own.
+ *
+ * Work is proportional to the AnyIO-related part of the tree: every file is read once and scanned
+ * for imports with a regular expression; only the files that mention anyio, those that import one
+ * of them (transitively) and what those import are parsed and summarised.
+ */
+import * as path from 'path';
+import { absolutizeRelative, type ModuleSummary } from '../core/semantic/types';
+import { moduleNames, ProjectIndex } from '../core/semantic/project';
+import { collectPythonFiles, type ExcludeSpec } from './walk';
+import { readPythonFile } from './files';
+import { nodeFileSystem, type FileSystem } from './fsys';
+
+export interface ProjectFiles {
+  index: ProjectIndex;
+  /** Module name and kind of each indexed path (absolute paths, as walked). */
+  modules: Map<string, { module: string; isPackage: boolean }>;
+  stats: { files: number; summarised: number };
+}
+
+export interface IndexOptions {
+  fs?: FileSystem;
+  cwd: string;
+  exclude?: ExcludeSpec;
+  maxFileSize?: number;
+  shouldStop?: () => boolean;
+  /** Summarise one module (in a worker when there is a pool). */
+  summarize: (text: string, module: string, isPackage: boolean, file: string) => Promise<ModuleSummary>;
+}
+
+const IMPORT_LINE = /^[ \t]*(?:from[ \t]+([.\w]+)[ \t]+import[ \t]+(\([^)]*\)|[^\n#;]+)|import[ \t]+([^\n#;]+))/gm;
+
+/** The modules a text imports, by a line scan (a superset is fine: it only widens what is summarised). */
+export function scanImports(text: string, module: string, isPackage: boolean): string[] {
+  const out: string[] = [];
+  for (const m of text.matchAll(IMPORT_LINE)) {
+    if (m[1] !== undefined) {
+      const from = m[1].startsWith('.') ? absolutizeRelative(m[1], module, isPackage) : m[1];
+      if (!from) continue;
+      out.push(from);
+      for (const item of m[2]!.replace(/[()\\]/g, ' ').split(',')) {
+        const name = item.trim().split(/\s+/)[0];
+        if (name && /^\w+$/.test(name)) out.push(`${from}.${name}`);
+      }
+    } else {
+      for (const item of m[3]!.replace(/\\/g, ' ').split(',')) {
+        const name = item.trim().split(/\s+/)[0];
+        if (name && /^[\w.]+$/.test(name)) out.push(name);
+      }
+    }
+  }
+  return out;
+}
+
+/** The outermost package folder holding `file` (a folder with `__init__.py` whose parent has none), if any. */
+async function topPackage(file: string, fs: FileSystem): Promise<string | undefined> {
+  let dir = path.dirname(file);
+  let top: string | undefined;
+  for (let i = 0; i < 64; i++) {
+    try {
+      await fs.stat(path.join(dir, '__init__.py'));
+    } catch {
+      break;
+    }
+    top = dir;
+    const parent = path.dirname(dir);
+    if (parent === dir) break;
+    dir = parent;
+  }
+  return top;
+}
+
+/**
+ * Index the files of a run, and the packages the named paths belong to (a file named alone is
+ * still analysed with its package's helpers in view).
+ */
+export async function indexProject(files: readonly string[], named: readonly string[], options: IndexOptions): Promise<ProjectFiles> {
+  const fs = options.fs ?? nodeFileSystem;
+  const all = new Set(files);
+  const extraRoots = new Set<string>();
+  for (const p of named) {
+    const abs = path.resolve(options.cwd, p);
+    const top = await topPackage(abs.endsWith('.py') || abs.endsWith('.pyi') ? abs : path.join(abs, 'x.py'), fs);
+    if (top && top !== abs) extraRoots.add(top);
+  }
+  if (extraRoots.size) {
+    const more = await collectPythonFiles([...extraRoots], {
+      fs,
+      cwd: options.cwd,
+      ...(options.exclude ? { exclude: options.exclude } : {}),
+      ...(options.shouldStop ? { shouldStop: options.shouldStop } : {}),
+    });
+    for (const f of more.files) all.add(f.path);
+  }
+  const toPosix = (p: string) => (path.sep === '/' ? p : p.split(path.sep).join('/'));
+  const posixOf = new Map<string, string>();
+  for (const f of all) posixOf.set(toPosix(f), f);
+  const named2 = moduleNames([...posixOf.keys()]);
+  const modules = new Map<string, { module: string; isPackage: boolean }>();
+  for (const [p, n] of named2) modules.set(posixOf.get(p)!, n);
+
+  // Read every module once; decide what to summarise from mentions and imports.
+  const texts = new Map<string, string>();
+  const byModule = new Map<string, string>();
+  const deps = new Map<string, string[]>();
+  for (const [file, n] of modules) {
+    if (options.shouldStop?.()) break;
+    const read = await readPythonFile(file, { fs, ...(options.maxFileSize !== undefined ? { maxFileSize: options.maxFileSize } : {}) });
+    if (!read.ok) continue;
+    texts.set(file, read.text);
+    byModule.set(n.module, file);
+    deps.set(file, scanImports(read.text, n.module, n.isPackage));
+  }
+  const fileOfImport = (q: string): string | undefined => {
+    const parts = q.split('.');
+    for (let i = parts.length; i >= 1; i--) {
+      const f = byModule.get(parts.slice(0, i).join('.'));
+      if (f) return f;
+    }
+    return undefined;
+  };
+  // Carriers: mention anyio, or import a carrier (fixpoint over the reverse import graph).
+  const importers = new Map<string, string[]>();
+  for (const [file, ds] of deps) {
+    for (const d of ds) {
+      const t = fileOfImport(d);
+      if (!t || t === file) continue;
+      let l = importers.get(t);
+      if (!l) importers.set(t, (l = []));
+      l.push(file);
+    }
+  }
+  const wanted = new Set<string>();
+  const queue: string[] = [];
+  for (const [file, text] of texts) if (text.includes('anyio')) queue.push(file);
+  for (const f of queue) wanted.add(f);
+  while (queue.length) {
+    for (const imp of importers.get(queue.pop()!) ?? []) {
+      if (!wanted.has(imp)) {
+        wanted.add(imp);
+        queue.push(imp);
+      }
+    }
+  }
+  // And what they import (a look-alike class, a re-export), transitively.
+  const stack = [...wanted];
+  while (stack.length) {
+    for (const d of deps.get(stack.pop()!) ?? []) {
+      const t = fileOfImport(d);
+      if (t && !wanted.has(t)) {
+        wanted.add(t);
+        stack.push(t);
+      }
+    }
+  }
+  const index = new ProjectIndex();
+  const summaries = await Promise.all(
+    [...wanted].map((file) => {
+      const n = modules.get(file)!;
+      return options.summarize(texts.get(file)!, n.module, n.isPackage, toPosix(file)).catch(() => undefined);
+    }),
+  );
+  for (const s of summaries) if (s) index.set(s);
+  return { index, modules, stats: { files: texts.size, summarised: index.size } };
+}
