@@ -96,6 +96,14 @@ export function respell(res: Resolver, site: Node, target: string): { edits: Edi
     for (let o: Node | null = site.childForFieldName('object'); o; o = o.type === 'attribute' ? o.childForFieldName('object') : null) {
       const q = res.qualifiedOf(o);
       if (q && target.startsWith(`${q}.`)) {
+        // A name the file already binds to a module deeper in the target (`from anyio import
+        // from_thread`, `import anyio.to_thread as tt`) is re-used, as for a bare site: the
+        // anyio2+3 clean-up round trip then gives the same text as the direct migration.
+        const deeper = res.spell(target, site, false);
+        const depth = (t: string) => t.split('.').length;
+        if (deeper.imports.length === 0 && depth(deeper.text) >= 2 && depth(deeper.text) < depth(target) - depth(q) + depth(o.text)) {
+          return { edits: [{ start: site.startIndex, end: site.endIndex, text: deeper.text }], imports: [] };
+        }
         return { edits: [{ start: o.endIndex, end: site.endIndex, text: target.slice(q.length) }], imports: [] };
       }
     }
