@@ -3,6 +3,7 @@
  * the real process — streams, Ctrl-C, exit status. All the work happens in `run.ts`.
  */
 import { run } from './run';
+import { runExplain } from './explain';
 import { removeInFlightTempFiles } from './files';
 
 async function main(): Promise<number> {
@@ -33,11 +34,11 @@ async function main(): Promise<number> {
     throw err;
   });
   try {
-    return await run(process.argv.slice(2), {
-      stdout: process.stdout,
-      stderr: process.stderr,
-      signal: controller.signal,
-    });
+    const argv = process.argv.slice(2);
+    const io = { stdout: process.stdout, stderr: process.stderr, signal: controller.signal };
+    // `explain FILE:LINE:COL` answers one question about one position: its own small command.
+    if (argv[0] === 'explain') return await runExplain(argv.slice(1), io);
+    return await run(argv, io);
   } finally {
     process.off('SIGINT', onSigint);
     process.off('SIGTERM', onSigterm);

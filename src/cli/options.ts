@@ -86,6 +86,9 @@ Usage:
   anyio-migrate check [OPTIONS] [PATH...]   report findings (exit 1 if there are any)
   anyio-migrate diff  [OPTIONS] [PATH...]   show what 'fix' would change (exit 1 if anything)
   anyio-migrate fix   [OPTIONS] [PATH...]   rewrite the files (exit 1 if findings remain)
+  anyio-migrate explain FILE:LINE:COL       say why the expression there is (or is not,
+                                            or may be) an AnyIO object, step by step
+                                            (see 'anyio-migrate explain --help')
 
 PATH is a file or a directory (default: the current directory); '-' reads one
 file from stdin ('fix -' prints the fixed text, 'diff -' prints the diff).
@@ -171,6 +174,8 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
   const [first, ...rest] = parsed.positionals;
   let command: Command | undefined;
   if (first !== undefined) {
+    // `explain` is dispatched by the command's entry point (main.ts) when it comes first.
+    if (first === 'explain') throw new UsageError("'explain' must come first: anyio-migrate explain [OPTIONS] FILE:LINE:COL");
     if (first !== 'check' && first !== 'diff' && first !== 'fix') {
       throw new UsageError(`unknown command '${first}' (expected check, diff or fix)`);
     }

@@ -126,6 +126,14 @@ function targetAt(v: View, offset: number): Node | undefined {
   for (let n: Node | null = node; n; n = n.parent) {
     if (n.type === 'identifier') return refine(v, n);
     if (n.type === 'attribute' || n.type === 'call') return refine(v, n);
+    // On the `await` keyword (where findings about awaited calls start): the awaited call's receiver or value.
+    if (n.type === 'await' && n.isNamed) {
+      const inner = n.namedChild(0) ? unparen(n.namedChild(0)!) : undefined;
+      const fn = inner?.type === 'call' ? inner.childForFieldName('function') : undefined;
+      if (fn && (fn.type === 'attribute' || fn.type === 'identifier')) return refine(v, fn);
+      if (inner && (inner.type === 'identifier' || inner.type === 'attribute')) return refine(v, inner);
+      return undefined;
+    }
     if (/statement$|^(block|module|function_definition|class_definition|decorated_definition)$/.test(n.type)) return undefined;
   }
   return undefined;
@@ -341,7 +349,8 @@ class Explainer {
         const stmt = b.stmt ?? at;
         const q = b.stmt?.type === 'import_statement' ? b.source : v.res.absoluteSource(b);
         if (!q) {
-          this.step(v, stmt, `\`${name}\` is imported by ${code(stmt.text)}, from outside the project's packages`);
+          const why = this.project ? 'a relative import that leaves the package' : 'a relative import, resolved only with the project index';
+          this.step(v, stmt, `\`${name}\` is imported by ${code(stmt.text)}, ${why}`);
           return { kind: 'third-party', q: b.source ?? name, text: name };
         }
         if (b.stmt?.type === 'import_statement' || this.isModule(q)) {
