@@ -19,6 +19,8 @@ export interface ProjectFiles {
   /** Module name and kind of each indexed path (absolute paths, as walked). */
   modules: Map<string, { module: string; isPackage: boolean }>;
   stats: { files: number; summarised: number };
+  /** Files whose summary could not be computed, and why (a worker over its time budget...). */
+  failed: Map<string, unknown>;
 }
 
 export interface IndexOptions {
@@ -157,12 +159,16 @@ export async function indexProject(files: readonly string[], named: readonly str
     }
   }
   const index = new ProjectIndex();
+  const failed = new Map<string, unknown>();
   const summaries = await Promise.all(
     [...wanted].map((file) => {
       const n = modules.get(file)!;
-      return options.summarize(texts.get(file)!, n.module, n.isPackage, toPosix(file)).catch(() => undefined);
+      return options.summarize(texts.get(file)!, n.module, n.isPackage, toPosix(file)).catch((err: unknown) => {
+        failed.set(file, err);
+        return undefined;
+      });
     }),
   );
   for (const s of summaries) if (s) index.set(s);
-  return { index, modules, stats: { files: texts.size, summarised: index.size } };
+  return { index, modules, stats: { files: texts.size, summarised: index.size }, failed };
 }

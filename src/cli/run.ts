@@ -393,8 +393,11 @@ class Runner {
   }
 
   /** Start the engine work for one read file (in a worker when there is a pool). */
-  private precompute(read: ReadResult, ref: ProjectRef | undefined): Promise<Precomputed> {
+  private precompute(read: ReadResult, ref: ProjectRef | undefined, file?: string): Promise<Precomputed> {
     if (!read.ok || !this.relevant(read.text, ref)) return Promise.resolve({});
+    // Its summary already took longer than the budget: the file is skipped, not tried again.
+    const failed = file === undefined ? undefined : this.project?.failed.get(file);
+    if (failed instanceof RequestTimeoutError) return Promise.reject(failed);
     this.analysed++;
     if (this.settings.command === 'check') return this.findingsFor(read.text, ref).then((findings) => ({ findings }));
     return this.fixResultFor(read.text, ref).then((fix) => ({ fix }));
@@ -643,7 +646,7 @@ class Runner {
       const items = this.pool
         ? orderedMap(files, limit, async (e): Promise<[Read, Promise<Precomputed>]> => {
             const read = await readFile(e);
-            const pre = this.precompute(read, this.refFor(e.path));
+            const pre = this.precompute(read, this.refFor(e.path), e.path);
             pre.catch(() => undefined); // observed below, in order; never an unhandled rejection
             return [read, pre];
           }, () => this.aborted)
@@ -757,7 +760,7 @@ class Runner {
       return;
     }
     const { command } = this.settings;
-    const done = await (pre ?? this.precompute(read, ref));
+    const done = await (pre ?? this.precompute(read, ref, entry.path));
     if (command === 'check') {
       const findings = done.findings ?? (await this.findingsFor(text, ref));
       this.totals.scanned++;

@@ -215,6 +215,14 @@ export class Resolver {
     return isKnownNotAnyio(q) ? OTHER : UNKNOWN;
   }
 
+  /**
+   * Whether a class of this file or of the project defines a method `name` (`asyncOnly`: as
+   * `async def`): an unproven receiver may then be one of those look-alikes.
+   */
+  definesMethod(name: string, asyncOnly: boolean): boolean {
+    return (asyncOnly ? this.idx.asyncMethodNames : this.idx.methodNames).has(name) || !!this.project?.definesMethod(name, asyncOnly);
+  }
+
   /** Whether `t` is something only the project index can look into. */
   private static isProjectTy(t: Ty): t is Extract<STy, { k: 'pinst' | 'pclass' | 'pfunc' | 'aname' | 'sym' }> {
     return t.k === 'pinst' || t.k === 'pclass' || t.k === 'pfunc' || t.k === 'aname' || t.k === 'sym';
@@ -287,7 +295,7 @@ export class Resolver {
         }
         if (b.kind === 'param') {
           if (b.value && unparen(b.value).type !== 'none') return this.typeOf(b.value, depth + 1);
-          return this.selfParamType(b) ?? UNKNOWN;
+          return this.selfParamType(b) ?? this.callSiteType(b, depth + 1) ?? UNKNOWN;
         }
         if (!b.value) return UNKNOWN;
         let t = this.typeOf(b.value, depth + 1);
@@ -326,6 +334,67 @@ export class Resolver {
       default:
         return UNKNOWN;
     }
+  }
+
+  /**
+   * An unannotated parameter of a function every caller of which is in view: the type all its
+   * call sites agree on. Callers are direct calls and the callables handed to a task group or a
+   * thread (`tg.spawn(f, evt)`, `to_thread.run_sync(f, evt)`, `partial(f, evt)`); any other use of
+   * the function (stored, returned, passed elsewhere) and it is unknown. A module-level function
+   * another module may import is unknown too (its callers there are not in view).
+   */
+  private callSiteType(b: Binding, depth: number): Ty | undefined {
+    if (b.paramIndex === undefined || !b.node || depth > MAX_DEPTH) return undefined;
+    const fn = scopeOf(this.idx, b.node);
+    if (fn.kind !== 'function' || !fn.name || fn.parent?.kind === 'class' || fn.decorators?.length) return undefined;
+    const name = fn.name;
+    if (fn.parent?.kind === 'module' && !name.startsWith('_') && (!this.project || this.project.referencedElsewhere(name))) return undefined;
+    const paramName = b.name;
+    const offsets = this.idx.identifiers.get(name) ?? [];
+    const tys: Ty[] = [];
+    for (const o of offsets) {
+      if (o === fn.nameStart) continue;
+      const ref = this.idx.tree.rootNode.descendantForIndex(o, o + name.length);
+      if (!ref || ref.type !== 'identifier') return undefined;
+      const found = lookup(this.idx, name, ref);
+      if (!found?.bindings.some((x) => x.def?.id === fn.node.id)) continue; // another `name`
+      const arg = this.argumentFor(ref, b.paramIndex, paramName);
+      if (arg === undefined) return undefined; // escapes: not every caller is in view
+      if (arg === null) continue; // the call does not pass it (a default applies): no evidence
+      const t = this.typeOf(arg, depth + 1);
+      if (t.k === 'unknown' || t.k === 'sym') return undefined;
+      tys.push(t);
+    }
+    if (tys.length === 0) return undefined;
+    const t = joinTys(tys);
+    return t.k === 'unknown' ? undefined : t;
+  }
+
+  /**
+   * For a reference to a function: the argument bound to its parameter `index`/`name` when the
+   * reference is called or handed to a spawner; null when that call does not pass it; undefined
+   * when the reference is used any other way.
+   */
+  private argumentFor(ref: Node, index: number, name: string): Node | null | undefined {
+    const parent = ref.parent;
+    if (!parent) return undefined;
+    let call: Node | null = null;
+    let shift = 0;
+    if (parent.type === 'call' && parent.childForFieldName('function')?.id === ref.id) call = parent;
+    else if (parent.type === 'argument_list' && parent.namedChild(0)?.id === ref.id && parent.parent?.type === 'call') {
+      const outer = parent.parent;
+      const callee = outer.childForFieldName('function');
+      const calleeText = callee?.text.replace(/\s+/g, '') ?? '';
+      if (!/(^|\.)(spawn|start_soon|start|run_sync|run_sync_in_worker_thread|run_async_from_thread|run_sync_from_thread|run|partial|start_task_soon|call)$/.test(calleeText)) return undefined;
+      call = outer;
+      shift = 1;
+    } else return undefined;
+    const args = (call.childForFieldName('arguments')?.namedChildren ?? []).filter((a): a is Node => !!a && a.type !== 'comment');
+    if (args.some((a) => a.type === 'list_splat' || a.type === 'dictionary_splat')) return undefined;
+    const kw = args.find((a) => a.type === 'keyword_argument' && a.childForFieldName('name')?.text === name);
+    if (kw) return kw.childForFieldName('value');
+    const positional = args.filter((a) => a.type !== 'keyword_argument');
+    return positional[index + shift] ?? null;
   }
 
   /** `self` in a method: an instance of the enclosing class. */
@@ -385,7 +454,10 @@ export class Resolver {
         tys.push(t);
       } else if (!a.annotation) tys.push(UNKNOWN);
     }
-    return joinTys(tys);
+    // Only ever `None` where the engine can see: it is set somewhere it cannot (a caller, a
+    // `setattr`), so nothing is proven — never "not AnyIO" (`await self._tg.spawn()` is no miss).
+    const t = joinTys(tys);
+    return t.k === 'none' ? UNKNOWN : t;
   }
 
   /** An attribute the class does not set itself: its bases' (this file's classes or the project's). */

@@ -246,10 +246,15 @@ export function buildIndex(tree: Tree, text: string, skipBlocks?: ReadonlySet<nu
     const obj = target.childForFieldName('object');
     const attr = target.childForFieldName('attribute');
     if (!obj || !attr || obj.type !== 'identifier') return;
-    // A method of a class: its first parameter is the instance.
-    if (scope.kind !== 'function' || scope.parent?.kind !== 'class' || !scope.firstParam) return;
-    if (obj.text !== scope.firstParam) return;
-    const cls = scope.parent.cls!;
+    // A method of a class: its first parameter is the instance. Functions nested in a method
+    // (an `@asynccontextmanager` helper taking `self`, a callback) write the same instance when
+    // they use the method's own name for it.
+    let method: Scope | undefined = scope;
+    while (method && method.kind !== 'module' && method.parent?.kind !== 'class') method = method.parent;
+    if (!method || method.kind !== 'function' || method.parent?.kind !== 'class' || !method.firstParam) return;
+    if (obj.text !== method.firstParam) return;
+    if (scope !== method && scope.kind !== 'function' && scope.kind !== 'lambda') return;
+    const cls = method.parent.cls!;
     let list = cls.attrs.get(attr.text);
     if (!list) cls.attrs.set(attr.text, (list = []));
     list.push(a);

@@ -8,7 +8,7 @@ import type { Node } from '../core/parser';
 import { unparen } from '../core/scopes';
 import { prefiltersEnabled } from '../core/prefilters';
 import type { Fix } from '../core/types';
-import { anyioRoots, awaitedCall, catchWarningsBlock, dropAwait, hasSplat, methodCall, positionalCount, replaceStatementWithLines, RuleContext, RuleFamily, spellShim, statementOwnsLines, warningsWrapper } from './context';
+import { anyioRoots, lookalikeReporter, awaitedCall, catchWarningsBlock, dropAwait, hasSplat, methodCall, positionalCount, replaceStatementWithLines, RuleContext, RuleFamily, spellShim, statementOwnsLines, warningsWrapper } from './context';
 
 /** AnyIO 2 and 3: `await maybe_async(<call>)` (AnyIO 2.2+ and 3.x; removed in 4). */
 function maybeAsyncFix(ctx: RuleContext, aw: Node, call: Node, applicability: 'safe' | 'unsafe'): Fix {
@@ -237,21 +237,30 @@ function check(ctx: RuleContext): void {
     const t = res.typeOf(mc.receiver);
     let classes: AnyioClass[];
     let proven: boolean;
+    let ownAsync = false;
     if (t.k === 'anyio') {
       if (method === 'set_total_tokens' ? t.cls !== 'CapacityLimiter' : !changes!.has(t.cls)) continue;
       classes = [t.cls];
       // `x.cancel_scope` of an unknown `x` is recognised by its name only: not proven when a class
       // of this module has its own `async def cancel` (then `x` may be one of those).
-      proven = !(idx.asyncMethodNames.has(method) && unprovenCancelScope(ctx, mc.receiver));
+      proven = !(res.definesMethod(method, true) && unprovenCancelScope(ctx, mc.receiver));
     } else if (t.k === 'unknown') {
-      if (!idx.importsAnyio || idx.asyncMethodNames.has(method) || hasSplat(mc.args)) continue;
+      if (!idx.importsAnyio || hasSplat(mc.args)) continue;
       if (!shapeMatches(method, positionalCount(mc.args), mc.args.length)) continue;
       classes = method === 'set_total_tokens' ? ['CapacityLimiter'] : [...changes!.keys()];
-      proven = ANYIO_UNIQUE_METHODS.has(method);
+      // A class of the project with its own `async def <method>`: the receiver may be one of
+      // those (then the `await` is right). Reported all the same, never silently dropped.
+      ownAsync = res.definesMethod(method, true);
+      proven = ANYIO_UNIQUE_METHODS.has(method) && !ownAsync;
     } else continue;
 
     const recv = mc.receiver.text.length <= 40 ? mc.receiver.text : 'the receiver';
-    const unprovenNote = proven ? '' : ` (the type of \`${recv}\` could not be proven, so the fix is marked unsafe)`;
+    const report = ownAsync ? lookalikeReporter(ctx, recv, method) : ctx.report.bind(ctx);
+    const unprovenNote = proven
+      ? ''
+      : ownAsync
+        ? ` (the type of \`${recv}\` could not be proven, and a class of this project has its own \`async def ${method}\`)`
+        : ` (the type of \`${recv}\` could not be proven, so the fix is marked unsafe)`;
 
     if (method === 'set_total_tokens') {
       const stmt = aw.parent;
@@ -261,7 +270,7 @@ function check(ctx: RuleContext): void {
         if (catchWarningsBlock(ctx, aw)?.silenced) continue; // already the cross-version form
         // AnyIO 2 has no `total_tokens` setter: keep the call, silence its deprecation warning.
         const wrap = stmt && fixable ? warningsWrapper(ctx, stmt) : undefined;
-        ctx.report(ASY104, {
+        report(ASY104, {
           node: aw,
           message: '`CapacityLimiter.set_total_tokens()` is deprecated in AnyIO 3; AnyIO 2 has no `total_tokens` setter. To support both, keep the call with its DeprecationWarning silenced.',
           ...(wrap
@@ -270,7 +279,7 @@ function check(ctx: RuleContext): void {
         });
         continue;
       }
-      ctx.report(ASY104, {
+      report(ASY104, {
         node: aw,
         message: `\`CapacityLimiter.set_total_tokens()\` is deprecated in AnyIO 3 and removed in AnyIO 4: assign \`${recv}.total_tokens\` instead${unprovenNote}.`,
         ...(fixable
@@ -309,7 +318,7 @@ function check(ctx: RuleContext): void {
       } else if (mixed) {
         noFixReason = `The cross-version form depends on the type of \`${recv}\`: \`await maybe_async(x.${method}())\` for a Lock, Condition or Semaphore, but \`r = x.${method}(); if inspect.isawaitable(r): await r\` for a CapacityLimiter (whose result \`maybe_async()\` rejects). Annotate it to get the right fix.`;
       } else fix = maybeAsyncFix(ctx, aw, call, applicability);
-      ctx.report(meta, {
+      report(meta, {
         node: aw,
         message: fix || noFixReason ? `${message.replace(/ Remove the `await`.*$/, '')} For AnyIO 2 and 3: ${fix ? fix.title.replace(/ \(AnyIO 2 and 3\)$/, '').toLowerCase() : 'no cross-version form'}.` : message,
         severity: breaking ? 'error' : 'warning',
@@ -318,7 +327,7 @@ function check(ctx: RuleContext): void {
       });
       continue;
     }
-    ctx.report(meta, {
+    report(meta, {
       node: aw,
       message,
       severity: breaking ? 'error' : 'warning',

@@ -328,7 +328,7 @@ function checkSilenced(ctx: RuleContext): void {
     const mc = methodCall(call);
     if (!mc || !SILENCED_METHODS.has(mc.method.text)) continue;
     const t = ctx.res.typeOf(mc.receiver);
-    if (t.k !== 'anyio' && !(t.k === 'unknown' && !ctx.idx.methodNames.has(mc.method.text))) continue;
+    if (t.k !== 'anyio' && !(t.k === 'unknown' && !ctx.res.definesMethod(mc.method.text, false))) continue;
     const block = catchWarningsBlock(ctx, call);
     if (!block || seen.has(block.stmt.id)) continue;
     seen.add(block.stmt.id);
@@ -377,7 +377,7 @@ function isAnyioNowPlainCall(ctx: RuleContext, call: Node): boolean | undefined 
   if (!changes) return undefined;
   const t = ctx.res.typeOf(mc.receiver);
   if (t.k === 'anyio') return changes.has(t.cls) ? true : undefined;
-  if (t.k === 'unknown') return ctx.idx.asyncMethodNames.has(mc.method.text) ? undefined : false;
+  if (t.k === 'unknown') return ctx.res.definesMethod(mc.method.text, true) ? undefined : false;
   return undefined;
 }
 

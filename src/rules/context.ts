@@ -30,6 +30,21 @@ export interface RuleContext {
   report(meta: RuleMeta, r: Report): void;
 }
 
+/**
+ * `ctx.report` for a site whose receiver is unproven while a class of the project has its own
+ * method of that name: the finding is reported (never dropped) but without a fix, since even an
+ * unsafe one would break every call of the project's own method under `--unsafe-fixes`.
+ */
+export function lookalikeReporter(ctx: RuleContext, recv: string, method: string): RuleContext['report'] {
+  return (meta, r) => {
+    const { fix: _fix, noFixReason: _why, ...rest } = r;
+    ctx.report(meta, {
+      ...rest,
+      noFixReason: `A class of this project has its own \`${method}\` method and the type of \`${recv}\` could not be proven. If it is AnyIO's, annotate it with its AnyIO type to get the fix; if it is the project's own, leave it (or suppress with \`# noqa: ${meta.code}\`).`,
+    });
+  };
+}
+
 /** A family of rules checked by one pass (e.g. every `await <call>` the family cares about). */
 export interface RuleFamily {
   readonly rules: readonly RuleMeta[];

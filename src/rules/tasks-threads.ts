@@ -6,7 +6,7 @@ import type { Node } from '../core/parser';
 import { prefiltersEnabled } from '../core/prefilters';
 import { unparen } from '../core/scopes';
 import type { RuleMeta } from '../core/types';
-import { callOf, catchWarningsBlock, compatImportItemFix, compatSiteFix, dropAwait, findReferences, fromImportItems, hasSplat, methodCall, moveImportItem, parentThroughParens, respell, RuleContext, RuleFamily, statementOf, warningsWrapper } from './context';
+import { callOf, lookalikeReporter, catchWarningsBlock, compatImportItemFix, compatSiteFix, dropAwait, findReferences, fromImportItems, hasSplat, methodCall, moveImportItem, parentThroughParens, respell, RuleContext, RuleFamily, statementOf, warningsWrapper } from './context';
 import { indentAt, lineEnding } from '../core/text';
 import type { Edit, Fix } from '../core/types';
 
@@ -199,7 +199,7 @@ function nowSyncCallable(ctx: RuleContext, arg: Node | undefined): NowSync {
   const t = ctx.res.typeOf(obj);
   if (t.k === 'anyio') return { kind: changes.has(t.cls) ? 'proven' : 'no' };
   if (t.k !== 'unknown') return { kind: 'no' };
-  const ownAsync = ctx.idx.asyncMethodNames.has(method);
+  const ownAsync = ctx.res.definesMethod(method, true);
   if (!ownAsync && ANYIO_UNIQUE_METHODS.has(method)) return { kind: 'proven' };
   return { kind: 'unknown', recv: obj.text.length <= 40 ? obj.text : 'the receiver', method, ownAsync };
 }
@@ -247,17 +247,23 @@ function check(ctx: RuleContext): void {
     // AnyIO 2 code: `portal = start_blocking_portal()` was the portal itself.
     if (t.k === 'cm' && t.enter.k === 'anyio' && t.enter.cls === 'BlockingPortal' && wanted === 'BlockingPortal') t = t.enter;
     let proven: boolean;
+    let own = false;
     if (t.k === 'anyio') {
       if (t.cls !== wanted) continue;
       proven = true;
     } else if (t.k === 'unknown') {
-      if (!idx.importsAnyio || idx.methodNames.has(method)) continue;
+      if (!idx.importsAnyio) continue;
       if (method === 'spawn' && (mc.args.length === 0 || hasSplat(mc.args.slice(0, 1)))) continue;
-      proven = ANYIO_UNIQUE_METHODS.has(method);
+      // A class of the project has a method of this name: the receiver may be one of those. An
+      // awaited call is still reported (unsafe); a plain call is that class's normal use.
+      own = res.definesMethod(method, false);
+      if (own && parentThroughParens(call)?.type !== 'await') continue;
+      proven = ANYIO_UNIQUE_METHODS.has(method) && !own;
     } else continue;
 
+    const report = own ? lookalikeReporter(ctx, mc.receiver.text.length <= 40 ? mc.receiver.text : 'the receiver', method) : ctx.report.bind(ctx);
     if (method === 'stop_from_external_thread') {
-      ctx.report(ASY404, {
+      report(ASY404, {
         node: call,
         message: '`BlockingPortal.stop_from_external_thread()` was removed in AnyIO 3 (AttributeError): leave the `with start_blocking_portal()` block, or exit its context manager.',
         noFixReason: 'How to stop the portal depends on how it was started: leave the `with start_blocking_portal() as portal:` block, or call `cm.__exit__(None, None, None)` on its context manager.',
@@ -267,7 +273,7 @@ function check(ctx: RuleContext): void {
     if (method === 'spawn_task' && compat) {
       const r = silenceFix(ctx, call);
       if (!r) continue;
-      ctx.report(ASY302, {
+      report(ASY302, {
         node: call,
         message: '`BlockingPortal.spawn_task()` is deprecated in AnyIO 3; AnyIO 2 has no `start_task_soon()`. To support both, keep it with its DeprecationWarning silenced.',
         ...(r.fix ? { fix: { ...r.fix, applicability: proven ? r.fix.applicability : 'unsafe' } } : { noFixReason: r.noFixReason! }),
@@ -275,7 +281,7 @@ function check(ctx: RuleContext): void {
       continue;
     }
     if (method === 'spawn_task') {
-      ctx.report(ASY302, {
+      report(ASY302, {
         node: call,
         message: '`BlockingPortal.spawn_task()` is deprecated in AnyIO 3 and removed in AnyIO 4: use `start_task_soon()`.',
         fix: { title: ASY302.fixTitle, applicability: 'safe', edits: [{ start: mc.method.startIndex, end: mc.method.endIndex, text: 'start_task_soon' }] },
@@ -284,10 +290,14 @@ function check(ctx: RuleContext): void {
     }
     const aw = parentThroughParens(call);
     const rename = { start: mc.method.startIndex, end: mc.method.endIndex, text: 'start_soon' };
-    const note = proven ? '' : ` (the type of \`${mc.receiver.text}\` could not be proven, so the fix is marked unsafe)`;
+    const note = proven
+      ? ''
+      : own
+        ? ` (the type of \`${mc.receiver.text}\` could not be proven, and a class of this project has its own \`${method}\` method)`
+        : ` (the type of \`${mc.receiver.text}\` could not be proven, so the fix is marked unsafe)`;
     if (compat) {
       if (aw?.type !== 'await') {
-        ctx.report(ASY301, {
+        report(ASY301, {
           node: call,
           message: '`spawn()` is never awaited here, so the task never starts. On AnyIO 2 and 3 it must be awaited (and its DeprecationWarning silenced on 3).',
           noFixReason: 'Awaiting it changes what the program does (the task will run): add the `await` by hand if that is intended.',
@@ -296,7 +306,7 @@ function check(ctx: RuleContext): void {
       }
       const r = silenceFix(ctx, aw);
       if (!r) continue;
-      ctx.report(ASY301, {
+      report(ASY301, {
         node: aw,
         message: `\`TaskGroup.spawn()\` is deprecated in AnyIO 3; AnyIO 2 has no \`start_soon()\`. To support both, keep \`await ${mc.receiver.text}.spawn(...)\` with its DeprecationWarning silenced (a bare \`warnings.catch_warnings()\` silences nothing)${note}.`,
         ...(r.fix ? { fix: { ...r.fix, applicability: proven ? r.fix.applicability : 'unsafe' } } : { noFixReason: r.noFixReason! }),
@@ -304,13 +314,13 @@ function check(ctx: RuleContext): void {
       continue;
     }
     if (aw?.type === 'await') {
-      ctx.report(ASY301, {
+      report(ASY301, {
         node: aw,
         message: `\`TaskGroup.spawn()\` is deprecated in AnyIO 3 and removed in AnyIO 4: use \`${mc.receiver.text}.start_soon(...)\` without \`await\`${note}.`,
         fix: { title: ASY301.fixTitle, applicability: proven ? 'safe' : 'unsafe', edits: [dropAwait(aw), rename] },
       });
     } else {
-      ctx.report(ASY301, {
+      report(ASY301, {
         node: call,
         message: '`spawn()` is never awaited here, so the task never starts. `start_soon()` starts it (this changes what the program does).',
         fix: { title: 'Use `start_soon()` (the task will now run)', applicability: 'unsafe', edits: [rename] },

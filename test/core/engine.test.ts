@@ -86,7 +86,27 @@ describe('engine', () => {
       assert.ok(fs.every((f) => f.fix?.applicability === 'unsafe'));
     });
 
-    it('never reports look-alike classes with their own async methods', () => {
+    it('never rewrites look-alike classes with their own async methods; an unproven receiver is reported without a fix', () => {
+      const src = `
+        import anyio
+
+        class Signal:
+            async def set(self):
+                pass
+            async def release(self):
+                pass
+            async def trigger(self):
+                await self.set()
+
+        async def main(sig: Signal, other):
+            s = Signal()
+            await s.set()
+            await sig.release()
+            await other.set()
+      `;
+      const found = analyze(dedent(src));
+      assert.deepEqual(found.map((f) => [f.code, dedent(src).slice(f.start, f.end), !!f.fix]), [['ASY102', 'await other.set()', false]]);
+      assert.match(found[0]!.noFixReason!, /own `set` method/);
       checkNoChange(`
         import anyio
 

@@ -59,6 +59,7 @@ export class ProjectIndex {
   private version = 0;
   private memo = new Map<string, STy>();
   private carriers?: Set<string>;
+  private methodNames?: { all: Set<string>; async: Set<string> };
 
   get size(): number {
     return this.modules.size;
@@ -104,6 +105,26 @@ export class ProjectIndex {
     this.version++;
     this.memo = new Map();
     this.carriers = undefined;
+    this.methodNames = undefined;
+  }
+
+  /** Whether a class of the project defines a method `name` (`asyncOnly`: as `async def`). */
+  definesMethod(name: string, asyncOnly: boolean): boolean {
+    if (!this.methodNames) {
+      const all = new Set<string>();
+      const async = new Set<string>();
+      for (const s of this.modules.values()) {
+        for (const e of Object.values(s.names)) {
+          if (e.kind !== 'class') continue;
+          for (const [m, fn] of Object.entries(e.cls.methods)) {
+            all.add(m);
+            if (fn.isAsync) async.add(m);
+          }
+        }
+      }
+      this.methodNames = { all, async };
+    }
+    return (asyncOnly ? this.methodNames.async : this.methodNames.all).has(name);
   }
 
   /** The project module `q` names, and the rest of the dotted name inside it. */
@@ -156,6 +177,20 @@ export class ProjectIndex {
       const t = this.split(imp)?.m.module;
       return t !== undefined && t !== module && this.isCarrier(t);
     });
+  }
+
+  /**
+   * Whether a module other than `module` imports its name `name`, or `module` itself (and may then
+   * call anything in it). A module the index does not know is assumed to be imported anywhere.
+   */
+  referencedElsewhere(module: string, name: string): boolean {
+    if (!this.get(module)) return true;
+    const full = `${module}.${name}`;
+    for (const s of this.modules.values()) {
+      if (s.module === module) continue;
+      if (s.imports.some((imp) => imp === full || imp === module || module.startsWith(`${imp}.`))) return true;
+    }
+    return false;
   }
 
   /** Modules that import `module` (directly). */
@@ -409,6 +444,12 @@ class EvalHook implements ProjectHook {
   }
   item(t: STy, i: number): STy {
     return this.index.item(t, i);
+  }
+  definesMethod(name: string, asyncOnly: boolean): boolean {
+    return this.index.definesMethod(name, asyncOnly);
+  }
+  referencedElsewhere(name: string): boolean {
+    return this.index.referencedElsewhere(this.module, name);
   }
 }
 

@@ -56,6 +56,12 @@ class SymbolicHook implements ProjectHook {
     if (o.k === 'tuple') return o.items[i] ?? UNKNOWN;
     return this.opaque(o) ?? sym({ op: 'item', o, i });
   }
+  definesMethod(): boolean {
+    return false;
+  }
+  referencedElsewhere(): boolean {
+    return true;
+  }
 }
 
 const CM_DECORATOR = /(^|\.)(asynccontextmanager|contextmanager)$/;

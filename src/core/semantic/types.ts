@@ -107,6 +107,14 @@ export interface ProjectHook {
   attr(base: STy, name: string): STy;
   enter(cm: STy): STy;
   item(t: STy, i: number): STy;
+  /**
+   * Whether another module may call this module's function `name` (it imports the name, or the
+   * module itself): then the callers in this file are not all of its callers. The summary pass
+   * cannot know and answers true.
+   */
+  referencedElsewhere(name: string): boolean;
+  /** Whether a class of another module of the project defines a method `name` (`asyncOnly`: an `async def`). */
+  definesMethod(name: string, asyncOnly: boolean): boolean;
   /** Whether this is the summary pass (results may be symbolic). */
   readonly symbolic: boolean;
 }

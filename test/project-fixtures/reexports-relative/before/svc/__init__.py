@@ -1,0 +1,1 @@
+from .sync import make_lock, shared_limiter

@@ -1,0 +1,16 @@
+import anyio
+
+_limiter = None
+
+
+def shared_limiter():
+    # Created on first use: AnyIO 2 objects need a running event loop.
+    global _limiter
+    if _limiter is None:
+        _limiter = anyio.create_capacity_limiter(1)
+    return _limiter
+
+
+def make_lock():
+    lock = anyio.create_lock()
+    return lock
