@@ -183,6 +183,11 @@ describe('explain (semantic model: show the proof)', () => {
     const helper = explain('open_group()', 1);
     assert.equal(helper.expression, 'helpers.open_group()');
     assert.equal(helper.type, 'a context manager whose `with` binds an AnyIO TaskGroup');
+    // A module in a dotted name (where a finding about the call starts) explains the call too.
+    assert.equal(explain('helpers.open_group()').expression, 'helpers.open_group()');
+    const mod = 'import anyio\nimport anyio.abc\nx = anyio.create_event()\ny: anyio.abc.Event\n';
+    assert.equal(explainAt(mod, at(mod, 'anyio.create'))?.expression, 'anyio.create_event()');
+    assert.equal(explainAt(mod, at(mod, 'abc.Event'))?.expression, 'anyio.abc.Event');
     const src = 'import anyio\n\nasync def fetch():\n    return anyio.create_event()\n\nasync def f():\n    x = await fetch()\n';
     const awaited = explainAt(src, at(src, 'fetch()', 1, 1));
     assert.equal(awaited?.expression, 'await fetch()');
@@ -227,11 +232,45 @@ describe('explain (semantic model: show the proof)', () => {
     ]);
   });
 
+  it('an unannotated parameter proven by its call sites lists the calls and what they pass', () => {
+    const src = [
+      'import anyio', // 1
+      '', // 2
+      '', // 3
+      'async def _run(fn, evt):', // 4
+      '    await evt.set()', // 5
+      '', // 6
+      '', // 7
+      'async def main(tg):', // 8
+      '    ready = anyio.create_event()', // 9
+      '    await tg.spawn(_run, print, ready)', // 10
+      '    await _run(print, evt=ready)', // 11
+      '',
+    ].join('\n');
+    const ex = explainAt(src, at(src, 'evt.set'));
+    assert.equal(ex?.verdict, 'anyio');
+    assert.deepEqual(ex?.steps, [
+      { text: '`evt` is a parameter of `_run` without an annotation: the calls of `_run` all pass the same type', line: 4 },
+      { text: '`tg.spawn(_run, print, ready)` passes `ready`', line: 10 },
+      { text: '`ready = anyio.create_event()`', line: 9 },
+      { text: "`anyio.create_event()` is AnyIO's: it gives an AnyIO Event", line: 9 },
+      { text: '`_run(print, evt=ready)` passes `ready`', line: 11 },
+    ]);
+    // One caller passing something else: nothing is proven, and the step says why.
+    const mixed = `${src}    await _run(print, object())\n`;
+    const un = explainAt(mixed, at(mixed, 'evt.set'));
+    assert.equal(un?.verdict, 'unknown');
+    assert.deepEqual(un?.steps, [{ text: '`evt` is a parameter of `_run` without an annotation', line: 4 }]);
+  });
+
   it('nothing to explain in whitespace, comments and keywords', () => {
     const src = 'import anyio\n\n# a comment\nasync def f():\n    pass\n';
     assert.equal(explainAt(src, at(src, 'comment')), undefined);
     assert.equal(explainAt(src, at(src, 'pass')), undefined);
     assert.equal(explainAt(src, src.length), undefined);
+    const kw = 'import anyio\nx = attr.ib(factory=anyio.create_event)\n';
+    assert.equal(explainAt(kw, at(kw, 'factory')), undefined);
+    assert.equal(explainAt(kw, at(kw, 'create_event'))?.expression, 'anyio.create_event');
   });
 
   it('never throws on broken code, at any offset (and offsets out of range are clamped)', () => {

@@ -15,10 +15,11 @@ import type { Node, Tree } from '../parser';
 import { InputRefused, parse } from '../parser';
 import { buildIndex, isAnyioName, lookup, scopeOf, unparen, type Binding, type ClassInfo, type FileIndex, type Scope } from '../scopes';
 import { anyioCallResult, Resolver, type Ty } from '../resolve';
+import { ANYIO_MODULES } from '../anyio-api';
 import { LineIndex } from '../text';
 import type { AnalyzeOptions } from '../types';
 import { isKnownNotAnyio } from './known';
-import type { ProjectContext } from './project';
+import type { ProjectContext, ProjectIndex } from './project';
 import type { Step, STy } from './types';
 
 export type Verdict = 'anyio' | 'not-anyio' | 'unknown';
@@ -87,6 +88,8 @@ interface View {
   /** Absent for the explained file. */
   path?: string;
   tree: Tree;
+  /** The project's modules, when there is a project. */
+  index?: ProjectIndex;
 }
 
 /** Explain the expression at `offset` (UTF-16) of `text`. Undefined when there is none, or the text is refused by the parser. */
@@ -101,7 +104,7 @@ export function explainAt(text: string, offset: number, options: ExplainOptions 
   const p = options.project;
   const idx = buildIndex(tree, text);
   const res = new Resolver(idx, p ? p.index.hookFor(p.module, p.isPackage) : undefined);
-  const main: View = { text, idx, res, lines: new LineIndex(text), tree };
+  const main: View = { text, idx, res, lines: new LineIndex(text), tree, ...(p ? { index: p.index } : {}) };
   const ex = new Explainer(main, p, options.readModule);
   try {
     const target = targetAt(main, offset);
@@ -124,6 +127,8 @@ function targetAt(v: View, offset: number): Node | undefined {
     if (before?.type === 'identifier') node = before;
   }
   for (let n: Node | null = node; n; n = n.parent) {
+    // A keyword argument's name (`factory=`) is no expression.
+    if (n.type === 'identifier' && n.parent?.type === 'keyword_argument' && n.parent.childForFieldName('name')?.id === n.id) return undefined;
     if (n.type === 'identifier') return refine(v, n);
     if (n.type === 'attribute' || n.type === 'call') return refine(v, n);
     // On the `await` keyword (where findings about awaited calls start): the awaited call's receiver or value.
@@ -148,6 +153,9 @@ function refine(v: View, n: Node): Node {
   let target = n;
   const parent = n.parent;
   if (n.type === 'identifier' && parent?.type === 'attribute' && parent.childForFieldName('attribute')?.id === n.id) target = parent;
+  // A module in a dotted name (`anyio` in `anyio.create_event()`, `helpers` in `helpers.open_group()`,
+  // where findings about the call start): what the dotted name denotes.
+  while (target.parent?.type === 'attribute' && target.parent.childForFieldName('object')?.id === target.id && isModuleRef(v, target)) target = target.parent;
   if (target.type === 'attribute') {
     const call = target.parent;
     if (call?.type === 'call' && call.childForFieldName('function')?.id === target.id) {
@@ -160,6 +168,19 @@ function refine(v: View, n: Node): Node {
   }
   if (target.type === 'call' && target.parent?.type === 'await') target = target.parent;
   return target;
+}
+
+/** Whether `node` (a name or dotted name) denotes a module: `import x`, an AnyIO module, a module of the project. */
+function isModuleRef(v: View, node: Node): boolean {
+  if (node.type !== 'identifier' && node.type !== 'attribute') return false;
+  const q = v.res.qualifiedOf(node);
+  if (q === undefined) return false;
+  if (ANYIO_MODULES.has(q)) return true;
+  if (node.type === 'identifier') {
+    const bs = lookup(v.idx, node.text, node)?.bindings ?? [];
+    if (bs.length > 0 && bs.every((b) => b.kind === 'import' && b.stmt?.type === 'import_statement')) return true;
+  }
+  return v.index?.get(q) !== undefined;
 }
 
 /** `text` shortened for a step, on one line. */
@@ -341,6 +362,17 @@ class Explainer {
         if (t.k === 'local') {
           this.step(v, t.cls.node, `\`${name}\` is the instance of \`${t.cls.name}\`, a class of this module`);
           return { kind: 'other' };
+        }
+        if (t.k !== 'unknown' && fn.kind === 'function' && b.paramIndex !== undefined) {
+          // Proven by its call sites: every call in view passes the same type.
+          this.step(v, at, `\`${name}\` is a parameter${of} without an annotation: the calls of \`${fn.name}\` all pass the same type`);
+          const sites = callSites(v, fn, b.paramIndex, name);
+          let leaf: Leaf = { kind: 'other' };
+          for (const site of sites.slice(0, 4)) {
+            this.step(v, site.call, `${code(site.call.text)} passes ${code(site.arg.text)}`);
+            leaf = this.trace(v, site.arg, depth + 1);
+          }
+          return sites.length === 1 ? leaf : { kind: 'join', name };
         }
         this.step(v, at, `\`${name}\` is a parameter${of} without an annotation`);
         return { kind: 'param', name };
@@ -587,7 +619,7 @@ class Explainer {
           const tree = parse(text);
           const idx = buildIndex(tree, text);
           const res = new Resolver(idx, this.project!.index.hookFor(summary.module, summary.isPackage));
-          v = { text, idx, res, lines: new LineIndex(text), path, tree };
+          v = { text, idx, res, lines: new LineIndex(text), path, tree, index: this.project!.index };
         } catch (err) {
           if (!(err instanceof InputRefused)) throw err;
         }
@@ -596,6 +628,37 @@ class Explainer {
     this.views.set(path, v);
     return v;
   }
+}
+
+/**
+ * The calls of the function `fn` of view `v` that pass its parameter `index`/`name`: direct calls
+ * (`f(x)`) and the function handed to another callable (`tg.spawn(f, x)`), as the resolver reads
+ * them when it types an unannotated parameter from its call sites.
+ */
+function callSites(v: View, fn: Scope, index: number, name: string): Array<{ call: Node; arg: Node }> {
+  const out: Array<{ call: Node; arg: Node }> = [];
+  const fname = fn.name;
+  if (!fname) return out;
+  for (const o of v.idx.identifiers.get(fname) ?? []) {
+    if (o === fn.nameStart) continue;
+    const ref = v.tree.rootNode.descendantForIndex(o, o + fname.length);
+    if (!ref || ref.type !== 'identifier') continue;
+    if (!lookup(v.idx, fname, ref)?.bindings.some((x) => x.def?.id === fn.node.id)) continue;
+    const parent = ref.parent;
+    let call: Node | undefined;
+    let shift = 0;
+    if (parent?.type === 'call' && parent.childForFieldName('function')?.id === ref.id) call = parent;
+    else if (parent?.type === 'argument_list' && parent.namedChild(0)?.id === ref.id && parent.parent?.type === 'call') {
+      call = parent.parent;
+      shift = 1;
+    }
+    if (!call) continue;
+    const args = (call.childForFieldName('arguments')?.namedChildren ?? []).filter((a): a is Node => !!a && a.type !== 'comment');
+    const kw = args.find((a) => a.type === 'keyword_argument' && a.childForFieldName('name')?.text === name);
+    const arg = kw ? kw.childForFieldName('value') : args.filter((a) => a.type !== 'keyword_argument')[index + shift];
+    if (arg) out.push({ call, arg });
+  }
+  return out;
 }
 
 /** The function `parts` (`f`, `Cls.method`) of view `v` defined at `line`. */
