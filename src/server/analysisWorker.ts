@@ -25,7 +25,11 @@ import { Worker, isMainThread, parentPort, workerData } from 'worker_threads';
 import type { Range } from 'vscode-languageserver';
 import { initEngine, InputRefused } from '../core/engine';
 import type { AnalyzeOptions, Finding } from '../core/types';
+import { ProjectIndex } from '../core/semantic/project';
+import { summarizeModule } from '../core/semantic/summary';
+import type { ModuleSummary } from '../core/semantic/types';
 import { DocumentState, lineEndInString } from './documents';
+import type { IndexOp } from './projectIndex';
 
 const MARKER = 'anyioMigrateAnalysisWorker';
 
@@ -33,10 +37,16 @@ type ToWorker =
   | { op: 'open'; uri: string; version: number; text: string }
   | { op: 'change'; uri: string; version: number; changes: Array<{ range: Range; text: string }> }
   | { op: 'close'; uri: string }
-  | { op: 'analyze'; id: number; uri: string; version: number; options: AnalyzeOptions };
+  /** `project`: the document's module in the worker's copy of the project index. */
+  | { op: 'analyze'; id: number; uri: string; version: number; options: AnalyzeOptions; project?: { module: string; isPackage: boolean } }
+  /** The project index: all its summaries (a new index), or the changes since the last message. */
+  | { op: 'index'; summaries: ModuleSummary[] }
+  | { op: 'indexOps'; ops: IndexOp[] }
+  | { op: 'summarize'; id: number; text: string; module: string; isPackage: boolean; path: string };
 
 type FromWorker =
   | { id: number; ok: true; findings: Finding[]; ms: number; stringLineEnds: number[] }
+  | { id: number; ok: true; summary: ModuleSummary }
   | { id: number; ok: false; message: string; refused: boolean };
 
 export type WorkerOutcome =
@@ -48,10 +58,20 @@ export type WorkerOutcome =
   /** Stopped because the worker was restarted or closed (another document's timeout, a close). */
   | { kind: 'cancelled' };
 
+export type SummaryOutcome =
+  | { kind: 'done'; summary: ModuleSummary }
+  | { kind: 'failed'; message: string }
+  | { kind: 'timeout'; budgetMs: number }
+  | { kind: 'cancelled' };
+
+/** What settles a queued request: an analysis's outcome, or a summary. */
+type Answer = WorkerOutcome | { kind: 'summary'; summary: ModuleSummary };
+
 interface Pending {
   id: number;
-  uri: string;
-  resolve: (o: WorkerOutcome) => void;
+  /** The document analysed; undefined for a summary. */
+  uri: string | undefined;
+  resolve: (o: Answer) => void;
 }
 
 export interface AnalysisWorkerOptions {
@@ -70,9 +90,12 @@ export class AnalysisWorker {
   private timer: ReturnType<typeof setTimeout> | undefined;
   /** Version of each document the current worker holds. */
   private synced = new Map<string, number>();
+  /** The project index the current worker holds a copy of, and the changes not yet sent to it. */
+  private indexSent: ProjectIndex | undefined;
+  private indexOps: IndexOp[] = [];
   private broken = false;
   /** Statistics (tests, logs). */
-  readonly stats = { started: 0, terminated: 0, analyses: 0 };
+  readonly stats = { started: 0, terminated: 0, analyses: 0, summaries: 0 };
 
   constructor(private readonly options: AnalysisWorkerOptions) {}
 
@@ -99,6 +122,8 @@ export class AnalysisWorker {
     worker.on('exit', (code) => this.restart(worker, crashed(`exit code ${code}`)));
     this.worker = worker;
     this.synced.clear();
+    this.indexSent = undefined;
+    this.indexOps = [];
     this.stats.started++;
     return worker;
   }
@@ -108,6 +133,8 @@ export class AnalysisWorker {
     if (this.worker !== worker) return;
     this.worker = undefined;
     this.synced.clear();
+    this.indexSent = undefined;
+    this.indexOps = [];
     this.clearTimer();
     const queue = this.queue;
     this.queue = [];
@@ -144,8 +171,10 @@ export class AnalysisWorker {
     const head = this.queue[0];
     if (!head || head.id !== m.id) return;
     this.queue.shift();
-    this.stats.analyses++;
-    if (m.ok) head.resolve({ kind: 'done', findings: m.findings, ms: m.ms, stringLineEnds: new Set(m.stringLineEnds) });
+    if (head.uri !== undefined) this.stats.analyses++;
+    else this.stats.summaries++;
+    if (m.ok && 'summary' in m) head.resolve({ kind: 'summary', summary: m.summary });
+    else if (m.ok) head.resolve({ kind: 'done', findings: m.findings, ms: m.ms, stringLineEnds: new Set(m.stringLineEnds) });
     else head.resolve({ kind: 'failed', message: m.message, refused: m.refused });
     this.armHead();
   }
@@ -156,6 +185,9 @@ export class AnalysisWorker {
    */
   analyze(state: DocumentState, options: AnalyzeOptions): Promise<WorkerOutcome> {
     const worker = this.ensure();
+    // The project context is not plain data: the worker keeps a copy of the index, kept in step here.
+    const { project, ...plain } = options;
+    if (project) this.syncIndex(worker, project.index);
     const have = this.synced.get(state.uri);
     const log = state.takeForwarded();
     if (have !== undefined && log && log.base === have) {
@@ -169,8 +201,54 @@ export class AnalysisWorker {
     this.synced.set(state.uri, state.version);
     const id = this.nextId++;
     return new Promise<WorkerOutcome>((resolve) => {
-      this.queue.push({ id, uri: state.uri, resolve });
-      worker.postMessage({ op: 'analyze', id, uri: state.uri, version: state.version, options } satisfies ToWorker);
+      this.queue.push({ id, uri: state.uri, resolve: (a) => resolve(a.kind === 'summary' ? { kind: 'failed', message: 'unexpected answer', refused: false } : a) });
+      const ref = project ? { project: { module: project.module, isPackage: project.isPackage } } : {};
+      worker.postMessage({ op: 'analyze', id, uri: state.uri, version: state.version, options: plain, ...ref } satisfies ToWorker);
+      if (this.queue.length === 1) this.armHead();
+    });
+  }
+
+  /**
+   * A change to the project index (`reset`: a new index). Kept for the worker's copy and sent with
+   * the next analysis that uses the index; dropped when no worker holds a copy.
+   */
+  indexChanged(op: IndexOp | { op: 'reset' }): void {
+    if (!this.indexSent) return;
+    if (op.op === 'reset') {
+      this.indexSent = undefined;
+      this.indexOps = [];
+      return;
+    }
+    this.indexOps.push(op);
+  }
+
+  private syncIndex(worker: Worker, index: ProjectIndex): void {
+    if (this.indexSent !== index) {
+      worker.postMessage({ op: 'index', summaries: index.summaries() } satisfies ToWorker);
+      this.indexSent = index;
+      this.indexOps = [];
+    } else if (this.indexOps.length > 0) {
+      worker.postMessage({ op: 'indexOps', ops: this.indexOps } satisfies ToWorker);
+      this.indexOps = [];
+    }
+  }
+
+  /**
+   * A module's summary for the project index, computed in the worker in turn with the analyses
+   * (the background index never holds up the main loop; each summary has the same time budget).
+   */
+  summarize(text: string, module: string, isPackage: boolean, path: string): Promise<SummaryOutcome> {
+    const worker = this.ensure();
+    const id = this.nextId++;
+    return new Promise<SummaryOutcome>((resolve) => {
+      const settle = (r: Answer): void => {
+        if (r.kind === 'summary') resolve({ kind: 'done', summary: r.summary });
+        else if (r.kind === 'failed') resolve({ kind: 'failed', message: r.message });
+        else if (r.kind === 'timeout' || r.kind === 'cancelled') resolve(r);
+        else resolve({ kind: 'failed', message: 'unexpected answer' });
+      };
+      this.queue.push({ id, uri: undefined, resolve: settle });
+      worker.postMessage({ op: 'summarize', id, text, module, isPackage, path } satisfies ToWorker);
       if (this.queue.length === 1) this.armHead();
     });
   }
@@ -196,6 +274,7 @@ export class AnalysisWorker {
 function runWorker(data: { wasmDir?: string }): void {
   const port = parentPort!;
   const docs = new Map<string, DocumentState>();
+  let index = new ProjectIndex();
   const ready = initEngine(data.wasmDir ? { wasmDir: data.wasmDir } : {});
   // Messages are handled strictly in order (an analysis waits for the engine, later messages wait for it).
   let chain: Promise<void> = Promise.resolve();
@@ -215,6 +294,25 @@ function runWorker(data: { wasmDir?: string }): void {
         docs.get(m.uri)?.dispose();
         docs.delete(m.uri);
         return;
+      case 'index':
+        index = new ProjectIndex();
+        for (const s of m.summaries) index.set(s);
+        return;
+      case 'indexOps':
+        for (const op of m.ops) {
+          if (op.op === 'set') index.set(op.summary);
+          else index.deletePath(op.path);
+        }
+        return;
+      case 'summarize': {
+        await ready;
+        try {
+          port.postMessage({ id: m.id, ok: true, summary: summarizeModule(m.text, m.module, m.isPackage, m.path) } satisfies FromWorker);
+        } catch (err) {
+          port.postMessage({ id: m.id, ok: false, message: err instanceof Error ? err.message : String(err), refused: err instanceof InputRefused } satisfies FromWorker);
+        }
+        return;
+      }
       case 'analyze': {
         await ready;
         const state = docs.get(m.uri);
@@ -225,7 +323,8 @@ function runWorker(data: { wasmDir?: string }): void {
         const t0 = performance.now();
         try {
           const tree = state.currentTree();
-          const findings = state.incremental.analyze(state.text, tree, m.options).findings;
+          const options: AnalyzeOptions = m.project ? { ...m.options, project: { index, ...m.project } } : m.options;
+          const findings = state.incremental.analyze(state.text, tree, options).findings;
           const lines = new Set<number>();
           for (const f of findings) {
             const line = state.doc.positionAt(f.start).line;

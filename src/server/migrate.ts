@@ -36,6 +36,7 @@ import { computeEdits } from './textEdits';
 import { compileGlob } from './glob';
 import { Confinement } from './confine';
 import { LineIndex, type WorkCounter } from '../core/text';
+import type { ProjectContext } from '../core/semantic/project';
 
 export interface MigrateHost {
   /** Text and version of an open document, by URI. */
@@ -49,6 +50,11 @@ export interface MigrateHost {
   unusable?(uri: string): string | undefined;
   progress(done: number, total: number, file: string): void;
   log(message: string): void;
+  /**
+   * The project context of a file (a file-system path): the language server's project index, the
+   * same one its diagnostics use, so a type proven across modules is fixed here too.
+   */
+  project?(file: string): ProjectContext | undefined;
 }
 
 interface Target {
@@ -233,6 +239,8 @@ export class Migrator {
     if (!config.enable) return { summary: { ...summary, status: 'skipped', reason: 'disabled by anyioMigrate.enable' } };
     if (config.excluded && !t.explicit) return { summary: { ...summary, status: 'skipped', reason: `excluded by ${config.pyproject ?? 'pyproject.toml'}` } };
     const options = analyzeOptions(config);
+    const project = file ? this.host.project?.(file) : undefined;
+    if (project) options.project = project;
 
     let all: FixResult;
     let safe: FixResult;

@@ -53,10 +53,16 @@ import { NotebookStore, buildContext, splitEdits, splitFindings, type NotebookAn
 import { isDiagnosticData, toDiagnostic, type DiagnosticData } from './diagnostics';
 import { Migrator } from './migrate';
 import { ruleMarkdown } from './ruleDocs';
-import { PyprojectCache, normalizeSettings, resolveConfig, type EffectiveConfig } from './settings';
+import { PyprojectCache, fsPathOf, normalizeSettings, resolveConfig, type EffectiveConfig } from './settings';
+import { WorkspaceProjectIndex, type IndexProgress } from './projectIndex';
+import { summarizeModule } from '../core/semantic/summary';
+import type { ModuleSummary } from '../core/semantic/types';
 import { applyEdits, computeEdits, textEditsTo, toTextEdits } from './textEdits';
 import type { Edit } from '../core/types';
 import { inspect } from 'util';
+import * as path from 'path';
+import { pathToFileURL } from 'url';
+import type { ProjectContext } from '../core/semantic/project';
 import { isMainThread } from 'worker_threads';
 import { transportFromArgs, watchReader } from './transport';
 
@@ -86,6 +92,8 @@ const COALESCE_MS = 5;
  */
 const LARGE_ANALYSIS_MS = 250;
 const MAX_DEBOUNCE_MS = 1500;
+/** An open document's unsaved text is summarised for the project index when typing pauses this long. */
+const INDEX_DEBOUNCE_MS = 300;
 
 /** `CodeAction.data` of the lazily computed actions. */
 interface LazyActionData {
@@ -118,7 +126,13 @@ export class AnyioMigrateServer {
   private workspaceFolders: string[] = [];
   private configGeneration = 0;
   private engineReady: Promise<void> = Promise.resolve();
-  private supports = { configuration: false, dynamicConfiguration: false, watchedFiles: false, resolve: false, documentChanges: false };
+  private supports = { configuration: false, dynamicConfiguration: false, watchedFiles: false, resolve: false, documentChanges: false, workDoneProgress: false };
+  /** The workspace's project index (none without a workspace folder on disk). */
+  private project: WorkspaceProjectIndex | undefined;
+  /** Per open document: what its last analysis depended on in the project index (see `dependencyKey`). */
+  private analysedKey = new Map<string, string>();
+  /** Per open document: the pending re-summary of its unsaved text. */
+  private indexTimers = new Map<string, ReturnType<typeof setTimeout>>();
   /** Compat-form fixes (target not chosen), per document version and code. */
   private altCache = new Map<string, { version: number; code: string; findings: Finding[] }>();
   /** `shutdown` was received (the exit status is then 0). */
@@ -144,8 +158,13 @@ export class AnyioMigrateServer {
   }
 
   /** For tests: the analysis worker's statistics. */
-  workerStats(): { started: number; terminated: number; analyses: number } {
+  workerStats(): { started: number; terminated: number; analyses: number; summaries: number } {
     return { ...this.worker.stats };
+  }
+
+  /** For tests: the project index (undefined without a workspace folder on disk). */
+  projectIndex(): WorkspaceProjectIndex | undefined {
+    return this.project;
   }
 
   register(): void {
@@ -154,19 +173,25 @@ export class AnyioMigrateServer {
     c.onInitialized(() => this.initialized());
     c.onShutdown(() => {
       this.shutdownReceived = true;
+      this.project?.dispose();
+      for (const t of this.indexTimers.values()) clearTimeout(t);
+      this.indexTimers.clear();
       this.worker.dispose();
       this.docs.dispose();
     });
     c.onDidOpenTextDocument((p) => {
       const state = this.docs.open(p.textDocument.uri, p.textDocument.languageId, p.textDocument.version, p.textDocument.text);
       this.schedule(state);
+      this.indexDocument(p.textDocument.uri, 0);
     });
     c.onDidChangeTextDocument((p) => {
       const state = this.docs.get(p.textDocument.uri);
       if (!state) return;
       if (!this.applyChanges(state, p.contentChanges, p.textDocument.version)) return;
       this.schedule(state);
+      this.indexDocument(state.uri, INDEX_DEBOUNCE_MS);
     });
+    c.onDidSaveTextDocument((p) => this.indexDocument(p.textDocument.uri, 0, true));
     const nbs = c.notebooks.synchronization;
     nbs.onDidOpenNotebookDocument((p) => {
       for (const item of p.cellTextDocuments) this.docs.open(item.uri, item.languageId, item.version, item.text);
@@ -202,7 +227,9 @@ export class AnyioMigrateServer {
       if (this.docs.get(p.textDocument.uri)?.inWorker) this.worker.close(p.textDocument.uri);
       this.docs.close(p.textDocument.uri);
       this.altCache.delete(p.textDocument.uri);
+      this.analysedKey.delete(p.textDocument.uri);
       void c.sendDiagnostics({ uri: p.textDocument.uri, diagnostics: [] });
+      this.indexDocument(p.textDocument.uri, 0); // its text is the disk's again
     });
     c.onDidChangeConfiguration((p) => {
       if (!this.supports.configuration) {
@@ -211,9 +238,25 @@ export class AnyioMigrateServer {
       }
       this.invalidateConfig();
     });
-    c.onDidChangeWatchedFiles(() => {
-      this.pyprojects.clear();
-      this.invalidateConfig();
+    c.onDidChangeWatchedFiles((p) => {
+      let config = false;
+      let walk = false;
+      for (const change of p.changes) {
+        const file = fsPathOf(change.uri);
+        if (!file || /\.pyi?$/.test(file)) {
+          if (!file) continue;
+          // Created or deleted files change the set of modules (and their names): walk again.
+          if (change.type === 2) this.project?.touch(file);
+          else walk = true;
+        } else if (file.endsWith('.gitignore')) walk = true;
+        else config = true;
+      }
+      if (walk) this.project?.filesAddedOrRemoved();
+      if (config) {
+        this.pyprojects.clear();
+        this.invalidateConfig();
+        this.project?.filesAddedOrRemoved(); // its exclude patterns may have changed
+      }
     });
     c.onHover((p, token) => this.hover(p, token));
     c.onCodeAction((p, token) => this.codeActions(p, token));
@@ -274,6 +317,7 @@ export class AnyioMigrateServer {
       watchedFiles: caps.workspace?.didChangeWatchedFiles?.dynamicRegistration === true,
       resolve: caps.textDocument?.codeAction?.resolveSupport?.properties.includes('edit') === true,
       documentChanges: caps.workspace?.workspaceEdit?.documentChanges === true,
+      workDoneProgress: caps.window?.workDoneProgress === true,
     };
     // Clients without workspace/configuration: `{settings: {...}}`, `{anyioMigrate: {...}}` or the settings themselves.
     const init = params.initializationOptions as Record<string, unknown> | null | undefined;
@@ -284,7 +328,7 @@ export class AnyioMigrateServer {
     await this.engineReady;
     return {
       capabilities: {
-        textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
+        textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental, save: { includeText: false } },
         // The Python cells of a notebook are analysed together (imports usually live in cell 1).
         notebookDocumentSync: { notebookSelector: [{ notebook: '*', cells: [{ language: 'python' }] }] },
         hoverProvider: true,
@@ -304,7 +348,9 @@ export class AnyioMigrateServer {
       void c.client.register(DidChangeConfigurationNotification.type, { section: CONFIG_SECTION });
     }
     if (this.supports.watchedFiles) {
-      void c.client.register(DidChangeWatchedFilesNotification.type, { watchers: [{ globPattern: '**/pyproject.toml' }] });
+      // pyproject.toml: settings; Python files and .gitignore: the project index.
+      const watchers = ['**/pyproject.toml', '**/*.py', '**/*.pyi', '**/.gitignore'].map((globPattern) => ({ globPattern }));
+      void c.client.register(DidChangeWatchedFilesNotification.type, { watchers });
     }
     if (this.workspaceFolders.length > 0 || this.supports.configuration) {
       try {
@@ -312,10 +358,163 @@ export class AnyioMigrateServer {
           const removed = new Set(e.removed.map((f) => f.uri));
           this.workspaceFolders = [...this.workspaceFolders.filter((f) => !removed.has(f)), ...e.added.map((f) => f.uri)];
           this.invalidateConfig();
+          this.startProjectIndex();
         });
       } catch {
         /* client without workspace folder support */
       }
+    }
+    this.startProjectIndex();
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Project index
+
+  /** File-system paths of the workspace folders on disk. */
+  private folderPaths(): string[] {
+    return this.workspaceFolders
+      .filter((u) => u.startsWith('file:'))
+      .map((u) => fsPathOf(u))
+      .filter((p): p is string => p !== undefined);
+  }
+
+  /** Build the project index in the background (or walk again after the folders changed). */
+  private startProjectIndex(): void {
+    if (this.project) {
+      this.project.rebuild();
+      return;
+    }
+    if (this.folderPaths().length === 0) return;
+    const started = Date.now();
+    let logged = false;
+    const project = new WorkspaceProjectIndex({
+      folders: () => this.folderPaths(),
+      excludeFor: async (folder) => (await this.configFor(pathToFileURL(path.join(folder, '__anyio_migrate__.py')).href)).exclude,
+      openText: (file) => this.openTextOf(file),
+      summarize: (text, module, isPackage, file) => this.summarize(text, module, isPackage, file),
+      progress: (files) => this.indexProgress(files),
+      changed: () => {
+        if (!this.project?.ready) return;
+        if (!logged) {
+          logged = true;
+          const st = project.stats;
+          this.connection.console.info(`anyio-migrate: project index: ${project.index.size} modules summarised (${st.reads} files read, ${st.summarised} summaries computed, ${((Date.now() - started) / 1000).toFixed(1)} s since start)`);
+        }
+        this.revalidateDependents();
+      },
+      op: (op) => this.worker.indexChanged(op),
+      log: (m) => this.connection.console.error(`anyio-migrate: ${m}`),
+    });
+    this.project = project;
+    void this.engineReady.then(() => project.rebuild());
+  }
+
+  /** The editor's text of the open Python document at `file`, if any (not a desynced one). */
+  private openTextOf(file: string): string | undefined {
+    for (const s of this.docs.all()) {
+      if (s.languageId !== 'python' || s.desync !== undefined || !s.uri.startsWith('file:')) continue;
+      if (fsPathOf(s.uri) === file && !this.notebooks.ofCell(s.uri)) return s.text;
+    }
+    return undefined;
+  }
+
+  /** The document's text changed for the index: now (`ms` 0) or when typing pauses. */
+  private indexDocument(uri: string, ms: number, mayBeNew = false): void {
+    const project = this.project;
+    if (!project || !uri.startsWith('file:')) return;
+    const file = fsPathOf(uri);
+    if (!file) return;
+    const pending = this.indexTimers.get(uri);
+    if (pending) clearTimeout(pending);
+    this.indexTimers.delete(uri);
+    if (ms === 0) project.touch(file, mayBeNew);
+    else {
+      this.indexTimers.set(
+        uri,
+        setTimeout(() => {
+          this.indexTimers.delete(uri);
+          project.touch(file);
+        }, ms),
+      );
+    }
+  }
+
+  /** Apply the pending re-summaries of unsaved text now (Migrate uses the editor's text). */
+  private flushIndexTimers(): void {
+    for (const uri of [...this.indexTimers.keys()]) this.indexDocument(uri, 0);
+  }
+
+  /** One module's summary: in the analysis worker (the main loop stays free), else here between messages. */
+  private async summarize(text: string, module: string, isPackage: boolean, file: string): Promise<ModuleSummary | undefined> {
+    for (let attempt = 0; attempt < 3 && this.worker.available && !this.shutdownReceived; attempt++) {
+      const o = await this.worker.summarize(text, module, isPackage, file);
+      if (o.kind === 'done') return o.summary;
+      if (o.kind === 'cancelled') continue; // the worker was restarted for another document: ask again
+      this.connection.console.warn(`anyio-migrate: project index: ${file} not summarised: ${o.kind === 'timeout' ? budgetMessage(o.budgetMs) : o.message}`);
+      return undefined;
+    }
+    if (this.shutdownReceived) return undefined;
+    await new Promise((resolve) => setImmediate(resolve));
+    try {
+      return summarizeModule(text, module, isPackage, file);
+    } catch (err) {
+      this.connection.console.warn(`anyio-migrate: project index: ${file} not summarised: ${err instanceof Error ? err.message : String(err)}`);
+      return undefined;
+    }
+  }
+
+  private async indexProgress(files: number): Promise<IndexProgress> {
+    if (!this.supports.workDoneProgress || files === 0) return { report: () => undefined, done: () => undefined };
+    const reporter = await this.connection.window.createWorkDoneProgress();
+    reporter.begin(`AnyIO Migrate: indexing ${files} file${files === 1 ? '' : 's'}`, 0, undefined, false);
+    let last = 0;
+    return {
+      report: (phase, done, total) => {
+        const now = Date.now();
+        if (now - last < 100 && done !== total) return;
+        last = now;
+        // Reading every file is the first half, summarising the AnyIO-related ones the second.
+        const pct = Math.round((phase === 'reading' ? 0 : 50) + (total > 0 ? (50 * done) / total : 50));
+        reporter.report(Math.min(100, pct), phase === 'reading' ? `reading ${done}/${total}` : `summarising ${done}/${total} AnyIO-related modules`);
+      },
+      done: () => reporter.done(),
+    };
+  }
+
+  /** The project context of an open document, when it is a module of the indexed workspace. */
+  private projectOf(state: DocumentState): ProjectContext | undefined {
+    if (!this.project || !state.uri.startsWith('file:') || this.notebooks.ofCell(state.uri)) return undefined;
+    const file = fsPathOf(state.uri);
+    return file ? this.project.contextOf(file) : undefined;
+  }
+
+  /** Analysis options of an open document: its settings and its place in the project. */
+  private optionsFor(state: DocumentState, config: EffectiveConfig, analysing = false): AnalyzeOptions {
+    const options = this.options_(config);
+    const project = this.projectOf(state);
+    if (project) options.project = project;
+    if (analysing) this.analysedKey.set(state.uri, this.keyOf(state));
+    return options;
+  }
+
+  private keyOf(state: DocumentState): string {
+    const file = this.project && state.uri.startsWith('file:') ? fsPathOf(state.uri) : undefined;
+    return file ? this.project!.dependencyKey(file) : '-';
+  }
+
+  /**
+   * The index changed: re-analyse (and re-publish) the open documents whose analysis depended on
+   * what changed: the modules they import, transitively (or that were analysed before the index
+   * was ready).
+   */
+  private revalidateDependents(): void {
+    for (const state of this.docs.all()) {
+      if (!state.config || this.notebooks.ofCell(state.uri)) continue;
+      const before = this.analysedKey.get(state.uri);
+      if (before === undefined || before === this.keyOf(state)) continue;
+      state.findings = undefined;
+      this.altCache.delete(state.uri);
+      this.schedule(state);
     }
   }
 
@@ -457,7 +656,7 @@ export class AnyioMigrateServer {
     state.reanalyse = false;
     let outcome: WorkerOutcome;
     try {
-      outcome = await this.worker.analyze(state, this.options_(config));
+      outcome = await this.worker.analyze(state, this.optionsFor(state, config, true));
     } finally {
       state.analysing = false;
     }
@@ -579,7 +778,7 @@ export class AnyioMigrateServer {
       try {
         // Scoped re-analysis: only the function bodies an edit changed are checked again (the
         // result always equals a full analysis; see src/core/incremental.ts).
-        findings = state.incremental.analyze(state.text, state.currentTree(), this.options_(config)).findings;
+        findings = state.incremental.analyze(state.text, state.currentTree(), this.optionsFor(state, config, true)).findings;
       } catch (err) {
         state.incremental.reset();
         if (err instanceof InputRefused) this.connection.console.warn(`anyio-migrate: ${state.uri}: ${err.message}`);
@@ -830,7 +1029,7 @@ export class AnyioMigrateServer {
     if (!cached || cached.version !== state.version || cached.code !== code) {
       let findings: Finding[] = [];
       try {
-        findings = analyze(state.text, { ...this.options_(config), target: 'anyio2+3', select: [code], ignore: [] });
+        findings = analyze(state.text, { ...this.optionsFor(state, config), target: 'anyio2+3', select: [code], ignore: [] });
       } catch {
         findings = [];
       }
@@ -885,7 +1084,7 @@ export class AnyioMigrateServer {
       return action;
     }
     const config = state.config;
-    const options = { ...this.options_(config), unsafeFixes: data.kind === 'fixAll' ? false : config.unsafeFixes };
+    const options = { ...(this.notebooks.ofCell(state.uri) ? this.options_(config) : this.optionsFor(state, config)), unsafeFixes: data.kind === 'fixAll' ? false : config.unsafeFixes };
     if (data.kind === 'fixAllCode' && data.code) options.select = [data.code];
     try {
       const result = fixAll(ctx.text, options);
@@ -906,6 +1105,10 @@ export class AnyioMigrateServer {
 
   private async migrate(params: MigrateParams, token: CancellationToken): Promise<MigrateResult> {
     await this.engineReady;
+    // The same project index as the diagnostics, with the editor's unsaved text in it.
+    this.flushIndexTimers();
+    const project = this.project;
+    if (project) await project.settled();
     let lastProgress = 0;
     const migrator = new Migrator(
       {
@@ -929,6 +1132,7 @@ export class AnyioMigrateServer {
           void this.connection.sendNotification(MigrateProgressNotification, p);
         },
         log: (m) => this.connection.console.log(`anyio-migrate: ${m}`),
+        project: (file) => project?.contextOf(file),
       },
       token,
     );

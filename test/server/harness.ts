@@ -42,6 +42,8 @@ export interface StartOptions {
   childProcess?: boolean;
   /** Options of the in-process server (time budget, worker threshold). */
   serverOptions?: ServerOptions;
+  /** Advertise `window.workDoneProgress` (VS Code does); `$/progress` values are recorded in `workProgress`. */
+  workDoneProgress?: boolean;
 }
 
 export class TestClient {
@@ -49,6 +51,11 @@ export class TestClient {
   readonly statuses: DocumentStatusParams[] = [];
   readonly progress: MigrateProgressParams[] = [];
   readonly logs: string[] = [];
+  /** `$/progress` values (with `workDoneProgress`) and the tokens the server created. */
+  readonly workProgress: Array<{ token: string | number; value: { kind: string; title?: string; message?: string; percentage?: number } }> = [];
+  readonly progressTokens: Array<string | number> = [];
+  /** `client/registerCapability` registrations. */
+  readonly registrations: Array<{ method: string; registerOptions?: unknown }> = [];
   configurationRequests = 0;
   settings: Record<string, unknown>;
   private waiters: Array<() => void> = [];
@@ -89,8 +96,18 @@ export class TestClient {
       client.configurationRequests++;
       return params.items.map((item) => client.settingsFor(item.scopeUri));
     });
-    conn.onRequest('client/registerCapability', () => null);
-    conn.onRequest('window/workDoneProgress/create', () => null);
+    conn.onRequest('client/registerCapability', (p: { registrations: Array<{ method: string; registerOptions?: unknown }> }) => {
+      client.registrations.push(...p.registrations);
+      return null;
+    });
+    conn.onRequest('window/workDoneProgress/create', (p: { token: string | number }) => {
+      client.progressTokens.push(p.token);
+      return null;
+    });
+    conn.onNotification('$/progress', (p: { token: string | number; value: { kind: string } }) => {
+      client.workProgress.push(p);
+      client.notify();
+    });
     conn.onNotification('textDocument/publishDiagnostics', (p: PublishDiagnosticsParams) => {
       client.published.push(p);
       client.notify();
@@ -108,6 +125,7 @@ export class TestClient {
       workspaceFolders: (options.workspaceFolders ?? []).map((uri, i) => ({ uri, name: `folder${i}` })),
       initializationOptions: options.initializationOptions,
       capabilities: {
+        ...(options.workDoneProgress ? { window: { workDoneProgress: true } } : {}),
         workspace: {
           configuration: options.configuration ?? true,
           didChangeConfiguration: { dynamicRegistration: true },
