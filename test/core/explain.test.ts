@@ -169,6 +169,14 @@ describe('explain (semantic model: show the proof)', () => {
     assert.deepEqual(param.steps, [{ text: '`p` is a parameter of `main` without an annotation', line: lineOf(APP, 'async def main') }]);
   });
 
+  it('an attribute of a third-party object is unknown for the reason its object is', () => {
+    const src = 'from asyncscope import main_scope\n\nasync def f():\n    async with main_scope("x") as scp:\n        tg = scp._tg\n        await tg.spawn(f)\n';
+    const ex = explainAt(src, at(src, 'tg.spawn'));
+    assert.equal(ex?.verdict, 'unknown');
+    assert.equal(ex?.type, 'unknown: `main_scope("x")` comes from `asyncscope`, a library the engine cannot see');
+    assert.deepEqual(ex?.steps.map((s) => s.line), [5, 4, 1]);
+  });
+
   it('without the project index the helper task group is unknown (the proof needs the other module)', () => {
     const ex = explainAt(APP, at(APP, 'group.spawn'), {});
     assert.ok(ex);

@@ -433,7 +433,7 @@ class Explainer {
       if (root.type === 'identifier' && !isAnyioName(q)) this.trace(v, root, depth + 1);
       return this.leafOfName(q, n.text);
     }
-    this.trace(v, obj, depth + 1);
+    const objLeaf = this.trace(v, obj, depth + 1);
     const base = v.res.typeOf(obj);
     if (base.k === 'local') return this.traceClassAttr(v, base.cls, attr.text, depth);
     if (attr.text === 'cancel_scope' && (base.k === 'anyio' || base.k === 'unknown')) {
@@ -441,7 +441,8 @@ class Explainer {
       return { kind: 'anyio-api', q: 'anyio.CancelScope' };
     }
     if (base.k === 'pinst' || base.k === 'pclass') return { kind: 'project', q: `${base.q}.${attr.text}` };
-    return { kind: 'other' };
+    // An attribute of something unknown is unknown for the same reason.
+    return base.k === 'unknown' ? objLeaf : { kind: 'other' };
   }
 
   /** `obj.attr` on an instance of a class of view `v`: where the class sets it. */
@@ -551,14 +552,14 @@ class Explainer {
       const obj = f.childForFieldName('object');
       const attr = f.childForFieldName('attribute');
       if (obj && attr) {
-        this.trace(v, obj, depth + 1);
+        const objLeaf = this.trace(v, obj, depth + 1);
         const base = v.res.typeOf(obj);
         if (base.k === 'local') {
           const m = base.cls.methods.get(attr.text);
           if (m) return this.traceFunctionResult(v, m, `${base.cls.name}.${attr.text}`, depth + 1);
         }
         if (base.k === 'pinst' || base.k === 'pclass') return { kind: 'project', q: `${base.q}.${attr.text}` };
-        return { kind: 'other' };
+        return base.k === 'unknown' ? objLeaf : { kind: 'other' };
       }
     }
     return this.trace(v, f, depth + 1);
