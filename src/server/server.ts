@@ -465,7 +465,12 @@ export class AnyioMigrateServer {
 
   private async indexProgress(files: number): Promise<IndexProgress> {
     if (!this.supports.workDoneProgress || files === 0) return { report: () => undefined, done: () => undefined };
-    const reporter = await this.connection.window.createWorkDoneProgress();
+    let reporter: Awaited<ReturnType<Connection['window']['createWorkDoneProgress']>>;
+    try {
+      reporter = await this.connection.window.createWorkDoneProgress();
+    } catch {
+      return { report: () => undefined, done: () => undefined }; // the client refused the token
+    }
     reporter.begin(`AnyIO Migrate: indexing ${files} file${files === 1 ? '' : 's'}`, 0, undefined, false);
     let last = 0;
     return {
