@@ -33,7 +33,7 @@ export interface IndexOptions {
   summarize: (text: string, module: string, isPackage: boolean, file: string) => Promise<ModuleSummary>;
 }
 
-const IMPORT_LINE = /^[ \t]*(?:from[ \t]+([.\w]+)[ \t]+import[ \t]+(\([^)]*\)|[^\n#;]+)|import[ \t]+([^\n#;]+))/gm;
+const IMPORT_LINE = /^\ufeff?[ \t]*(?:from[ \t]+([.\w]+)[ \t]+import[ \t]+(\([^)]*\)|[^\n#;]+)|import[ \t]+([^\n#;]+))/gm;
 
 /** The modules a text imports, by a line scan (a superset is fine: it only widens what is summarised). */
 export function scanImports(text: string, module: string, isPackage: boolean): string[] {

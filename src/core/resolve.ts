@@ -280,8 +280,41 @@ export class Resolver {
 
   private typeOfName(node: Node, depth: number): Ty {
     const found = lookup(this.idx, node.text, node);
-    if (!found) return UNKNOWN;
-    return joinTys(found.bindings.map((b) => this.typeOfBinding(b, depth + 1)));
+    const t = found ? joinTys(found.bindings.map((b) => this.typeOfBinding(b, depth + 1))) : UNKNOWN;
+    if (t.k !== 'unknown' || !this.idx.text.includes('isinstance(')) return t;
+    return this.narrowedByIsinstance(node, depth) ?? t;
+  }
+
+  /**
+   * `if isinstance(x, anyio.abc.Event): await x.set()`: inside the `if` body (of the same
+   * function), an otherwise unknown `x` has the checked type. Only asked for unknown names of files
+   * that call `isinstance` (walking up the tree is not free).
+   */
+  private narrowedByIsinstance(node: Node, depth: number): Ty | undefined {
+    let child: Node = node;
+    for (let n = node.parent, i = 0; n && i < 40; child = n, n = n.parent, i++) {
+      if (n.type === 'function_definition' || n.type === 'lambda' || n.type === 'class_definition' || n.type === 'module') return undefined;
+      if (n.type !== 'if_statement' || n.childForFieldName('consequence')?.id !== child.id) continue;
+      const conds: Node[] = [];
+      const collect = (c: Node | null | undefined) => {
+        if (!c) return;
+        const u = unparen(c);
+        if (u.type === 'boolean_operator' && u.childForFieldName('operator')?.text === 'and') {
+          collect(u.childForFieldName('left'));
+          collect(u.childForFieldName('right'));
+        } else conds.push(u);
+      };
+      collect(n.childForFieldName('condition'));
+      for (const c of conds) {
+        if (c.type !== 'call' || c.childForFieldName('function')?.text !== 'isinstance') continue;
+        const args = (c.childForFieldName('arguments')?.namedChildren ?? []).filter((a): a is Node => !!a && a.type !== 'comment');
+        if (args.length !== 2 || args[0]!.text !== node.text) continue;
+        const cls = unparen(args[1]!);
+        const t = cls.type === 'tuple' ? joinTys(cls.namedChildren.filter((x): x is Node => !!x).map((x) => this.typeFromAnnotation(x, depth + 1))) : this.typeFromAnnotation(cls, depth + 1);
+        if (t.k !== 'unknown') return t;
+      }
+    }
+    return undefined;
   }
 
   typeOfBinding(b: Binding, depth: number): Ty {
@@ -448,7 +481,11 @@ export class Resolver {
           continue;
         }
       }
-      if (a.value) {
+      if (a.enter) {
+        let t = this.enterType(a.enter.cm, a.enter.isAsync, depth + 1);
+        for (const i of a.path ?? []) t = t.k === 'tuple' ? t.items[i] ?? UNKNOWN : UNKNOWN;
+        tys.push(t);
+      } else if (a.value) {
         let t = this.typeFromClassValue(a.value, depth + 1);
         for (const i of a.path ?? []) t = t.k === 'tuple' ? t.items[i] ?? UNKNOWN : UNKNOWN;
         tys.push(t);

@@ -82,6 +82,8 @@ export interface AttrAssignment {
   value?: Node;
   annotation?: Node;
   path?: number[];
+  /** `with cm as self.x`: the context expression (what `x` is bound to is what `cm` enters). */
+  enter?: { cm: Node; isAsync: boolean };
 }
 
 export interface ClassInfo {
@@ -238,7 +240,12 @@ export function buildIndex(tree: Tree, text: string, skipBlocks?: ReadonlySet<nu
       const inner = target.namedChild(0);
       if (inner) bindTarget(scope, inner, kind, extra, path);
     } else if (t === 'attribute') {
-      recordSelfAttr(scope, target, { value: extra.value, annotation: extra.annotation, path: path.length ? path : undefined });
+      recordSelfAttr(scope, target, {
+        value: extra.value,
+        annotation: extra.annotation,
+        path: path.length ? path : undefined,
+        ...(kind === 'with' && extra.stmt ? { enter: { cm: extra.stmt, isAsync: !!extra.isAsync } } : {}),
+      });
     }
   };
 

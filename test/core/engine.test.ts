@@ -126,6 +126,53 @@ describe('engine', () => {
       `);
     });
 
+    it('proves receivers bound by `with ... as self.x` and narrowed by isinstance()', () => {
+      check(
+        `
+        import anyio
+        from typing import Optional
+        from anyio.abc import CancelScope
+
+        class S:
+            _scope: Optional[CancelScope] = None
+
+            async def run(self):
+                async with anyio.open_cancel_scope() as self._scope:
+                    pass
+
+            async def stop(self):
+                await self._scope.cancel()
+
+        async def ping(p, q):
+            if p is not None and isinstance(p, anyio.abc.Event):
+                await p.set()
+            if isinstance(q, dict):
+                await q.set()
+      `,
+        `
+        import anyio
+        from typing import Optional
+        from anyio.abc import CancelScope
+
+        class S:
+            _scope: Optional[CancelScope] = None
+
+            async def run(self):
+                with anyio.CancelScope() as self._scope:
+                    pass
+
+            async def stop(self):
+                self._scope.cancel()
+
+        async def ping(p, q):
+            if p is not None and isinstance(p, anyio.Event):
+                p.set()
+            if isinstance(q, dict):
+                await q.set()
+      `,
+      );
+    });
+
     it('proves receivers through self attributes, annotations, Optional, strings, dataclass fields and return types', () => {
       const src = `
         import anyio

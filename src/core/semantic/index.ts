@@ -19,12 +19,14 @@ export interface SourceFile {
 }
 
 /**
- * Summarise `files` into `index` (module names from the files' own package layout, see
- * `moduleNames`). Files whose text did not change keep their summary. Returns the paths whose
- * summary changed.
+ * Summarise `files` into `index` (module names from the package layout of `allPaths`, by default
+ * these files and the ones the index holds; see `moduleNames`). Files whose text did not change
+ * keep their summary. Returns the paths whose summary changed.
  */
-export function updateIndex(index: ProjectIndex, files: readonly SourceFile[], allPaths: readonly string[] = files.map((f) => f.path)): string[] {
-  const names = moduleNames(allPaths);
+export function updateIndex(index: ProjectIndex, files: readonly SourceFile[], allPaths?: readonly string[]): string[] {
+  // Module names depend on the whole layout (which folders hold an `__init__.py`): by default the
+  // files given plus every file the index already holds.
+  const names = moduleNames(allPaths ?? [...new Set([...index.paths(), ...files.map((f) => f.path)])]);
   const changed: string[] = [];
   for (const f of files) {
     const n = names.get(f.path);

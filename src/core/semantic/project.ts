@@ -32,8 +32,11 @@ export function moduleNames(paths: readonly string[]): Map<string, { module: str
   const inits = new Set<string>();
   for (const p of paths) if (/(^|\/)__init__\.pyi?$/.test(p)) inits.add(p.slice(0, p.lastIndexOf('/') + 1));
   const out = new Map<string, { module: string; isPackage: boolean }>();
+  const all = new Set(paths);
   for (const p of paths) {
     if (!/\.pyi?$/.test(p)) continue;
+    // A stub next to its module describes the same module: the module's own code is summarised.
+    if (p.endsWith('.pyi') && all.has(p.slice(0, -1))) continue;
     const slash = p.lastIndexOf('/');
     const file = p.slice(slash + 1).replace(/\.pyi?$/, '');
     const isPackage = file === '__init__';
@@ -52,53 +55,83 @@ export function moduleNames(paths: readonly string[]): Map<string, { module: str
 }
 
 export class ProjectIndex {
-  private readonly modules = new Map<string, ModuleSummary>();
-  /** Module names two different files claim (several roots): nothing is proven through them. */
-  private readonly ambiguous = new Set<string>();
-  private readonly pathOf = new Map<string, string>();
+  /** Summaries by the path they were computed from. */
+  private readonly byPath = new Map<string, ModuleSummary>();
+  /**
+   * The paths claiming each module name. Two files claiming one name (several roots, a copy under
+   * `build/`) make it ambiguous: nothing is proven through it until one of them goes away.
+   */
+  private readonly claims = new Map<string, Set<string>>();
   private version = 0;
   private memo = new Map<string, STy>();
   private carriers?: Set<string>;
   private methodNames?: { all: Set<string>; async: Set<string> };
 
   get size(): number {
-    return this.modules.size;
+    return this.byPath.size;
+  }
+
+  /** The summaries of the modules whose name one file alone claims. */
+  private *unambiguous(): IterableIterator<ModuleSummary> {
+    for (const [, paths] of this.claims) if (paths.size === 1) yield this.byPath.get(paths.values().next().value!)!;
   }
 
   /** Add or replace a module's summary. Returns whether anything changed. */
   set(summary: ModuleSummary): boolean {
     if (summary.v !== SUMMARY_VERSION) return false;
-    const old = this.modules.get(summary.module);
-    if (old && old.path !== summary.path && this.pathOf.get(old.path) === summary.module) {
-      this.ambiguous.add(summary.module);
-    }
-    if (old && old.hash === summary.hash && old.path === summary.path) return false;
-    this.modules.set(summary.module, summary);
-    this.pathOf.set(summary.path, summary.module);
+    const old = this.byPath.get(summary.path);
+    if (old && old.hash === summary.hash && old.module === summary.module && old.isPackage === summary.isPackage) return false;
+    if (old && old.module !== summary.module) this.unclaim(old.module, old.path);
+    this.byPath.set(summary.path, summary);
+    let paths = this.claims.get(summary.module);
+    if (!paths) this.claims.set(summary.module, (paths = new Set()));
+    paths.add(summary.path);
     this.changed();
     return true;
   }
 
+  private unclaim(module: string, path: string): void {
+    const paths = this.claims.get(module);
+    paths?.delete(path);
+    if (paths?.size === 0) this.claims.delete(module);
+  }
+
   /** Forget the module summarised from `path`. */
   deletePath(path: string): boolean {
-    const m = this.pathOf.get(path);
-    if (m === undefined) return false;
-    this.pathOf.delete(path);
-    if (this.modules.get(m)?.path === path) this.modules.delete(m);
+    const old = this.byPath.get(path);
+    if (!old) return false;
+    this.byPath.delete(path);
+    this.unclaim(old.module, path);
     this.changed();
     return true;
   }
 
   get(module: string): ModuleSummary | undefined {
-    return this.ambiguous.has(module) ? undefined : this.modules.get(module);
+    const paths = this.claims.get(module);
+    return paths?.size === 1 ? this.byPath.get(paths.values().next().value!) : undefined;
   }
 
   moduleOfPath(path: string): string | undefined {
-    return this.pathOf.get(path);
+    return this.byPath.get(path)?.module;
+  }
+
+  /** The paths summarised. */
+  paths(): string[] {
+    return [...this.byPath.keys()];
+  }
+
+  /** The module name (claimed by one file or several) that the import `q` reaches. */
+  private claimedModuleOf(q: string): string | undefined {
+    const parts = q.split('.');
+    for (let i = parts.length; i >= 1; i--) {
+      const m = parts.slice(0, i).join('.');
+      if (this.claims.has(m)) return m;
+    }
+    return undefined;
   }
 
   summaries(): ModuleSummary[] {
-    return [...this.modules.values()];
+    return [...this.byPath.values()];
   }
 
   private changed(): void {
@@ -113,7 +146,7 @@ export class ProjectIndex {
     if (!this.methodNames) {
       const all = new Set<string>();
       const async = new Set<string>();
-      for (const s of this.modules.values()) {
+      for (const s of this.unambiguous()) {
         for (const e of Object.values(s.names)) {
           if (e.kind !== 'class') continue;
           for (const [m, fn] of Object.entries(e.cls.methods)) {
@@ -143,18 +176,20 @@ export class ProjectIndex {
    */
   isCarrier(module: string): boolean {
     if (!this.carriers) {
-      const importers = new Map<string, string[]>();
-      for (const s of this.modules.values()) {
+      // Over every summary, ambiguous names included: a module two files claim still connects its
+      // importers to AnyIO if either of them does (the gate must stay a superset).
+      const importers = new Map<string, Set<string>>();
+      for (const s of this.byPath.values()) {
         for (const imp of s.imports) {
-          const target = this.split(imp)?.m.module;
+          const target = this.claimedModuleOf(imp);
           if (!target) continue;
           let l = importers.get(target);
-          if (!l) importers.set(target, (l = []));
-          l.push(s.module);
+          if (!l) importers.set(target, (l = new Set()));
+          l.add(s.module);
         }
       }
       const carriers = new Set<string>();
-      const queue = [...this.modules.values()].filter((s) => s.mentionsAnyio).map((s) => s.module);
+      const queue = [...this.byPath.values()].filter((s) => s.mentionsAnyio).map((s) => s.module);
       for (const q of queue) carriers.add(q);
       while (queue.length) {
         for (const imp of importers.get(queue.pop()!) ?? []) {
@@ -174,7 +209,7 @@ export class ProjectIndex {
     const s = this.get(module);
     if (!s) return false;
     return s.imports.some((imp) => {
-      const t = this.split(imp)?.m.module;
+      const t = this.claimedModuleOf(imp);
       return t !== undefined && t !== module && this.isCarrier(t);
     });
   }
@@ -186,7 +221,7 @@ export class ProjectIndex {
   referencedElsewhere(module: string, name: string): boolean {
     if (!this.get(module)) return true;
     const full = `${module}.${name}`;
-    for (const s of this.modules.values()) {
+    for (const s of this.unambiguous()) {
       if (s.module === module) continue;
       if (s.imports.some((imp) => imp === full || imp === module || module.startsWith(`${imp}.`))) return true;
     }
@@ -196,28 +231,33 @@ export class ProjectIndex {
   /** Modules that import `module` (directly). */
   dependents(module: string): string[] {
     const out: string[] = [];
-    for (const s of this.modules.values()) if (s.imports.some((imp) => this.split(imp)?.m.module === module)) out.push(s.module);
+    for (const s of this.unambiguous()) if (s.imports.some((imp) => this.split(imp)?.m.module === module)) out.push(s.module);
     return out;
   }
 
   /**
-   * A digest of everything the analysis of `module` can depend on: the summaries of the modules
-   * it imports, transitively (for caches keyed by a file's text).
+   * A digest of everything the analysis of `module` can depend on besides its own text: the
+   * summaries of the modules it imports, transitively (for caches keyed by a file's text).
    */
   digest(module: string): string {
-    const seen = new Set<string>();
+    const seen = new Set<string>([module]);
+    const deps = new Set<string>();
     const stack = [module];
     while (stack.length) {
-      const m = stack.pop()!;
-      if (seen.has(m)) continue;
-      seen.add(m);
-      for (const imp of this.get(m)?.imports ?? []) {
+      for (const imp of this.get(stack.pop()!)?.imports ?? []) {
         const t = this.split(imp)?.m.module;
-        if (t && !seen.has(t)) stack.push(t);
+        if (t && !seen.has(t)) {
+          seen.add(t);
+          deps.add(t);
+          stack.push(t);
+        }
       }
     }
+    // The module's own summary is left out: its text is what the caller keys on already, and an
+    // edit to it alone must not look like a change of its dependencies.
+    deps.delete(module);
     const h = createHash('sha256');
-    for (const m of [...seen].sort()) h.update(`${m}\0${this.get(m)?.hash ?? '-'}\0`);
+    for (const m of [...deps].sort()) h.update(`${m}\0${this.get(m)?.hash ?? '-'}\0`);
     return h.digest('hex');
   }
 
@@ -393,7 +433,8 @@ export class ProjectIndex {
   enter(t: STy, depth = 0): STy {
     switch (t.k) {
       case 'cm':
-        return t.enter;
+        // What the `with` binds keeps the proof of the context manager.
+        return t.via && (t.enter.k === 'anyio' || t.enter.k === 'cm') ? { ...t.enter, via: [...t.via, ...(t.enter.via ?? [])].slice(0, MAX_STEPS) } : t.enter;
       case 'anyio':
         if (t.cls === 'TaskGroup' || t.cls === 'CancelScope' || t.cls === 'BlockingPortal' || t.cls === 'MemoryObjectSendStream' || t.cls === 'MemoryObjectReceiveStream') return t;
         return OTHER;

@@ -1,0 +1,71 @@
+/**
+ * The CLI proves types across the modules of the project it is given: the package of a file named
+ * alone is indexed too, a file that never writes `anyio` is analysed when it imports a helper that
+ * carries AnyIO objects, and a cached result is invalidated when a module it imports changes.
+ */
+import * as assert from 'assert';
+import * as fs from 'fs';
+import * as path from 'path';
+import { scanImports } from '../../src/cli/project-index';
+import { runCli } from './harness';
+import { makeTempDir, removeDir, writeTree } from './helpers';
+
+const HELPERS = [
+  'from contextlib import asynccontextmanager',
+  '',
+  'import anyio',
+  '',
+  '',
+  '@asynccontextmanager',
+  'async def open_group():',
+  '    async with anyio.create_task_group() as g:',
+  '        yield g',
+  '',
+].join('\n');
+
+const APP = ['from . import helpers', '', '', 'async def main(worker):', '    async with helpers.open_group() as group:', '        await group.spawn(worker)', ''].join('\n');
+
+describe('cli/project-index: types proven across modules', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = makeTempDir();
+    writeTree(dir, { 'src/shop/__init__.py': '', 'src/shop/helpers.py': HELPERS, 'src/shop/app.py': APP });
+  });
+  afterEach(() => removeDir(dir));
+
+  it('scans imports: relative, parenthesised, aliased, after a BOM', () => {
+    const text = '\ufefffrom . import helpers\nfrom ..base import (\n    Machine,\n    Part as P,\n)\nimport os.path, json as j\n';
+    assert.deepEqual(scanImports(text, 'shop.sub.app', false), ['shop.sub', 'shop.sub.helpers', 'shop.base', 'shop.base.Machine', 'shop.base.Part', 'os.path', 'json']);
+    assert.deepEqual(scanImports('from . import x\n', 'shop', true), ['shop', 'shop.x']);
+  });
+
+  it('check: a helper in another module proves the task group; --no-project-index does not', async () => {
+    const r = await runCli(['check', '--no-cache', 'src'], { cwd: dir });
+    assert.match(r.stdout, /src\/shop\/app\.py:6:9: ASY301 /);
+    assert.equal(r.code, 1);
+    const alone = await runCli(['check', '--no-cache', '--no-project-index', 'src'], { cwd: dir });
+    assert.doesNotMatch(alone.stdout, /ASY301/);
+    assert.equal(alone.code, 0);
+  });
+
+  it('a file named alone is analysed with its package in view, and fixed', async () => {
+    const r = await runCli(['fix', path.join('src', 'shop', 'app.py')], { cwd: dir });
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(fs.readFileSync(path.join(dir, 'src/shop/app.py'), 'utf8'), APP.replace('await group.spawn(worker)', 'group.start_soon(worker)'));
+    assert.equal(fs.readFileSync(path.join(dir, 'src/shop/helpers.py'), 'utf8'), HELPERS, 'only the named file is written');
+  });
+
+  it('the cache: a change in an imported module invalidates the findings of its importers', async () => {
+    const first = await runCli(['check', 'src'], { cwd: dir });
+    assert.match(first.stdout, /app\.py:6:9: ASY301/);
+    const again = await runCli(['check', 'src'], { cwd: dir });
+    assert.equal(again.stdout, first.stdout);
+    // The helper now yields a project object: `group` is proven not AnyIO, app.py is unchanged.
+    writeTree(dir, {
+      'src/shop/helpers.py': HELPERS.replace('    async with anyio.create_task_group() as g:\n        yield g', '    yield Group()\n\n\nclass Group:\n    async def spawn(self, fn):\n        await fn()'),
+    });
+    const after = await runCli(['check', 'src'], { cwd: dir });
+    assert.doesNotMatch(after.stdout, /ASY301/);
+    assert.equal(after.code, 0);
+  });
+});
