@@ -41,14 +41,7 @@ const LITERAL_TYPES = new Set([
   'concatenated_string',
   'true',
   'false',
-  'list',
-  'dictionary',
-  'set',
   'tuple',
-  'list_comprehension',
-  'dictionary_comprehension',
-  'set_comprehension',
-  'generator_expression',
   'lambda',
   'binary_operator',
   'comparison_operator',
@@ -66,6 +59,8 @@ export function sameTy(a: Ty, b: Ty): boolean {
   if (a.k === 'class' && b.k === 'class') return a.q === b.q;
   if ((a.k === 'pinst' || a.k === 'pclass' || a.k === 'pfunc' || a.k === 'aname') && a.k === b.k) return a.q === (b as { q: string }).q;
   if (a.k === 'sym') return a === b;
+  if (a.k === 'seq' && b.k === 'seq') return sameTy(a.item as Ty, b.item as Ty);
+  if (a.k === 'map' && b.k === 'map') return sameTy(a.value as Ty, b.value as Ty);
   if (a.k === 'cm' && b.k === 'cm') return sameTy(a.enter, b.enter);
   if (a.k === 'tuple' && b.k === 'tuple') return a.items.length === b.items.length && a.items.every((t, i) => sameTy(t, b.items[i]!));
   return true;
@@ -268,6 +263,32 @@ export class Resolver {
         }
         return UNKNOWN;
       }
+      case 'list':
+      case 'set':
+        return { k: 'seq', item: this.itemsType(node.namedChildren, depth) };
+      case 'list_comprehension':
+      case 'set_comprehension':
+      case 'generator_expression': {
+        const body = node.childForFieldName('body');
+        return { k: 'seq', item: body ? (this.typeOf(body, depth + 1) as STy) : UNKNOWN };
+      }
+      case 'dictionary':
+        return { k: 'map', value: this.itemsType(node.namedChildren.map((p) => (p?.type === 'pair' ? p.childForFieldName('value') : null)), depth) };
+      case 'dictionary_comprehension': {
+        const body = node.childForFieldName('body');
+        const v = body?.type === 'pair' ? body.childForFieldName('value') : null;
+        return { k: 'map', value: v ? (this.typeOf(v, depth + 1) as STy) : UNKNOWN };
+      }
+      case 'subscript': {
+        const base = this.typeOf(node.childForFieldName('value') ?? node, depth + 1);
+        if (base.k === 'seq') return base.item;
+        if (base.k === 'map') return base.value;
+        if (base.k === 'tuple') {
+          const i = node.childForFieldName('subscript');
+          return i?.type === 'integer' && /^\d+$/.test(i.text) ? base.items[Number(i.text)] ?? UNKNOWN : joinTys(base.items as Ty[]);
+        }
+        return base.k === 'other' ? OTHER : UNKNOWN;
+      }
       case 'conditional_expression': {
         const a = node.namedChild(0);
         const b = node.namedChild(2);
@@ -276,6 +297,20 @@ export class Resolver {
       default:
         return LITERAL_TYPES.has(node.type) ? OTHER : UNKNOWN;
     }
+  }
+
+  /**
+   * The type of the items of a container literal (`[a, b]`, `{k: v}` values): their join; a
+   * container with `*rest`, `**more` or no item holds unknown items.
+   */
+  private itemsType(items: ReadonlyArray<Node | null>, depth: number): STy {
+    const tys: Ty[] = [];
+    for (const n of items) {
+      if (!n || n.type === 'comment') continue;
+      if (n.type === 'list_splat' || n.type === 'dictionary_splat') return UNKNOWN;
+      tys.push(this.typeOf(n, depth + 1));
+    }
+    return tys.length ? (joinTys(tys) as STy) : UNKNOWN;
   }
 
   private typeOfName(node: Node, depth: number): Ty {
@@ -359,7 +394,15 @@ export class Resolver {
       case 'def':
       case 'class':
         return OTHER;
-      case 'for':
+      case 'for': {
+        // An item of the iterable: of a list/set/iterable literal or comprehension, a tuple's
+        // items if they agree; a dict gives its keys (never AnyIO objects).
+        if (!b.value) return UNKNOWN;
+        const it = this.typeOf(b.value, depth + 1);
+        let t: Ty = it.k === 'seq' ? (it.item as Ty) : it.k === 'tuple' ? joinTys(it.items as Ty[]) : it.k === 'map' ? OTHER : UNKNOWN;
+        for (const i of b.path ?? []) t = t.k === 'tuple' ? (t.items[i] as Ty) ?? UNKNOWN : UNKNOWN;
+        return t.k === 'none' ? UNKNOWN : t;
+      }
       case 'except':
       case 'augassign':
       case 'del':
@@ -379,19 +422,29 @@ export class Resolver {
   private callSiteType(b: Binding, depth: number): Ty | undefined {
     if (b.paramIndex === undefined || !b.node || depth > MAX_DEPTH) return undefined;
     const fn = scopeOf(this.idx, b.node);
-    if (fn.kind !== 'function' || !fn.name || fn.parent?.kind === 'class' || fn.decorators?.length) return undefined;
-    const name = fn.name;
-    if (fn.parent?.kind === 'module' && !name.startsWith('_') && (!this.project || this.project.referencedElsewhere(name))) return undefined;
+    if (fn.kind !== 'function' || !fn.name || fn.decorators?.length) return undefined;
+    // A constructor's callers are the calls of its class (`S(tg)` binds `tg` to `__init__`'s
+    // second parameter); any other method is called through instances the engine does not track.
+    let callee: Scope = fn;
+    let index = b.paramIndex;
+    if (fn.parent?.kind === 'class') {
+      if (fn.name !== '__init__' || !fn.parent.name || index === 0) return undefined;
+      callee = fn.parent;
+      index -= 1;
+    }
+    const name = callee.name!;
+    if (callee.parent?.kind === 'class') return undefined;
+    if (callee.parent?.kind === 'module' && !name.startsWith('_') && (!this.project || this.project.referencedElsewhere(name))) return undefined;
     const paramName = b.name;
     const offsets = this.idx.identifiers.get(name) ?? [];
     const tys: Ty[] = [];
     for (const o of offsets) {
-      if (o === fn.nameStart) continue;
+      if (o === callee.nameStart) continue;
       const ref = this.idx.tree.rootNode.descendantForIndex(o, o + name.length);
       if (!ref || ref.type !== 'identifier') return undefined;
       const found = lookup(this.idx, name, ref);
-      if (!found?.bindings.some((x) => x.def?.id === fn.node.id)) continue; // another `name`
-      const arg = this.argumentFor(ref, b.paramIndex, paramName);
+      if (!found?.bindings.some((x) => x.def?.id === callee.node.id)) continue; // another `name`
+      const arg = this.argumentFor(ref, index, paramName);
       if (arg === undefined) return undefined; // escapes: not every caller is in view
       if (arg === null) continue; // the call does not pass it (a default applies): no evidence
       const t = this.typeOf(arg, depth + 1);
@@ -457,6 +510,7 @@ export class Resolver {
     }
     if (base.k === 'local') return this.attrTypeOfClass(base.cls, attr.text, depth + 1);
     if (Resolver.isProjectTy(base)) return this.project ? this.project.attr(base, attr.text) : UNKNOWN;
+    if (base.k === 'seq' || base.k === 'map') return OTHER; // a method of a list/set/dict
     // An attribute of a module: the standard library's are not AnyIO's, a third-party one's are unknown.
     if (q) return isKnownNotAnyio(q) ? OTHER : UNKNOWN;
     if (base.k === 'other' || base.k === 'none') return OTHER;
@@ -668,6 +722,9 @@ export class Resolver {
         const m = base.cls.methods.get(attr.text);
         if (m) return this.isProperty(m) ? UNKNOWN : this.functionResult(m, awaited, depth + 1);
       }
+      // Taking an item out of a container: `events.pop()`, `flags.get("ready")`.
+      if (!awaited && base.k === 'seq' && attr.text === 'pop') return base.item;
+      if (!awaited && base.k === 'map' && /^(get|pop|setdefault)$/.test(attr.text)) return base.value;
     }
     return undefined;
   }

@@ -466,7 +466,8 @@ export function buildIndex(tree: Tree, text: string, skipBlocks?: ReadonlySet<nu
       }
       case 'for_statement': {
         const left = node.childForFieldName('left');
-        if (left) bindTarget(scope, left, 'for', {});
+        // `value` is the iterable: what the loop variable holds is one of its items.
+        if (left) bindTarget(scope, left, 'for', { value: node.childForFieldName('right') ?? undefined });
         break;
       }
       case 'with_statement':

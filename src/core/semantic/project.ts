@@ -328,6 +328,10 @@ export class ProjectIndex {
         return { ...t, enter: this.eval(t.enter, m, depth + 1) };
       case 'tuple':
         return { k: 'tuple', items: t.items.map((i) => this.eval(i, m, depth + 1)) };
+      case 'seq':
+        return { k: 'seq', item: this.eval(t.item, m, depth + 1) };
+      case 'map':
+        return { k: 'map', value: this.eval(t.value, m, depth + 1) };
       default:
         return t;
     }

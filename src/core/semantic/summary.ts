@@ -97,18 +97,21 @@ export function summarizeModule(text: string, module: string, isPackage: boolean
       return lo + 1;
     };
 
-    const classQ = new Map<ClassInfo, string | undefined>();
-    const qualify = (cls: ClassInfo): string | undefined => {
-      if (classQ.has(cls)) return classQ.get(cls);
-      let q: string | undefined;
-      const parent = cls.scope.parent;
-      if (parent?.kind === 'module') q = `${module}.${cls.name}`;
-      else if (parent?.kind === 'class' && parent.cls) {
-        const outer = qualify(parent.cls);
-        q = outer ? `${outer}.${cls.name}` : undefined;
+    /**
+     * A class's name in the summary: its own name at module level; `outer$Inner` for a class inside
+     * a function or another class (one key, no dots, so the index finds it like any module name).
+     */
+    const keyOf = (cls: ClassInfo): string | undefined => {
+      const chain: string[] = [cls.name];
+      for (let sc = cls.scope.parent; sc && sc.kind !== 'module'; sc = sc.parent) {
+        if (!sc.name) return undefined; // a lambda
+        chain.unshift(sc.name);
       }
-      classQ.set(cls, q);
-      return q;
+      return chain.join('$');
+    };
+    const qualify = (cls: ClassInfo): string | undefined => {
+      const key = keyOf(cls);
+      return key ? `${module}.${key}` : undefined;
     };
     /** A resolver type as plain data: this file's classes become `pinst` by qualified name. */
     const plain = (t: Ty, depth = 0): STy => {
@@ -122,6 +125,10 @@ export function summarizeModule(text: string, module: string, isPackage: boolean
           return { k: 'cm', enter: plain(t.enter as Ty, depth + 1) };
         case 'tuple':
           return { k: 'tuple', items: t.items.map((i) => plain(i as Ty, depth + 1)) };
+        case 'seq':
+          return { k: 'seq', item: plain(t.item as Ty, depth + 1) };
+        case 'map':
+          return { k: 'map', value: plain(t.value as Ty, depth + 1) };
         case 'sym':
           return { k: 'sym', e: plainSym(t.e, depth + 1) };
         default:
@@ -192,6 +199,13 @@ export function summarizeModule(text: string, module: string, isPackage: boolean
     }
 
     const names: Record<string, Export> = {};
+    // Classes inside functions and classes, under their `outer$Inner` key (their instances are
+    // returned, yielded, stored: what they hold must be known, not taken for "not AnyIO").
+    for (const cls of idx.classes) {
+      if (cls.scope.parent?.kind === 'module') continue;
+      const key = keyOf(cls);
+      if (key) names[key] = { kind: 'class', cls: classSummary(cls) };
+    }
     for (const [name, bs] of idx.module.bindings) {
       const last = bs[bs.length - 1]!;
       if (bs.every((b) => b.kind === 'def') && last.def) {

@@ -31,6 +31,9 @@ export type STy =
   | { k: 'pclass'; q: string }
   | { k: 'pinst'; q: string }
   | { k: 'pfunc'; q: string }
+  /** A list, set or iterable of items of one type; a dict whose values have one type. */
+  | { k: 'seq'; item: STy }
+  | { k: 'map'; value: STy }
   /** Proven not to be an AnyIO object. */
   | { k: 'other' }
   | { k: 'none' }
