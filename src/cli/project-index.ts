@@ -10,6 +10,8 @@
 import * as path from 'path';
 import { absolutizeRelative, type ModuleSummary } from '../core/semantic/types';
 import { moduleNames, ProjectIndex } from '../core/semantic/project';
+import { isKnownNotAnyio } from '../core/semantic/known';
+import { isAnyioName } from '../core/scopes';
 import { collectPythonFiles, type ExcludeSpec } from './walk';
 import { readPythonFile } from './files';
 import { nodeFileSystem, type FileSystem } from './fsys';
@@ -57,6 +59,9 @@ export function scanImports(text: string, module: string, isPackage: boolean): s
   return out;
 }
 
+/** A cap on the files one run indexes beyond those it was given (imports found under the roots). */
+const MAX_INDEXED_FILES = 20_000;
+
 /** The outermost package folder holding `file` (a folder with `__init__.py` whose parent has none), if any. */
 async function topPackage(file: string, fs: FileSystem): Promise<string | undefined> {
   let dir = path.dirname(file);
@@ -98,24 +103,33 @@ export async function indexProject(files: readonly string[], named: readonly str
     for (const f of more.files) all.add(f.path);
   }
   const toPosix = (p: string) => (path.sep === '/' ? p : p.split(path.sep).join('/'));
-  const posixOf = new Map<string, string>();
-  for (const f of all) posixOf.set(toPosix(f), f);
-  const named2 = moduleNames([...posixOf.keys()]);
-  const modules = new Map<string, { module: string; isPackage: boolean }>();
-  for (const [p, n] of named2) modules.set(posixOf.get(p)!, n);
+  let modules = new Map<string, { module: string; isPackage: boolean }>();
+  const nameAll = () => {
+    const posixOf = new Map<string, string>();
+    for (const f of all) posixOf.set(toPosix(f), f);
+    modules = new Map();
+    for (const [p, n] of moduleNames([...posixOf.keys()])) modules.set(posixOf.get(p)!, n);
+  };
+  nameAll();
 
   // Read every module once; decide what to summarise from mentions and imports.
   const texts = new Map<string, string>();
-  const byModule = new Map<string, string>();
+  let byModule = new Map<string, string>();
   const deps = new Map<string, string[]>();
-  for (const [file, n] of modules) {
-    if (options.shouldStop?.()) break;
-    const read = await readPythonFile(file, { fs, ...(options.maxFileSize !== undefined ? { maxFileSize: options.maxFileSize } : {}) });
-    if (!read.ok) continue;
-    texts.set(file, read.text);
-    byModule.set(n.module, file);
-    deps.set(file, scanImports(read.text, n.module, n.isPackage));
-  }
+  const readAll = async () => {
+    byModule = new Map();
+    for (const [file, n] of modules) {
+      if (options.shouldStop?.()) break;
+      if (!texts.has(file)) {
+        const read = await readPythonFile(file, { fs, ...(options.maxFileSize !== undefined ? { maxFileSize: options.maxFileSize } : {}) });
+        if (!read.ok) continue;
+        texts.set(file, read.text);
+      }
+      byModule.set(n.module, file);
+      deps.set(file, scanImports(texts.get(file)!, n.module, n.isPackage));
+    }
+  };
+  await readAll();
   const fileOfImport = (q: string): string | undefined => {
     const parts = q.split('.');
     for (let i = parts.length; i >= 1; i--) {
@@ -124,6 +138,53 @@ export async function indexProject(files: readonly string[], named: readonly str
     }
     return undefined;
   };
+  // Modules imported from outside what was walked, found under the import roots of the files
+  // (the folder above each top package, or a top-level module's folder): `tests/test_x.py`
+  // checked alone still sees the `pkg` it imports. Read for the index only, never written.
+  const roots = new Set<string>();
+  for (const [file, n] of modules) {
+    let r = path.dirname(file);
+    for (let i = n.module.split('.').length - (n.isPackage ? 0 : 1); i > 0; i--) r = path.dirname(r);
+    roots.add(r);
+  }
+  const isFile = async (p: string) => {
+    try {
+      return (await fs.stat(p)).isFile();
+    } catch {
+      return false;
+    }
+  };
+  const tried = new Set<string>();
+  for (let round = 0; round < 32 && all.size < MAX_INDEXED_FILES && !options.shouldStop?.(); round++) {
+    const found: string[] = [];
+    for (const ds of deps.values()) {
+      for (const q of ds) {
+        if (tried.has(q) || isAnyioName(q) || isKnownNotAnyio(q) || fileOfImport(q)) continue;
+        tried.add(q);
+        const parts = q.split('.');
+        for (const root of roots) {
+          for (let i = parts.length; i >= 1; i--) {
+            const base = path.join(root, ...parts.slice(0, i));
+            const hit = (await isFile(`${base}.py`)) ? `${base}.py` : (await isFile(path.join(base, '__init__.py'))) ? path.join(base, '__init__.py') : undefined;
+            if (!hit) continue;
+            found.push(hit);
+            // The packages above it, so it gets its dotted name.
+            for (let j = 1; j < i; j++) {
+              const init = path.join(root, ...parts.slice(0, j), '__init__.py');
+              if (await isFile(init)) found.push(init);
+            }
+            break;
+          }
+        }
+      }
+    }
+    const fresh = found.filter((f) => !all.has(f));
+    if (fresh.length === 0) break;
+    for (const f of fresh) all.add(f);
+    nameAll();
+    await readAll();
+  }
+
   // Carriers: mention anyio, or import a carrier (fixpoint over the reverse import graph).
   const importers = new Map<string, string[]>();
   for (const [file, ds] of deps) {

@@ -55,6 +55,20 @@ describe('cli/project-index: types proven across modules', () => {
     assert.equal(fs.readFileSync(path.join(dir, 'src/shop/helpers.py'), 'utf8'), HELPERS, 'only the named file is written');
   });
 
+  it('a test file named alone sees the package it imports from the same import root (read, never written)', async () => {
+    writeTree(dir, { 'tests/__init__.py': '', 'tests/test_app.py': 'from shop import helpers\n\n\nasync def test_it(worker):\n    async with helpers.open_group() as g:\n        await g.spawn(worker)\n' });
+    // `shop` lives under src/: not an import root of tests/, so nothing is proven from it...
+    const apart = await runCli(['check', '--no-cache', 'tests/test_app.py'], { cwd: dir });
+    assert.doesNotMatch(apart.stdout, /ASY301/);
+    // ...until it sits next to the tests, as in a flat layout.
+    fs.renameSync(path.join(dir, 'src/shop'), path.join(dir, 'shop'));
+    const before = fs.readFileSync(path.join(dir, 'shop/helpers.py'), 'utf8');
+    const r = await runCli(['fix', 'tests/test_app.py'], { cwd: dir });
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(fs.readFileSync(path.join(dir, 'tests/test_app.py'), 'utf8'), /g\.start_soon\(worker\)/);
+    assert.equal(fs.readFileSync(path.join(dir, 'shop/helpers.py'), 'utf8'), before);
+  });
+
   it('the cache: a change in an imported module invalidates the findings of its importers', async () => {
     const first = await runCli(['check', 'src'], { cwd: dir });
     assert.match(first.stdout, /app\.py:6:9: ASY301/);
