@@ -6,7 +6,9 @@
 import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
-import { scanImports } from '../../src/cli/project-index';
+import { indexProject, scanImports } from '../../src/cli/project-index';
+import { initEngine } from '../../src/engine';
+import { summarizeModule } from '../../src/core/semantic/summary';
 import { runCli } from './harness';
 import { makeTempDir, removeDir, writeTree } from './helpers';
 
@@ -27,6 +29,7 @@ const APP = ['from . import helpers', '', '', 'async def main(worker):', '    as
 
 describe('cli/project-index: types proven across modules', () => {
   let dir: string;
+  before(() => initEngine());
   beforeEach(() => {
     dir = makeTempDir();
     writeTree(dir, { 'src/shop/__init__.py': '', 'src/shop/helpers.py': HELPERS, 'src/shop/app.py': APP });
@@ -67,6 +70,28 @@ describe('cli/project-index: types proven across modules', () => {
     assert.equal(r.code, 0, r.stderr);
     assert.match(fs.readFileSync(path.join(dir, 'tests/test_app.py'), 'utf8'), /g\.start_soon\(worker\)/);
     assert.equal(fs.readFileSync(path.join(dir, 'shop/helpers.py'), 'utf8'), before);
+  });
+
+  it('parses only the AnyIO-related part of the tree: 8x unrelated modules, the same summaries', async () => {
+    const related = { 'src/shop/__init__.py': '', 'src/shop/helpers.py': HELPERS, 'src/shop/app.py': APP, 'src/shop/plain.py': 'class Pool:\n    async def spawn(self, f):\n        await f()\n' };
+    const tree = (unrelated: number) => {
+      const t: Record<string, string> = { ...related, 'src/shop/app.py': `${APP}from .plain import Pool\n` };
+      for (let i = 0; i < unrelated; i++) t[`src/other/m${i}.py`] = `import json\n\n\ndef f${i}(x):\n    return json.dumps(x)\n`;
+      t['src/other/__init__.py'] = '';
+      return t;
+    };
+    const counts: number[] = [];
+    for (const n of [25, 200]) {
+      removeDir(dir);
+      dir = makeTempDir();
+      writeTree(dir, tree(n));
+      const files = Object.keys(tree(n)).map((p) => path.join(dir, p));
+      const p = await indexProject(files, ['src'], { cwd: dir, summarize: async (text, module, isPackage, file) => summarizeModule(text, module, isPackage, file) });
+      assert.equal(p.stats.files, n + 5);
+      counts.push(p.stats.summarised);
+    }
+    // helpers (mentions anyio), app (imports it), plain and shop/__init__ (imported by app).
+    assert.deepEqual(counts, [4, 4]);
   });
 
   it('the cache: a change in an imported module invalidates the findings of its importers', async () => {
