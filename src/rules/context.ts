@@ -9,26 +9,10 @@ import { deleteStatement, indentUnit } from '../core/imports';
 import { indentAt, lineAt, lineEnding } from '../core/text';
 import type { Resolver } from '../core/resolve';
 import { workCounters } from '../core/work';
-import type { Edit, Fix, ImportRequest, RuleMeta, Severity, Target } from '../core/types';
-
-export interface Report {
-  node?: Node;
-  start?: number;
-  end?: number;
-  message: string;
-  fix?: Fix;
-  noFixReason?: string;
-  severity?: Severity;
-  deprecated?: boolean;
-}
-
-export interface RuleContext {
-  readonly text: string;
-  readonly idx: FileIndex;
-  readonly res: Resolver;
-  readonly target: Target;
-  report(meta: RuleMeta, r: Report): void;
-}
+import type { Edit, ImportRequest } from '../core/types';
+import type { RuleContext } from '../core/rule-api';
+// The rule-facing types live in core (the engine's side of the contract); re-exported for the rules.
+export type { Report, RuleContext, RuleFamily } from '../core/rule-api';
 
 /**
  * `ctx.report` for a site whose receiver is unproven while a class of the project has its own
@@ -43,12 +27,6 @@ export function lookalikeReporter(ctx: RuleContext, recv: string, method: string
       noFixReason: `A class of this project has its own \`${method}\` method and the type of \`${recv}\` could not be proven. If it is AnyIO's, annotate it with its AnyIO type to get the fix; if it is the project's own, leave it (or suppress with \`# noqa: ${meta.code}\`).`,
     });
   };
-}
-
-/** A family of rules checked by one pass (e.g. every `await <call>` the family cares about). */
-export interface RuleFamily {
-  readonly rules: readonly RuleMeta[];
-  check(ctx: RuleContext): void;
 }
 
 /**

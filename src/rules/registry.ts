@@ -1,7 +1,7 @@
 /**
  * The explicit, typed list of rule families (no import side effects). Order is the order of codes.
  */
-import type { RuleFamily } from './context';
+import type { RuleFamily } from '../core/rule-api';
 import { awaitNowSync } from './await-now-sync';
 import { factories } from './factories';
 import { cancelScopes } from './cancel-scopes';
