@@ -58,7 +58,7 @@ const indent = (text) => text.replace(/\n$/, '').split('\n').map((l) => `    ${l
 
 async function main() {
   const args = parseArgs(process.argv.slice(2));
-  const engine = require(join(root, 'out/src/core/engine.js'));
+  const engine = require(join(root, 'out/src/engine.js'));
   const grammar = require(join(root, 'out/test/fuzz/runtime-grammar.js'));
   const runner = require(join(root, 'out/test/fuzz/runtime-runner.js'));
   for (const m of args.modes) if (!runner.MODES[m]) throw new Error(`unknown mode ${m} (known: ${Object.keys(runner.MODES).join(', ')})`);

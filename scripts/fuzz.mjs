@@ -48,7 +48,7 @@ function parseArgs(argv) {
 // ------------------------------------------------------------------------------------ worker
 
 async function worker({ seed, from, deadline, stdlib, stdlibDeadline, minimizeUntil }) {
-  const engine = require(join(root, 'out/src/core/engine.js'));
+  const engine = require(join(root, 'out/src/engine.js'));
   const corpusMod = require(join(root, 'out/test/oracle/corpus.js'));
   const { CPythonOracle } = require(join(root, 'out/test/oracle/cpython.js'));
   const runner = require(join(root, 'out/test/fuzz/runner.js'));

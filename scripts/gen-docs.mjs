@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(import.meta.url);
-const { RULES } = require(join(root, 'out/src/core/engine.js'));
+const { RULES } = require(join(root, 'out/src/engine.js'));
 const { rulesPage, rulesTable } = require(join(root, 'out/src/core/docs.js'));
 const check = process.argv.includes('--check');
 let stale = [];

@@ -13,7 +13,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { countParseErrorsIn, fixAll, initEngine } from '../src/core/engine';
+import { countParseErrorsIn, fixAll, initEngine } from '../src/engine';
 import { Fixture, loadFixtures } from './support/fixtures';
 import { PythonRun, runPythonFile, runtimeEnv } from './support/python';
 import { textDiff } from './support/text-diff';

@@ -20,7 +20,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 
-import { analyze, countParseErrorsIn, fixAll, initEngine, RULES, ruleByCode } from '../src/core/engine';
+import { analyze, countParseErrorsIn, fixAll, initEngine, RULES, ruleByCode } from '../src/engine';
 import type { Finding, FixResult } from '../src/core/types';
 import { BACKEND_RUNNER, Fixture, loadFixtures } from './support/fixtures';
 import {

@@ -14,7 +14,7 @@ import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
-import { analyze, countParseErrorsIn, fixAll, initEngine } from '../src/core/engine';
+import { analyze, countParseErrorsIn, fixAll, initEngine } from '../src/engine';
 import { contextFor, ProjectIndex, updateIndex, type SourceFile } from '../src/core/semantic/index';
 import type { Finding } from '../src/core/types';
 import { describeRun, runPythonFile, runtimeEnv } from './support/python';

@@ -79,7 +79,8 @@ function hashFilesUnder(h: ReturnType<typeof createHash>, dir: string): boolean 
 
 /**
  * Identifies the code that computes results: the package version and a hash of the compiled
- * engine and rules (or of this bundle when bundled), so a rebuilt engine never reads old entries.
+ * engine, rules and the module wiring them (or of this bundle when bundled), so a rebuilt engine
+ * never reads old entries.
  */
 export function engineFingerprint(version: string): string {
   if (fingerprintMemo === undefined) {
@@ -87,7 +88,9 @@ export function engineFingerprint(version: string): string {
     h.update(`format ${FORMAT}\n`);
     const core = path.join(__dirname, '..', 'core');
     const rules = path.join(__dirname, '..', 'rules');
-    const found = hashFilesUnder(h, core) && hashFilesUnder(h, rules);
+    const wiring = path.join(__dirname, '..', 'engine.js');
+    const found = hashFilesUnder(h, core) && hashFilesUnder(h, rules) && fs.existsSync(wiring);
+    if (found) h.update(fs.readFileSync(wiring));
     if (!found) {
       try {
         h.update(fs.readFileSync(__filename));

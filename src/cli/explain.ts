@@ -8,7 +8,7 @@
 import * as nodeFs from 'fs';
 import * as path from 'path';
 import { parseArgs } from 'util';
-import { initEngine } from '../core/engine';
+import { initEngine } from '../engine';
 import { explainAt, type Explanation } from '../core/semantic/explain';
 import { summarizeModule } from '../core/semantic/summary';
 import type { ProjectContext } from '../core/semantic/project';

@@ -4,7 +4,7 @@
  */
 import * as path from 'path';
 import { parseArgs } from 'util';
-import { isValidCodeSelector } from '../core/engine';
+import { isValidCodeSelector } from '../engine';
 import type { Target } from '../core/types';
 import { AnyioMigrateConfig, findPyproject, loadConfigFile, TARGETS } from '../config/pyproject';
 import { DEFAULT_MAX_FILE_SIZE } from './files';

@@ -20,7 +20,7 @@ import * as path from 'path';
 import { Worker, isMainThread, parentPort, workerData } from 'worker_threads';
 import type { AnalyzeOptions, Finding, FixOptions, FixResult } from '../core/types';
 import type { ModuleSummary } from '../core/semantic/types';
-import type { analyzeOutcome } from '../core/engine';
+import type { analyzeOutcome } from '../engine';
 import { InputRefused } from '../core/parser';
 
 /**
@@ -382,7 +382,7 @@ function runWorker(init: WorkerInit): void {
   if (!port) return;
   // Loaded here, not at the top, so the main thread does not pay for it twice.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const engine = require('../core/engine') as typeof import('../core/engine');
+  const engine = require('../engine') as typeof import('../engine');
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const semantic = require('../core/semantic/index') as typeof import('../core/semantic/index');
   const ready = engine.initEngine(init.wasmDir !== undefined ? { wasmDir: init.wasmDir } : {});

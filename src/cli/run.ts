@@ -5,7 +5,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { initEngine, analyze, fixAll, InputRefused } from '../core/engine';
+import { initEngine, analyze, fixAll, InputRefused } from '../engine';
 import { summarizeModule } from '../core/semantic/summary';
 import { indexProject, type ProjectFiles } from './project-index';
 import type { AnalyzeOptions, Finding, FixOptions, FixResult } from '../core/types';

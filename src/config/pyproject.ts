@@ -13,7 +13,7 @@
  * ```
  */
 import * as path from 'path';
-import { isValidCodeSelector } from '../core/engine';
+import { isValidCodeSelector } from '../engine';
 import { readRegularFileSync, type SafeReadFailureKind } from '../cli/safe-read';
 import type { Target } from '../core/types';
 

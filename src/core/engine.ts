@@ -7,6 +7,11 @@
  * `from anyio import` names that the round left unused. Rounds repeat (re-parse, re-analyse) until
  * nothing is left to fix or the cap is reached. A round that would add parse errors is refused and
  * the text is left exactly as it was.
+ *
+ * The engine knows no rule: `createEngine(families)` builds one from a registry of rule families
+ * (the contract is ./rule-api). The default registry is wired outside core (src/engine.ts), so
+ * core never imports src/rules. What does not depend on the rules (parsing, suppressions, applying
+ * one fix) is exported here as plain functions.
  */
 import { countParseErrors, initParser, InputRefused, parse, ParserInitOptions, Tree } from './parser';
 export { InputRefused } from './parser';
@@ -16,11 +21,7 @@ import { anyioFromImportNames, importEdits, usageCount } from './imports';
 import { applyEdits, lineStarts, positionAt } from './text';
 import { prefiltersEnabled } from './prefilters';
 import type { AnalyzeOptions, Finding, Fix, FixOptions, FixResult, RuleMeta, RuleSelection } from './types';
-import { RULE_FAMILIES } from '../rules/registry';
-import type { Report, RuleContext } from '../rules/context';
-
-export const RULES: readonly RuleMeta[] = RULE_FAMILIES.flatMap((f) => f.rules).sort((a, b) => a.code.localeCompare(b.code));
-const RULE_BY_CODE = new Map(RULES.map((r) => [r.code, r] as const));
+import type { Report, RuleContext, RuleFamily } from './rule-api';
 
 export const DOCS_BASE = 'https://github.com/anyio-migrate/anyio-migrate/blob/main/docs/rules.md';
 
@@ -28,24 +29,9 @@ export function initEngine(options: ParserInitOptions = {}): Promise<void> {
   return initParser(options);
 }
 
-export function ruleByCode(code: string): RuleMeta | undefined {
-  return RULE_BY_CODE.get(code);
-}
-
-/** Link to the rule's section of docs/rules.md (GitHub's heading anchor). */
-export function docsUrl(code: string): string {
-  const rule = RULE_BY_CODE.get(code);
-  return rule ? `${DOCS_BASE}#${code.toLowerCase()}-${rule.name}` : DOCS_BASE;
-}
-
 /** The comment that silences `code` on a line. */
 export function suppressionComment(code: string): string {
   return `# noqa: ${code}`;
-}
-
-/** `ASY`, `ASY1`, `ASY101`: a prefix of at least one rule code. */
-export function isValidCodeSelector(sel: string): boolean {
-  return sel === 'ALL' || RULES.some((r) => r.code.startsWith(sel));
 }
 
 export function isRuleEnabled(code: string, sel: RuleSelection): boolean {
@@ -117,7 +103,7 @@ export function mayHaveFindings(text: string, options: AnalyzeOptions): boolean 
   return !!p && p.index.importsCarrier(p.module);
 }
 
-function runRules(text: string, tree: Tree, options: AnalyzeOptions, skipBlocks?: ReadonlySet<number>): { findings: Finding[]; idx?: FileIndex } {
+function runRules(families: readonly RuleFamily[], text: string, tree: Tree, options: AnalyzeOptions, skipBlocks?: ReadonlySet<number>): { findings: Finding[]; idx?: FileIndex } {
   if (!mayHaveFindings(text, options)) return { findings: [] };
   const idx = buildIndex(tree, text, skipBlocks);
   const p = options.project;
@@ -150,7 +136,7 @@ function runRules(text: string, tree: Tree, options: AnalyzeOptions, skipBlocks?
     },
   };
   try {
-    for (const family of RULE_FAMILIES) {
+    for (const family of families) {
       if (family.rules.some((r) => isRuleEnabled(r.code, options))) family.check(ctx);
     }
   } finally {
@@ -166,35 +152,16 @@ function runRules(text: string, tree: Tree, options: AnalyzeOptions, skipBlocks?
   return { findings: kept, idx };
 }
 
-/** Findings for `text`. Requires `await initEngine()` once beforehand. */
-export function analyze(text: string, options: AnalyzeOptions = {}): Finding[] {
+function analyzeWith(families: readonly RuleFamily[], text: string, options: AnalyzeOptions): Finding[] {
   if (!mayHaveFindings(text, options)) return [];
   const tree = parse(text);
   try {
-    return runRules(text, tree, options).findings;
+    return runRules(families, text, tree, options).findings;
   } finally {
     tree.delete();
   }
 }
 
-/**
- * Findings for `text`, or why the text is not analysed (nested deeper than CPython allows, or the
- * parser failed on it): `analyze` without the exception, for callers that report refused input as
- * such rather than as an error.
- */
-export function analyzeOutcome(text: string, options: AnalyzeOptions = {}): { findings: Finding[]; refused?: undefined } | { findings?: undefined; refused: string } {
-  try {
-    return { findings: analyze(text, options) };
-  } catch (err) {
-    if (err instanceof InputRefused) return { refused: err.message };
-    throw err;
-  }
-}
-
-/** Findings for `text` with a tree the caller parsed (e.g. incrementally). The tree is not freed. */
-export function analyzeTree(text: string, tree: Tree, options: AnalyzeOptions = {}, skipBlocks?: ReadonlySet<number>): Finding[] {
-  return runRules(text, tree, options, skipBlocks).findings;
-}
 
 // ---------------------------------------------------------------------------------- fixing
 
@@ -281,14 +248,13 @@ export function applyFix(text: string, fix: Fix): { output: string } | { refused
   }
 }
 
-/** The one fix loop. Never throws for refused input: the result then carries `refused`. */
-export function fixAll(input: string, options: FixOptions = {}): FixResult {
+function fixAllWith(families: readonly RuleFamily[], input: string, options: FixOptions): FixResult {
   const maxIterations = options.maxIterations ?? 10;
   const applied: FixResult['applied'] = [];
   const refuse = (why: string): FixResult => {
     let remaining: Finding[] = [];
     try {
-      remaining = analyze(input, options);
+      remaining = analyzeWith(families, input, options);
     } catch {
       remaining = [];
     }
@@ -308,7 +274,7 @@ export function fixAll(input: string, options: FixOptions = {}): FixResult {
   const eligible = (f: Finding) => !!f.fix && (f.fix.applicability === 'safe' || !!options.unsafeFixes);
   try {
     for (let round = 0; round < maxIterations; round++) {
-      const analysed = runRules(text, tree, options);
+      const analysed = runRules(families, text, tree, options);
       findings = analysed.findings;
       const candidates = findings.filter(eligible).map((f) => ({ code: f.code, fix: f.fix! }));
       if (!analysed.idx || candidates.length === 0) {
@@ -346,11 +312,80 @@ export function fixAll(input: string, options: FixOptions = {}): FixResult {
       for (const a of r.applied) applied.push({ code: a.code, title: a.fix.title, applicability: a.fix.applicability });
     }
     // The last round analysed the final text already, unless the loop stopped at the cap.
-    const remaining = findings ?? runRules(text, tree, options).findings;
+    const remaining = findings ?? runRules(families, text, tree, options).findings;
     // Capped only if the last round still left something it would have fixed.
     if (capped) capped = remaining.some(eligible);
     return { output: text, applied, remaining, capped };
   } finally {
     tree.delete();
   }
+}
+
+// ---------------------------------------------------------------------------------- the engine
+
+/** Findings, or why the text is not analysed: what `Engine.analyzeOutcome` returns. */
+export type AnalyzeOutcome = { findings: Finding[]; refused?: undefined } | { findings?: undefined; refused: string };
+
+/**
+ * An engine built from a registry of rule families: everything whose answer depends on which rules
+ * exist. Its functions are plain closures (no `this`), so they can be destructured and passed on.
+ */
+export interface Engine {
+  /** Every rule's metadata, sorted by code. */
+  readonly RULES: readonly RuleMeta[];
+  ruleByCode(code: string): RuleMeta | undefined;
+  /** Link to the rule's section of docs/rules.md (GitHub's heading anchor); the page for an unknown code. */
+  docsUrl(code: string): string;
+  /** `ASY`, `ASY1`, `ASY101`: a prefix of at least one rule code (or `ALL`). */
+  isValidCodeSelector(sel: string): boolean;
+  /** Findings for `text`. Requires `await initEngine()` once beforehand. */
+  analyze(text: string, options?: AnalyzeOptions): Finding[];
+  /**
+   * Findings for `text`, or why the text is not analysed (nested deeper than CPython allows, or the
+   * parser failed on it): `analyze` without the exception, for callers that report refused input as
+   * such rather than as an error.
+   */
+  analyzeOutcome(text: string, options?: AnalyzeOptions): AnalyzeOutcome;
+  /** Findings for `text` with a tree the caller parsed (e.g. incrementally). The tree is not freed. */
+  analyzeTree(text: string, tree: Tree, options?: AnalyzeOptions, skipBlocks?: ReadonlySet<number>): Finding[];
+  /** The one fix loop. Never throws for refused input: the result then carries `refused`. */
+  fixAll(input: string, options?: FixOptions): FixResult;
+  /** Apply one fix (a quick fix): the same as the plain `applyFix`, which needs no rules. */
+  applyFix(text: string, fix: Fix): { output: string } | { refused: string };
+}
+
+/**
+ * The engine for `families`, checked in the order given (the registry's order). Rule codes must be
+ * unique across the families. The list is copied: changing the caller's array later changes nothing.
+ */
+export function createEngine(registry: readonly RuleFamily[]): Engine {
+  const families: readonly RuleFamily[] = Object.freeze([...registry]);
+  const rules: readonly RuleMeta[] = Object.freeze(families.flatMap((f) => f.rules).sort((a, b) => a.code.localeCompare(b.code)));
+  const byCode = new Map<string, RuleMeta>();
+  for (const r of rules) {
+    if (byCode.has(r.code)) throw new Error(`createEngine: rule code ${r.code} is registered twice`);
+    byCode.set(r.code, r);
+  }
+  const analyze = (text: string, options: AnalyzeOptions = {}): Finding[] => analyzeWith(families, text, options);
+  return Object.freeze({
+    RULES: rules,
+    ruleByCode: (code: string) => byCode.get(code),
+    docsUrl(code: string): string {
+      const rule = byCode.get(code);
+      return rule ? `${DOCS_BASE}#${code.toLowerCase()}-${rule.name}` : DOCS_BASE;
+    },
+    isValidCodeSelector: (sel: string) => sel === 'ALL' || rules.some((r) => r.code.startsWith(sel)),
+    analyze,
+    analyzeOutcome(text: string, options: AnalyzeOptions = {}): AnalyzeOutcome {
+      try {
+        return { findings: analyze(text, options) };
+      } catch (err) {
+        if (err instanceof InputRefused) return { refused: err.message };
+        throw err;
+      }
+    },
+    analyzeTree: (text: string, tree: Tree, options: AnalyzeOptions = {}, skipBlocks?: ReadonlySet<number>) => runRules(families, text, tree, options, skipBlocks).findings,
+    fixAll: (input: string, options: FixOptions = {}) => fixAllWith(families, input, options),
+    applyFix,
+  });
 }

@@ -10,10 +10,10 @@
  * outside depend on it only through a few cross-unit rules, which force a full analysis.
  *
  * The result is always what `analyzeTree` would return for the whole text (checked by tests over
- * every fixture and generated edits).
+ * every fixture and generated edits). It analyses with the engine it is given (its rule registry).
  */
 import { parseErrorRanges, type Node, type Tree } from './parser';
-import { analyzeTree, mayHaveFindings } from './engine';
+import { mayHaveFindings, type Engine } from './engine';
 import type { AnalyzeOptions, Edit, Finding } from './types';
 
 const FILE_WIDE = /\b(?:import|global|nonlocal|def|class)\b|^[ \t]*(?:self|cls)[ \t]*\.[^\n]*=/m;
@@ -103,6 +103,9 @@ function shiftFinding(f: Finding, map: (o: number) => number): Finding {
 export class IncrementalAnalysis {
   private state: State | undefined;
 
+  /** `engine`: what analyses the text (only its `analyzeTree` is used). */
+  constructor(private readonly engine: Pick<Engine, 'analyzeTree'>) {}
+
   /** Forget everything (options or document identity changed). */
   reset(): void {
     this.state = undefined;
@@ -132,7 +135,7 @@ export class IncrementalAnalysis {
       this.state = { optionsKey, fingerprint, bodies, errorsOutside, ...partition(incremental.findings, bodies) };
       return { findings: incremental.findings, mode: incremental.mode, reanalysed: incremental.reanalysed };
     }
-    const findings = analyzeTree(text, tree, options);
+    const findings = this.engine.analyzeTree(text, tree, options);
     this.state = { optionsKey, fingerprint, bodies, errorsOutside, ...partition(findings, bodies) };
     return { findings, mode: 'full', reanalysed: 0 };
   }
@@ -181,7 +184,7 @@ export class IncrementalAnalysis {
     // Re-index and re-check with every unchanged opaque body skipped; keep what lies in the
     // changed bodies (findings elsewhere come from a partial index, and are reused instead).
     const skip = new Set(bodies.filter((_, i) => !changed[i]).map((b) => b.start));
-    const fresh = analyzeTree(text, tree, options, skip).filter((f) => bodies.some((b, i) => changed[i] && f.start >= b.start && f.end <= b.end));
+    const fresh = this.engine.analyzeTree(text, tree, options, skip).filter((f) => bodies.some((b, i) => changed[i] && f.start >= b.start && f.end <= b.end));
     return { findings: [...kept, ...fresh].sort(order), mode: 'incremental', reanalysed: count, changedBodies };
   }
 }

@@ -23,7 +23,7 @@
  */
 import { Worker, isMainThread, parentPort, workerData } from 'worker_threads';
 import type { Range } from 'vscode-languageserver';
-import { initEngine, InputRefused } from '../core/engine';
+import { initEngine, InputRefused } from '../engine';
 import type { AnalyzeOptions, Finding } from '../core/types';
 import { ProjectIndex } from '../core/semantic/project';
 import { summarizeModule } from '../core/semantic/summary';

@@ -1,7 +1,7 @@
 /** Engine findings → LSP diagnostics (and back, through `diagnostic.data`). */
 import { DiagnosticSeverity, DiagnosticTag, type Diagnostic } from 'vscode-languageserver';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
-import { docsUrl } from '../core/engine';
+import { docsUrl } from '../engine';
 import type { Finding, Fix, Severity } from '../core/types';
 import { DIAGNOSTIC_SOURCE, type SeverityName } from '../shared/protocol';
 

@@ -12,6 +12,7 @@
  * cleanly. A character past the end of its line is clamped to the line's length, as LSP says.
  */
 import { IncrementalAnalysis } from '../core/incremental';
+import { engine } from '../engine';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import type { Position, Range, TextDocumentContentChangeEvent } from 'vscode-languageserver';
 import { editTree, parse, type Node, type Tree } from '../core/parser';
@@ -102,7 +103,7 @@ export class DocumentState {
   /** The "large document" note was logged. */
   degradedNoted = false;
   /** Scoped re-analysis state (reset when the text cannot be parsed). */
-  readonly incremental = new IncrementalAnalysis();
+  readonly incremental = new IncrementalAnalysis(engine);
   /** Duration of the last parse + analysis, to decide whether bursts of changes are coalesced. */
   lastAnalysisMs = 0;
   /** Statistics, for tests and logs. */

@@ -19,7 +19,7 @@ import type {
   TextDocumentEdit,
   WorkspaceEdit,
 } from 'vscode-languageserver';
-import { analyze, fixAll, ruleByCode } from '../core/engine';
+import { analyze, fixAll, ruleByCode } from '../engine';
 import type { AnalyzeOptions, Edit, Finding, FixResult } from '../core/types';
 import { collectPythonFiles } from '../cli/walk';
 import { DEFAULT_MAX_FILE_SIZE, decodePythonSource } from '../cli/files';

@@ -2,7 +2,7 @@
  * Markdown about a rule, built only from its metadata (`RuleMeta`): the hover, the "Show
  * documentation" view and the language-status tooltip all use these functions.
  */
-import { docsUrl } from '../core/engine';
+import { docsUrl } from '../engine';
 import type { Finding, RuleMeta, Target } from '../core/types';
 
 function fence(code: string, lang = 'python'): string {

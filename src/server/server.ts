@@ -1,6 +1,6 @@
 /**
  * The AnyIO Migrate language server. Every diagnostic, fix, hover and migration comes from the
- * engine (src/core/engine.ts) — the same code the CLI runs; this file only speaks LSP.
+ * engine (src/engine.ts, built from src/core/engine.ts and the rule registry) — the same code the CLI runs; this file only speaks LSP.
  *
  * Start it with `node dist/server.js --stdio` (any LSP client) or `--node-ipc` (VS Code). In tests,
  * `startServer(connection)` runs it in-process on any message streams.
@@ -26,7 +26,7 @@ import {
   type TextEdit,
   type WorkspaceEdit,
 } from 'vscode-languageserver/node';
-import { analyze, applyFix, docsUrl, fixAll, initEngine, InputRefused, isRuleEnabled, ruleByCode, RULES, suppressionComment } from '../core/engine';
+import { analyze, applyFix, docsUrl, fixAll, initEngine, InputRefused, isRuleEnabled, ruleByCode, RULES, suppressionComment } from '../engine';
 import type { AnalyzeOptions, Finding, Fix } from '../core/types';
 import {
   CONFIG_SECTION,

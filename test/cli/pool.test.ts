@@ -5,7 +5,7 @@
 import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
-import { analyze, fixAll, initEngine, InputRefused } from '../../src/core/engine';
+import { analyze, fixAll, initEngine, InputRefused } from '../../src/engine';
 import { EnginePool, orderedMap, PoolClosedError, RequestTimeoutError, workerScript } from '../../src/cli/pool';
 import { CACHE_DIR_NAME, ResultCache } from '../../src/cli/cache';
 import { parseCliArgs, resolveSettings, UsageError } from '../../src/cli/options';

@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import * as fs from 'fs';
 import * as path from 'path';
 import { spawnSync } from 'child_process';
-import { initEngine, analyze, fixAll } from '../../src/core/engine';
+import { initEngine, analyze, fixAll } from '../../src/engine';
 import { nodeFileSystem, FileSystem } from '../../src/cli/fsys';
 import { runCli, Capture, testCacheKeyDir } from './harness';
 import { run } from '../../src/cli/run';

@@ -6,7 +6,7 @@ import { strict as assert } from 'node:assert';
 import * as fs from 'fs';
 import * as path from 'path';
 import { spawnSync } from 'child_process';
-import { initEngine } from '../../src/core/engine';
+import { initEngine } from '../../src/engine';
 import { runCli } from './harness';
 import { makeTempDir, removeDir, SAMPLE_PROJECT } from './helpers';
 

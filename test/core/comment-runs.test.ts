@@ -5,7 +5,7 @@
  * strings that hold `#` lines, comments copied by fixes, incremental re-parses.
  */
 import * as assert from 'node:assert/strict';
-import { analyze, fixAll, initEngine } from '../../src/core/engine';
+import { analyze, fixAll, initEngine } from '../../src/engine';
 import { COMMENT_RUN_LIMIT, editTree, hiddenComments, parse, parserInput, type Tree } from '../../src/core/parser';
 import type { Finding } from '../../src/core/types';
 import { loadFixtures } from '../support/fixtures';

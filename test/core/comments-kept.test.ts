@@ -5,7 +5,7 @@
 import * as assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fixAll, initEngine } from '../../src/core/engine';
+import { fixAll, initEngine } from '../../src/engine';
 
 const FIXTURES = join(__dirname, '..', '..', '..', 'test', 'fixtures');
 

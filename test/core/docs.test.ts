@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
-import { docsUrl, RULES } from '../../src/core/engine';
+import { docsUrl, RULES } from '../../src/engine';
 import { ruleMarkdown } from '../../src/core/docs';
 
 describe('generated documentation', () => {

@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { analyze, applyFix, countParseErrorsIn, fixAll, initEngine, isValidCodeSelector, RULES } from '../../src/core/engine';
+import { analyze, applyFix, countParseErrorsIn, fixAll, initEngine, isValidCodeSelector, RULES } from '../../src/engine';
 import type { FixOptions } from '../../src/core/types';
 
 const dedent = (s: string): string => {

@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { initEngine } from '../../src/core/engine';
+import { initEngine } from '../../src/engine';
 import { contextFor, ProjectIndex, updateIndex } from '../../src/core/semantic/index';
 import { explainAt, type Explanation, type ExplainOptions } from '../../src/core/semantic/explain';
 

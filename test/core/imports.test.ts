@@ -6,7 +6,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ABC_ALIASES, FACTORY_RENAMES, THREAD_RENAMES } from '../../src/core/anyio-api';
-import { fixAll, initEngine } from '../../src/core/engine';
+import { fixAll, initEngine } from '../../src/engine';
 import { importEdits } from '../../src/core/imports';
 import { initParser, parse } from '../../src/core/parser';
 import { buildIndex } from '../../src/core/scopes';

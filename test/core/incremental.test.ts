@@ -4,7 +4,7 @@
  * generated modules, with a seeded generator.
  */
 import * as assert from 'node:assert/strict';
-import { analyzeTree, initEngine } from '../../src/core/engine';
+import { analyzeTree, engine, initEngine } from '../../src/engine';
 import { IncrementalAnalysis } from '../../src/core/incremental';
 import { editTree, parse, Tree } from '../../src/core/parser';
 import { lineStarts } from '../../src/core/text';
@@ -42,7 +42,7 @@ function randomEdit(text: string, r: () => number): { start: number; end: number
 
 function check(name: string, initial: string, edits: number, seed: number): { incremental: number; full: number } {
   const r = rng(seed);
-  const inc = new IncrementalAnalysis();
+  const inc = new IncrementalAnalysis(engine);
   let text = initial;
   let tree: Tree = parse(text);
   const modes = { incremental: 0, full: 0 };
@@ -91,7 +91,7 @@ describe('incremental analysis', function () {
 
   it('re-analyses only the edited body while typing inside functions', () => {
     const r = rng(3);
-    const inc = new IncrementalAnalysis();
+    const inc = new IncrementalAnalysis(engine);
     let text = sparseModule(3000);
     let tree = parse(text);
     let incremental = 0;
@@ -125,7 +125,7 @@ describe('incremental analysis', function () {
 
   it('is much faster than a full analysis for an edit inside one function of a 5,000-line module', () => {
     const text = sparseModule(5000);
-    const inc = new IncrementalAnalysis();
+    const inc = new IncrementalAnalysis(engine);
     let tree = parse(text);
     inc.analyze(text, tree);
     const at = text.indexOf('    result = [row', text.length >> 1);

@@ -7,7 +7,7 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { analyze, fixAll, initEngine } from '../../src/core/engine';
+import { analyze, fixAll, initEngine } from '../../src/engine';
 import { parse } from '../../src/core/parser';
 import { lineAt, lineEnding, lineStarts } from '../../src/core/text';
 import type { FixOptions } from '../../src/core/types';

@@ -5,7 +5,7 @@
  * past a prefilter (issue 11).
  */
 import * as assert from 'node:assert/strict';
-import { analyzeOutcome, initEngine } from '../../src/core/engine';
+import { analyzeOutcome, initEngine } from '../../src/engine';
 import { setPrefiltersEnabled } from '../../src/core/prefilters';
 import type { Finding } from '../../src/core/types';
 import { allFixtures } from '../oracle/corpus';

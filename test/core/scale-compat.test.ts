@@ -4,7 +4,7 @@
  * timing). Checking every module name and every occurrence per block made 256 blocks take 29 s.
  */
 import * as assert from 'node:assert/strict';
-import { analyze, initEngine } from '../../src/core/engine';
+import { analyze, initEngine } from '../../src/engine';
 import { resetWorkCounters, snapshotWorkCounters, WorkCounters } from '../../src/core/work';
 
 const range = (n: number) => Array.from({ length: n }, (_, i) => i);

@@ -4,7 +4,7 @@
  * engine does about 8× the work, a per-fix scan of every name (the old `boundNameFor`) about 64×.
  */
 import * as assert from 'node:assert/strict';
-import { fixAll, initEngine } from '../../src/core/engine';
+import { fixAll, initEngine } from '../../src/engine';
 import { resetWorkCounters, snapshotWorkCounters, WorkCounters } from '../../src/core/work';
 import type { FixOptions } from '../../src/core/types';
 

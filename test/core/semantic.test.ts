@@ -3,7 +3,7 @@
  * end), stubs, the digest callers key caches on, and summaries that depend on their own text only.
  */
 import * as assert from 'node:assert/strict';
-import { analyze, initEngine } from '../../src/core/engine';
+import { analyze, initEngine } from '../../src/engine';
 import { contextFor, moduleNames, ProjectIndex, summarizeModule, updateIndex } from '../../src/core/semantic/index';
 
 const HELPERS = 'import anyio\n\ndef make():\n    return anyio.create_event()\n';

@@ -7,7 +7,7 @@
  * `npm run fuzz -- --seconds N [--seed S]` runs the same checks for longer with random seeds.
  */
 import * as assert from 'node:assert/strict';
-import { analyze, fixAll, initEngine } from '../../src/core/engine';
+import { analyze, fixAll, initEngine } from '../../src/engine';
 import { applyCase, applyMutation, describeMutation, LongForm, Mutation, NestForm } from './mutations';
 import { CheckResult, Failure, signature, TIME_LIMIT_MS, timed } from './properties';
 import { buildCorpus, FuzzCorpus, generateCases } from './runner';

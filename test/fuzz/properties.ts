@@ -13,7 +13,7 @@
  * - fixing twice changes nothing (`fixAll(out).output === out`) unless the first run was `capped`.
  */
 import { performance } from 'node:perf_hooks';
-import { analyze, applyFix, countParseErrorsIn, fixAll } from '../../src/core/engine';
+import { analyze, applyFix, countParseErrorsIn, fixAll } from '../../src/engine';
 import type { Finding, FixOptions, Target } from '../../src/core/types';
 import type { CPythonOracle } from '../oracle/cpython';
 import { FIX_MODES } from '../oracle/corpus';

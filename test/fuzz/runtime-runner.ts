@@ -19,7 +19,7 @@
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { fixAll } from '../../src/core/engine';
+import { fixAll } from '../../src/engine';
 import type { FixResult, Target } from '../../src/core/types';
 import { AnyioRuntime, runPython, runtimeEnv } from '../support/python';
 import { DRIVER_MARKER, FAKEIO, Program, programMarker, renderModule, renderProgram, Unit } from './runtime-grammar';

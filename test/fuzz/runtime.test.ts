@@ -10,7 +10,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { initEngine } from '../../src/core/engine';
+import { initEngine } from '../../src/engine';
 import { generateProgram, generatePrograms, renderModule, renderProgram } from './runtime-grammar';
 import { checkBatch, Difference, engineMigrate, isBrokenOriginal, Migrate, ModeName } from './runtime-runner';
 

@@ -4,7 +4,7 @@
  * the fuzz tests in the same mocha process.
  */
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
-import { countParseErrorsIn, initEngine } from '../../src/core/engine';
+import { countParseErrorsIn, initEngine } from '../../src/engine';
 import { CPythonOracle } from '../oracle/cpython';
 import type { MutationLimits } from './mutations';
 import { checkText, CheckResult } from './properties';

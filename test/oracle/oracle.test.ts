@@ -5,7 +5,7 @@
  */
 import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
-import { analyze, fixAll, initEngine } from '../../src/core/engine';
+import { analyze, fixAll, initEngine } from '../../src/engine';
 import { CPythonOracle } from './cpython';
 import { allFixtures, anyio2Snippets, FIX_MODES, appendSnippet, readUtf8, sampleEvery, STDLIB_ROOT, stdlibFiles, withAnyioImport } from './corpus';
 

@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { initEngine } from '../../src/core/engine';
+import { initEngine } from '../../src/engine';
 import { TestClient } from './harness';
 import { SAMPLE } from './samples';
 

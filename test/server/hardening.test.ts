@@ -12,7 +12,7 @@ import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Diagnostic } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import { analyze, initEngine } from '../../src/core/engine';
+import { analyze, initEngine } from '../../src/engine';
 import type { Finding } from '../../src/core/types';
 import { remainingOf } from '../../src/server/migrate';
 import { TestClient } from './harness';

@@ -4,7 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { AnnotatedTextEdit, TextDocumentEdit } from 'vscode-languageserver/node';
-import { fixAll, initEngine } from '../../src/core/engine';
+import { fixAll, initEngine } from '../../src/engine';
 import { TestClient, applyTextEdits } from './harness';
 import { CLEAN, SAMPLE } from './samples';
 

@@ -10,7 +10,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Diagnostic, PublishDiagnosticsParams, TextDocumentEdit } from 'vscode-languageserver/node';
-import { initEngine } from '../../src/core/engine';
+import { initEngine } from '../../src/engine';
 import { TestClient, applyTextEdits } from './harness';
 
 const HELPERS = `import anyio

@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { pathToFileURL } from 'node:url';
 import { DiagnosticSeverity, DiagnosticTag, type CodeAction, type Diagnostic } from 'vscode-languageserver/node';
-import { analyze, applyFix, docsUrl, fixAll, initEngine, ruleByCode } from '../../src/core/engine';
+import { analyze, applyFix, docsUrl, fixAll, initEngine, ruleByCode } from '../../src/engine';
 import type { Finding } from '../../src/core/types';
 import type { DiagnosticData } from '../../src/server/diagnostics';
 import { TestClient, applyTextEdits, editsFor, positionOf } from './harness';

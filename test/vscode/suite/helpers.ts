@@ -8,7 +8,7 @@ import * as path from 'path';
 import * as vscode from 'vscode';
 import type { AnyioMigrateApi } from '../../../src/extension/extension';
 
-type Engine = typeof import('../../../src/core/engine');
+type Engine = typeof import('../../../src/engine');
 
 export const EXTENSION_ID = 'anyio-migrate.anyio-migrate';
 export const SOURCE = 'anyio-migrate';
@@ -38,7 +38,7 @@ let enginePromise: Promise<Engine> | undefined;
 export function engine(): Promise<Engine> {
   if (!enginePromise) {
     enginePromise = (async () => {
-      const file = path.join(repoRoot(), 'out', 'src', 'core', 'engine.js');
+      const file = path.join(repoRoot(), 'out', 'src', 'engine.js');
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       const e = require(file) as Engine;
       await e.initEngine({ wasmDir: path.join(repoRoot(), 'dist') });

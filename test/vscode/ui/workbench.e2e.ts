@@ -14,7 +14,7 @@ import * as path from 'path';
 import { pathToFileURL } from 'url';
 import type { Browser, Locator, Page } from 'playwright-core';
 
-type Engine = typeof import('../../../src/core/engine');
+type Engine = typeof import('../../../src/engine');
 
 const root = process.env['ANYIO_MIGRATE_REPO'] ?? path.resolve(__dirname, '..', '..', '..', '..');
 const shots = path.join(root, 'test-results', 'screenshots');
@@ -114,7 +114,7 @@ describe('UI: a user migrates AnyIO 2 code in VS Code', function () {
     this.timeout(4 * STEP_MS);
     h = (await import(pathToFileURL(path.join(root, 'scripts', 'vscode', 'harness.mjs')).href)) as Harness;
     h.checkTools();
-    eng = require(path.join(root, 'out', 'src', 'core', 'engine.js')) as Engine;
+    eng = require(path.join(root, 'out', 'src', 'engine.js')) as Engine;
     await eng.initEngine({ wasmDir: path.join(root, 'dist') });
     fs.rmSync(shots, { recursive: true, force: true });
     const tmp = h.makeTempDir('anyio-migrate-ui-');
