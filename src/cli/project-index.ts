@@ -8,7 +8,8 @@
  * of them (transitively) and what those import are parsed and summarised.
  */
 import * as path from 'path';
-import { absolutizeRelative, type ModuleSummary } from '../core/semantic/types';
+import type { ModuleSummary } from '../core/semantic/types';
+import { scanImports, selectForIndex, type ScannedModule } from '../core/semantic/select';
 import { moduleNames, ProjectIndex } from '../core/semantic/project';
 import { isKnownNotAnyio } from '../core/semantic/known';
 import { isAnyioName } from '../core/scopes';
@@ -35,29 +36,7 @@ export interface IndexOptions {
   summarize: (text: string, module: string, isPackage: boolean, file: string) => Promise<ModuleSummary>;
 }
 
-const IMPORT_LINE = /^\ufeff?[ \t]*(?:from[ \t]+([.\w]+)[ \t]+import[ \t]+(\([^)]*\)|[^\n#;]+)|import[ \t]+([^\n#;]+))/gm;
-
-/** The modules a text imports, by a line scan (a superset is fine: it only widens what is summarised). */
-export function scanImports(text: string, module: string, isPackage: boolean): string[] {
-  const out: string[] = [];
-  for (const m of text.matchAll(IMPORT_LINE)) {
-    if (m[1] !== undefined) {
-      const from = m[1].startsWith('.') ? absolutizeRelative(m[1], module, isPackage) : m[1];
-      if (!from) continue;
-      out.push(from);
-      for (const item of m[2]!.replace(/[()\\]/g, ' ').split(',')) {
-        const name = item.trim().split(/\s+/)[0];
-        if (name && /^\w+$/.test(name)) out.push(`${from}.${name}`);
-      }
-    } else {
-      for (const item of m[3]!.replace(/\\/g, ' ').split(',')) {
-        const name = item.trim().split(/\s+/)[0];
-        if (name && /^[\w.]+$/.test(name)) out.push(name);
-      }
-    }
-  }
-  return out;
-}
+export { scanImports } from '../core/semantic/select';
 
 /** A cap on the files one run indexes beyond those it was given (imports found under the roots). */
 const MAX_INDEXED_FILES = 20_000;
@@ -185,40 +164,12 @@ export async function indexProject(files: readonly string[], named: readonly str
     await readAll();
   }
 
-  // Carriers: mention anyio, or import a carrier (fixpoint over the reverse import graph).
-  const importers = new Map<string, string[]>();
-  for (const [file, ds] of deps) {
-    for (const d of ds) {
-      const t = fileOfImport(d);
-      if (!t || t === file) continue;
-      let l = importers.get(t);
-      if (!l) importers.set(t, (l = []));
-      l.push(file);
-    }
+  const scanned = new Map<string, ScannedModule>();
+  for (const [file, text] of texts) {
+    const n = modules.get(file);
+    if (n) scanned.set(file, { module: n.module, mentionsAnyio: text.includes('anyio'), imports: deps.get(file) ?? [] });
   }
-  const wanted = new Set<string>();
-  const queue: string[] = [];
-  for (const [file, text] of texts) if (text.includes('anyio')) queue.push(file);
-  for (const f of queue) wanted.add(f);
-  while (queue.length) {
-    for (const imp of importers.get(queue.pop()!) ?? []) {
-      if (!wanted.has(imp)) {
-        wanted.add(imp);
-        queue.push(imp);
-      }
-    }
-  }
-  // And what they import (a look-alike class, a re-export), transitively.
-  const stack = [...wanted];
-  while (stack.length) {
-    for (const d of deps.get(stack.pop()!) ?? []) {
-      const t = fileOfImport(d);
-      if (t && !wanted.has(t)) {
-        wanted.add(t);
-        stack.push(t);
-      }
-    }
-  }
+  const wanted = selectForIndex(scanned);
   const index = new ProjectIndex();
   const failed = new Map<string, unknown>();
   const summaries = await Promise.all(

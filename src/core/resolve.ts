@@ -27,6 +27,11 @@ export type Ty = STy | { k: 'local'; cls: ClassInfo };
 
 /** Decorators that make a generator function a context manager factory. */
 const CM_DECORATOR = /(^|\.)(asynccontextmanager|contextmanager)$/;
+/** `@pytest.fixture`, `@pytest.fixture(scope=...)`, `@pytest_asyncio.fixture`. */
+export function isFixture(fn: Scope): boolean {
+  return (fn.decorators ?? []).some((d) => /(^|\.)fixture$/.test(d.text.replace(/\s+/g, '').replace(/\(.*\)$/s, '')));
+}
+
 /** Decorators that make a method an attribute read. */
 const PROPERTY_DECORATOR = /(^|\.)(property|cached_property|reify)$/;
 
@@ -134,6 +139,7 @@ export class Resolver {
   private readonly ownTrees: Tree[] = [];
   private readonly importIndex = new Map<Scope, Map<string, Array<{ name: string; b: Binding }>>>();
   private readonly compatTryCache = new Map<number, boolean>();
+  private writes?: Map<string, Array<{ at: Node; value: Node }>>;
 
   /**
    * `project`: answers about names of other modules of the project (absent: this file alone, and
@@ -281,8 +287,8 @@ export class Resolver {
       }
       case 'subscript': {
         const base = this.typeOf(node.childForFieldName('value') ?? node, depth + 1);
-        if (base.k === 'seq') return base.item;
-        if (base.k === 'map') return base.value;
+        if (base.k === 'seq') return base.item.k === 'none' ? UNKNOWN : base.item;
+        if (base.k === 'map') return base.value.k === 'none' ? UNKNOWN : base.value;
         if (base.k === 'tuple') {
           const i = node.childForFieldName('subscript');
           return i?.type === 'integer' && /^\d+$/.test(i.text) ? base.items[Number(i.text)] ?? UNKNOWN : joinTys(base.items as Ty[]);
@@ -310,12 +316,57 @@ export class Resolver {
       if (n.type === 'list_splat' || n.type === 'dictionary_splat') return UNKNOWN;
       tys.push(this.typeOf(n, depth + 1));
     }
-    return tys.length ? (joinTys(tys) as STy) : UNKNOWN;
+    // No item: no evidence either way (`{}` filled later by `d[k] = v`); `none` until an item is taken.
+    return tys.length ? (joinTys(tys) as STy) : NONE;
+  }
+
+  /**
+   * What is stored into containers after they are made, by name: `d[k] = v`, `xs.append(v)`,
+   * `xs.add(v)`, `d.setdefault(k, v)`, `xs.insert(i, v)`. Built once per file.
+   */
+  private containerWrites(): Map<string, Array<{ at: Node; value: Node }>> {
+    if (this.writes) return this.writes;
+    const writes = new Map<string, Array<{ at: Node; value: Node }>>();
+    const add = (obj: Node | null | undefined, value: Node | null | undefined) => {
+      if (obj?.type !== 'identifier' || !value) return;
+      let l = writes.get(obj.text);
+      if (!l) writes.set(obj.text, (l = []));
+      l.push({ at: obj, value });
+    };
+    for (const a of this.idx.subscripts) {
+      const parent = a.type === 'subscript' ? a.parent : null;
+      if (parent?.type === 'assignment' && parent.childForFieldName('left')?.id === a.id) add(a.childForFieldName('value'), parent.childForFieldName('right'));
+    }
+    for (const call of this.idx.calls) {
+      const fn = call.childForFieldName('function');
+      if (fn?.type !== 'attribute') continue;
+      const method = fn.childForFieldName('attribute')?.text;
+      if (method !== 'append' && method !== 'add' && method !== 'setdefault' && method !== 'insert') continue;
+      const args = (call.childForFieldName('arguments')?.namedChildren ?? []).filter((x): x is Node => !!x && x.type !== 'comment');
+      add(fn.childForFieldName('object'), method === 'append' || method === 'add' ? args[0] : args[1]);
+    }
+    this.writes = writes;
+    return writes;
+  }
+
+  /** A container bound to `name` (at `node`), with what is written into it afterwards. */
+  private withWrites(t: Ty, node: Node, bindings: readonly Binding[], depth: number): Ty {
+    if (t.k !== 'seq' && t.k !== 'map') return t;
+    const ws = this.containerWrites().get(node.text);
+    if (!ws?.length) return t;
+    const tys: Ty[] = [t.k === 'seq' ? (t.item as Ty) : (t.value as Ty)];
+    for (const w of ws) {
+      const same = lookup(this.idx, node.text, w.at);
+      if (!same || same.bindings !== bindings) continue;
+      tys.push(this.typeOf(w.value, depth + 1));
+    }
+    const item = joinTys(tys) as STy;
+    return t.k === 'seq' ? { k: 'seq', item } : { k: 'map', value: item };
   }
 
   private typeOfName(node: Node, depth: number): Ty {
     const found = lookup(this.idx, node.text, node);
-    const t = found ? joinTys(found.bindings.map((b) => this.typeOfBinding(b, depth + 1))) : UNKNOWN;
+    const t = found ? this.withWrites(joinTys(found.bindings.map((b) => this.typeOfBinding(b, depth + 1))), node, found.bindings, depth) : UNKNOWN;
     if (t.k !== 'unknown' || !this.idx.text.includes('isinstance(')) return t;
     return this.narrowedByIsinstance(node, depth) ?? t;
   }
@@ -363,7 +414,7 @@ export class Resolver {
         }
         if (b.kind === 'param') {
           if (b.value && unparen(b.value).type !== 'none') return this.typeOf(b.value, depth + 1);
-          return this.selfParamType(b) ?? this.callSiteType(b, depth + 1) ?? UNKNOWN;
+          return this.selfParamType(b) ?? this.fixtureType(b, depth + 1) ?? this.callSiteType(b, depth + 1) ?? UNKNOWN;
         }
         if (!b.value) return UNKNOWN;
         let t = this.typeOf(b.value, depth + 1);
@@ -410,6 +461,32 @@ export class Resolver {
       default:
         return UNKNOWN;
     }
+  }
+
+  /**
+   * A parameter of a pytest test or fixture named like a fixture: what the fixture gives — one of
+   * this module, else one of a `conftest.py` of the project.
+   */
+  private fixtureType(b: Binding, depth: number): Ty | undefined {
+    if (!b.node || depth > MAX_DEPTH || !this.idx.text.includes('fixture')) return undefined;
+    const fn = scopeOf(this.idx, b.node);
+    if (fn.kind !== 'function' || !fn.name) return undefined;
+    if (!/^test/.test(fn.name) && !isFixture(fn)) return undefined;
+    for (const def of this.idx.module.bindings.get(b.name) ?? []) {
+      const sc = def.kind === 'def' && def.def ? this.idx.scopes.get(def.def.id) : undefined;
+      if (sc && isFixture(sc) && sc !== fn) return this.fixtureResult(sc, depth + 1);
+    }
+    const t = this.project?.fixture(b.name);
+    return t && t.k !== 'unknown' ? t : undefined;
+  }
+
+  /** What a fixture function gives its users: what it yields, or what it returns (awaited for `async def`). */
+  fixtureResult(fn: Scope, depth: number): Ty {
+    const ys = fn.yieldValues ?? [];
+    if (ys.length) return joinTys(ys.map((y) => this.typeOf(y, depth + 1)));
+    if (fn.returns) return this.typeFromAnnotation(fn.returns, depth + 1);
+    const rs = fn.returnValues ?? [];
+    return rs.length ? joinTys(rs.map((r) => (r.type === 'return_statement' ? NONE : this.typeOf(r, depth + 1)))) : NONE;
   }
 
   /**
@@ -723,8 +800,8 @@ export class Resolver {
         if (m) return this.isProperty(m) ? UNKNOWN : this.functionResult(m, awaited, depth + 1);
       }
       // Taking an item out of a container: `events.pop()`, `flags.get("ready")`.
-      if (!awaited && base.k === 'seq' && attr.text === 'pop') return base.item;
-      if (!awaited && base.k === 'map' && /^(get|pop|setdefault)$/.test(attr.text)) return base.value;
+      if (!awaited && base.k === 'seq' && attr.text === 'pop') return base.item.k === 'none' ? UNKNOWN : base.item;
+      if (!awaited && base.k === 'map' && /^(get|pop|setdefault)$/.test(attr.text)) return base.value.k === 'none' ? UNKNOWN : base.value;
     }
     return undefined;
   }

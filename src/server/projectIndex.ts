@@ -25,7 +25,7 @@ import * as path from 'path';
 import { moduleNames, ProjectIndex, type ProjectContext } from '../core/semantic/project';
 import type { ModuleSummary } from '../core/semantic/types';
 import { contextFor } from '../core/semantic/index';
-import { scanImports } from '../cli/project-index';
+import { scanImports, selectForIndex, type ScannedModule } from '../core/semantic/select';
 import { collectPythonFiles, SKIPPED_DIR_NAMES, type ExcludeSpec } from '../cli/walk';
 import { readPythonFile } from '../cli/files';
 
@@ -313,55 +313,11 @@ export class WorkspaceProjectIndex {
     return texts;
   }
 
-  /** The files whose summaries matter (the CLI's selection, see the file comment). */
+  /** The files whose summaries matter: the CLI's selection (`selectForIndex`). */
   private selection(): Set<string> {
-    const byModule = new Map<string, string>();
-    for (const [f, e] of this.entries) if (e.module && e.hash) byModule.set(e.module, f);
-    const fileOf = (q: string): string | undefined => {
-      const parts = q.split('.');
-      for (let i = parts.length; i >= 1; i--) {
-        const f = byModule.get(parts.slice(0, i).join('.'));
-        if (f) return f;
-      }
-      return undefined;
-    };
-    const importers = new Map<string, string[]>();
-    const deps = new Map<string, string[]>();
-    for (const [f, e] of this.entries) {
-      if (!e.module || !e.hash) continue;
-      const targets: string[] = [];
-      for (const q of e.imports) {
-        const t = fileOf(q);
-        if (!t || t === f) continue;
-        targets.push(t);
-        let l = importers.get(t);
-        if (!l) importers.set(t, (l = []));
-        l.push(f);
-      }
-      deps.set(f, targets);
-    }
-    const wanted = new Set<string>();
-    const queue: string[] = [];
-    for (const [f, e] of this.entries) if (e.module && e.hash && e.mentions) queue.push(f);
-    for (const f of queue) wanted.add(f);
-    while (queue.length) {
-      for (const imp of importers.get(queue.pop()!) ?? []) {
-        if (!wanted.has(imp)) {
-          wanted.add(imp);
-          queue.push(imp);
-        }
-      }
-    }
-    const stack = [...wanted];
-    while (stack.length) {
-      for (const t of deps.get(stack.pop()!) ?? []) {
-        if (!wanted.has(t)) {
-          wanted.add(t);
-          stack.push(t);
-        }
-      }
-    }
-    return wanted;
+    const scanned = new Map<string, ScannedModule>();
+    for (const [f, e] of this.entries) if (e.module && e.hash) scanned.set(f, { module: e.module, mentionsAnyio: e.mentions, imports: e.imports });
+    return selectForIndex(scanned);
   }
 
   private deleteFrom(target: ProjectIndex, posix: string): boolean {

@@ -8,6 +8,7 @@ import { CLASS_NAMES } from '../anyio-api';
 import { isAnyioName } from '../scopes';
 import { anyioCallResult, joinTys } from '../resolve';
 import { isKnownNotAnyio } from './known';
+import { underConftest } from './select';
 import { absolutizeRelative, SUMMARY_VERSION, type ClassSummary, type FunctionSummary, type ModuleSummary, type ProjectHook, type Step, type STy } from './types';
 
 const OTHER: STy = { k: 'other' };
@@ -188,8 +189,19 @@ export class ProjectIndex {
           l.add(s.module);
         }
       }
+      // pytest hands a conftest's fixtures to the test modules below it without an import.
+      const all = [...this.byPath.values()];
+      for (const c of all) {
+        if (c.module !== 'conftest' && !c.module.endsWith('.conftest')) continue;
+        for (const t of all) {
+          if (t === c || !underConftest(t.module, c.module)) continue;
+          let l = importers.get(c.module);
+          if (!l) importers.set(c.module, (l = new Set()));
+          l.add(t.module);
+        }
+      }
       const carriers = new Set<string>();
-      const queue = [...this.byPath.values()].filter((s) => s.mentionsAnyio).map((s) => s.module);
+      const queue = all.filter((s) => s.mentionsAnyio).map((s) => s.module);
       for (const q of queue) carriers.add(q);
       while (queue.length) {
         for (const imp of importers.get(queue.pop()!) ?? []) {
@@ -208,10 +220,15 @@ export class ProjectIndex {
   importsCarrier(module: string): boolean {
     const s = this.get(module);
     if (!s) return false;
-    return s.imports.some((imp) => {
+    const viaImport = s.imports.some((imp) => {
       const t = this.claimedModuleOf(imp);
       return t !== undefined && t !== module && this.isCarrier(t);
     });
+    if (viaImport) return true;
+    for (const c of this.claims.keys()) {
+      if ((c === 'conftest' || c.endsWith('.conftest')) && c !== module && underConftest(module, c) && this.isCarrier(c)) return true;
+    }
+    return false;
   }
 
   /**
@@ -226,6 +243,20 @@ export class ProjectIndex {
       if (s.imports.some((imp) => imp === full || imp === module || module.startsWith(`${imp}.`))) return true;
     }
     return false;
+  }
+
+  /**
+   * What the pytest fixture `name` defined in a `conftest` module of the project gives; unknown
+   * when several conftest modules define it differently.
+   */
+  fixture(name: string): STy | undefined {
+    const found: STy[] = [];
+    for (const s of this.unambiguous()) {
+      if (s.module !== 'conftest' && !s.module.endsWith('.conftest')) continue;
+      const e = s.names[name];
+      if (e?.kind === 'function' && e.fn.fixture) found.push(withStep(this.eval(e.fn.returns, s, 1), { what: `fixture ${name}`, module: s.path, line: e.fn.line }));
+    }
+    return found.length ? join(found) : undefined;
   }
 
   /** Modules that import `module` (directly). */
@@ -495,6 +526,9 @@ class EvalHook implements ProjectHook {
   }
   referencedElsewhere(name: string): boolean {
     return this.index.referencedElsewhere(this.module, name);
+  }
+  fixture(name: string): STy | undefined {
+    return this.index.fixture(name);
   }
 }
 

@@ -6,7 +6,7 @@
 import { createHash } from 'crypto';
 import { parse } from '../parser';
 import { buildIndex, type ClassInfo, type Scope } from '../scopes';
-import { Resolver, type Ty } from '../resolve';
+import { isFixture, Resolver, type Ty } from '../resolve';
 import { isKnownNotAnyio } from './known';
 import {
   absolutizeRelative,
@@ -61,6 +61,9 @@ class SymbolicHook implements ProjectHook {
   }
   referencedElsewhere(): boolean {
     return true;
+  }
+  fixture(): STy | undefined {
+    return undefined;
   }
 }
 
@@ -155,12 +158,14 @@ export function summarizeModule(text: string, module: string, isPackage: boolean
       const cmDeco = decos.find((d) => CM_DECORATOR.test(d));
       const cm = cmDeco ? (/asynccontextmanager$/.test(cmDeco) ? 'async' : 'sync') : undefined;
       const property = decos.some((d) => PROPERTY_DECORATOR.test(d));
-      const returns = plain(res.functionResult(fn, !!fn.isAsync && !cm, 0));
+      const fixture = isFixture(fn);
+      const returns = plain(fixture ? res.fixtureResult(fn, 0) : res.functionResult(fn, !!fn.isAsync && !cm, 0));
       const params: string[] = [];
       for (const [name, bs] of fn.bindings) if (bs.some((b) => b.kind === 'param' || b.kind === 'other')) params.push(name);
       const out: FunctionSummary = { isAsync: !!fn.isAsync, returns, params, line: line(fn.start) };
       if (cm) out.cm = cm;
       if (property) out.property = true;
+      if (fixture) out.fixture = true;
       return out;
     };
 

@@ -55,6 +55,8 @@ export interface FunctionSummary {
   cm?: 'async' | 'sync';
   /** `@property` / `cached_property`: reading the attribute gives `returns`. */
   property?: boolean;
+  /** A pytest fixture: `returns` is what a test asking for it gets (what it yields or returns). */
+  fixture?: boolean;
   /** What the call gives (for `async def`: what awaiting it gives; for `cm`: what `with` binds). */
   returns: STy;
   /** Parameter names in order (for call-site agreement). */
@@ -118,6 +120,8 @@ export interface ProjectHook {
   referencedElsewhere(name: string): boolean;
   /** Whether a class of another module of the project defines a method `name` (`asyncOnly`: an `async def`). */
   definesMethod(name: string, asyncOnly: boolean): boolean;
+  /** What the pytest fixture `name` of a `conftest.py` of the project gives, if there is one. */
+  fixture(name: string): STy | undefined;
   /** Whether this is the summary pass (results may be symbolic). */
   readonly symbolic: boolean;
 }
