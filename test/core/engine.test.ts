@@ -127,6 +127,52 @@ describe('engine', () => {
       `);
     });
 
+    it('proves the items of containers: literals, comprehensions, items stored later, for loops, subscripts, pop/get', () => {
+      const src = dedent(`
+        import anyio
+
+        async def main(something):
+            events = [anyio.create_event() for _ in range(3)]
+            for e in events:
+                await e.set()
+            flags = {"ready": anyio.create_event(), "done": anyio.create_event()}
+            await flags["ready"].set()
+            await flags.get("done").set()
+            for name, evt in flags.items():
+                await evt.set()
+            pair = [anyio.create_lock(), anyio.create_lock()]
+            await pair[0].release()
+            plain = [object()]
+            for o in plain:
+                await o.set()
+            for u in list(something):
+                await u.set()
+            scopes = {}
+            async with anyio.open_cancel_scope() as scope:
+                scopes["a"] = scope
+                scopes["b"] = None
+            current = scopes.get("a")
+            if current:
+                await current.cancel()
+            later = []
+            later.append(anyio.create_event())
+            await later[0].set()
+      `);
+      const got = analyze(src)
+        .filter((f) => f.code === 'ASY102')
+        .map((f) => `${src.slice(f.start, f.end)} ${f.fix?.applicability}`);
+      assert.deepEqual(got, [
+        'await e.set() safe',
+        'await flags["ready"].set() safe',
+        'await flags.get("done").set() safe',
+        'await evt.set() unsafe',
+        'await pair[0].release() safe',
+        'await u.set() unsafe',
+        'await current.cancel() safe',
+        'await later[0].set() safe',
+      ]);
+    });
+
     it('proves receivers bound by `with ... as self.x` and narrowed by isinstance()', () => {
       check(
         `
