@@ -66,7 +66,8 @@ let fingerprintMemo: string | undefined;
 function hashFilesUnder(h: ReturnType<typeof createHash>, dir: string): boolean {
   let names: string[];
   try {
-    names = fs.readdirSync(dir).filter((n) => n.endsWith('.js')).sort();
+    // Sub-folders too (`core/semantic/`): any compiled module of the engine changes the results.
+    names = (fs.readdirSync(dir, { recursive: true }) as string[]).filter((n) => n.endsWith('.js')).map((n) => n.split(path.sep).join('/')).sort();
   } catch {
     return false;
   }

@@ -505,7 +505,11 @@ export class Resolver {
     let callee: Scope = fn;
     let index = b.paramIndex;
     if (fn.parent?.kind === 'class') {
-      if (fn.name !== '__init__' || !fn.parent.name || index === 0) return undefined;
+      if (index === 0) return undefined;
+      // A private method (`_name`, not a dunder) is called through `obj._name(...)` in this file
+      // only: its callers are the attribute references of that name.
+      if (/^_[^_]|^_$/.test(fn.name) && !fn.name.endsWith('__')) return this.methodCallSiteType(fn, b, depth);
+      if (fn.name !== '__init__' || !fn.parent.name) return undefined;
       callee = fn.parent;
       index -= 1;
     }
@@ -524,6 +528,24 @@ export class Resolver {
       const arg = this.argumentFor(ref, index, paramName);
       if (arg === undefined) return undefined; // escapes: not every caller is in view
       if (arg === null) continue; // the call does not pass it (a default applies): no evidence
+      const t = this.typeOf(arg, depth + 1);
+      if (t.k === 'unknown' || t.k === 'sym') return undefined;
+      tys.push(t);
+    }
+    if (tys.length === 0) return undefined;
+    const t = joinTys(tys);
+    return t.k === 'unknown' ? undefined : t;
+  }
+
+  /** `callSiteType` for a private method: every `x._name` of the file is a call or handed to a spawner. */
+  private methodCallSiteType(fn: Scope, b: Binding, depth: number): Ty | undefined {
+    const tys: Ty[] = [];
+    for (const a of this.idx.attributes) {
+      const attr = a.childForFieldName('attribute');
+      if (attr?.text !== fn.name) continue;
+      const arg = this.argumentFor(a, b.paramIndex! - 1, b.name);
+      if (arg === undefined) return undefined;
+      if (arg === null) continue;
       const t = this.typeOf(arg, depth + 1);
       if (t.k === 'unknown' || t.k === 'sym') return undefined;
       tys.push(t);

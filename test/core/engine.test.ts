@@ -173,6 +173,34 @@ describe('engine', () => {
       ]);
     });
 
+    it('proves parameters of private methods from their calls in the file (also through tg.spawn); a stored reference makes them unknown', () => {
+      const src = dedent(`
+        import anyio
+
+        class A:
+            async def run(self):
+                evt = anyio.create_event()
+                async with anyio.create_task_group() as tg:
+                    await tg.spawn(self._delay, 1, evt)
+                    await self._other(evt)
+                    await self._leak(evt)
+                    self.callback = self._leak
+
+            async def _delay(self, pos, evt):
+                await evt.set()
+
+            async def _other(self, evt):
+                await evt.set()
+
+            async def _leak(self, evt):
+                await evt.set()
+      `);
+      const got = analyze(src)
+        .filter((f) => f.code === 'ASY102')
+        .map((f) => `${src.slice(0, f.start).split('\n').length} ${f.fix?.applicability}`);
+      assert.deepEqual(got, ['13 safe', '16 safe', '19 unsafe']);
+    });
+
     it('proves receivers bound by `with ... as self.x` and narrowed by isinstance()', () => {
       check(
         `
