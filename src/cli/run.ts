@@ -367,9 +367,9 @@ class Runner {
     return n && this.project!.index.get(n.module) ? n : undefined;
   }
 
-  /** Whether a file can have findings: it mentions anyio, or imports a project module that carries AnyIO objects. */
+  /** Whether a file can have findings: it mentions anyio, or the index summarised it (it is AnyIO-related). */
   private relevant(text: string, ref: ProjectRef | undefined): boolean {
-    return text.includes('anyio') || (!!ref && this.project!.index.importsCarrier(ref.module));
+    return text.includes('anyio') || !!ref;
   }
 
   /** The engine's `analyzeOutcome` in this thread, through the (possibly injected) `analyze`. */

@@ -94,21 +94,25 @@ function isSuppressed(byLine: Map<number, Set<string> | null>, starts: readonly 
 
 /**
  * Whether `text` can have findings at all. Every rule needs a name that resolves to anyio (or the
- * `anyio_backend` fixture), or an object from a project module that carries AnyIO objects (a
- * helper returning a task group): a file with neither is not even indexed.
+ * `anyio_backend` fixture), or an object a module of the project hands over (a helper returning a
+ * task group, a caller passing an event): a file the project index did not summarise as
+ * AnyIO-related and that never writes `anyio` is not even indexed.
  */
 export function mayHaveFindings(text: string, options: AnalyzeOptions): boolean {
   if (!prefiltersEnabled() || text.includes('anyio')) return true;
   const p = options.project;
-  return !!p && p.index.importsCarrier(p.module);
+  // A module the index summarised is AnyIO-related (it imports a module carrying AnyIO objects,
+  // or one of those imports it): what it is handed may be proven AnyIO.
+  return !!p && p.index.get(p.module) !== undefined;
 }
 
 function runRules(families: readonly RuleFamily[], text: string, tree: Tree, options: AnalyzeOptions, skipBlocks?: ReadonlySet<number>): { findings: Finding[]; idx?: FileIndex } {
   if (!mayHaveFindings(text, options)) return { findings: [] };
   const idx = buildIndex(tree, text, skipBlocks);
   const p = options.project;
-  // A file using AnyIO objects only through a project helper counts as an AnyIO file.
-  if (p && !idx.importsAnyio && p.index.importsCarrier(p.module)) idx.importsAnyio = true;
+  // A module the index holds is AnyIO-related (it uses AnyIO objects through a project helper, or
+  // is handed them by a module that does): an unproven receiver there is unknown, never silence.
+  if (p && !idx.importsAnyio && p.index.get(p.module) !== undefined) idx.importsAnyio = true;
   const res = new Resolver(idx, p ? p.index.hookFor(p.module, p.isPackage) : undefined);
   const target = options.target ?? 'anyio3';
   const findings: Finding[] = [];

@@ -16,7 +16,7 @@ import { asCompatTry } from './imports';
 import type { ImportRequest } from './types';
 import { workCounters } from './work';
 import type { ProjectHook, STy } from './semantic/types';
-import { isKnownNotAnyio } from './semantic/known';
+import { isKnownNotAnyio, SPAWNER } from './semantic/known';
 
 /**
  * A type as far as AnyIO is concerned: the plain summary types (`STy`), plus a class of this very
@@ -515,10 +515,20 @@ export class Resolver {
     }
     const name = callee.name!;
     if (callee.parent?.kind === 'class') return undefined;
-    if (callee.parent?.kind === 'module' && !name.startsWith('_') && (!this.project || this.project.referencedElsewhere(name))) return undefined;
     const paramName = b.name;
-    const offsets = this.idx.identifiers.get(name) ?? [];
     const tys: Ty[] = [];
+    // A public module-level function or class: other modules may call it too. With the project
+    // index, their calls are evidence like this file's; without it, nothing is known.
+    // Without the index a private `_name` is taken to be called from this module only.
+    if (callee.parent?.kind === 'module' && (this.project || !name.startsWith('_'))) {
+      const ext = this.project?.externalArgs(name, index, paramName);
+      if (!ext) return undefined;
+      for (const t of ext) {
+        if (t.k === 'unknown' || t.k === 'sym') return undefined;
+        tys.push(t);
+      }
+    }
+    const offsets = this.idx.identifiers.get(name) ?? [];
     for (const o of offsets) {
       if (o === callee.nameStart) continue;
       const ref = this.idx.tree.rootNode.descendantForIndex(o, o + name.length);
@@ -570,7 +580,7 @@ export class Resolver {
       const outer = parent.parent;
       const callee = outer.childForFieldName('function');
       const calleeText = callee?.text.replace(/\s+/g, '') ?? '';
-      if (!/(^|\.)(spawn|start_soon|start|run_sync|run_sync_in_worker_thread|run_async_from_thread|run_sync_from_thread|run|partial|start_task_soon|call)$/.test(calleeText)) return undefined;
+      if (!SPAWNER.test(calleeText)) return undefined;
       call = outer;
       shift = 1;
     } else return undefined;

@@ -41,3 +41,6 @@ export function isKnownNotAnyio(q: string): boolean {
   const root = q.split('.', 1)[0]!;
   return STDLIB.has(root) || NOT_ANYIO_LIBRARIES.has(root) || root === 'builtins';
 }
+
+/** Callees that call the callable they are given first (`tg.spawn(f, *args)`, `to_thread.run_sync(f, *args)`). */
+export const SPAWNER = /(^|\.)(spawn|start_soon|start|run_sync|run_sync_in_worker_thread|run_async_from_thread|run_sync_from_thread|run|partial|start_task_soon|call)$/;

@@ -9,7 +9,7 @@ import { isAnyioName } from '../scopes';
 import { anyioCallResult, joinTys } from '../resolve';
 import { isKnownNotAnyio } from './known';
 import { underConftest } from './select';
-import { absolutizeRelative, SUMMARY_VERSION, type ClassSummary, type FunctionSummary, type ModuleSummary, type ProjectHook, type Step, type STy } from './types';
+import { absolutizeRelative, SUMMARY_VERSION, type CallSite, type ClassSummary, type FunctionSummary, type ModuleSummary, type ProjectHook, type Step, type STy } from './types';
 
 const OTHER: STy = { k: 'other' };
 const UNKNOWN: STy = { k: 'unknown' };
@@ -67,6 +67,7 @@ export class ProjectIndex {
   private memo = new Map<string, STy>();
   private carriers?: Set<string>;
   private methodNames?: { all: Set<string>; async: Set<string> };
+  private uses?: Map<string, { calls: Array<{ site: CallSite; from: ModuleSummary }>; escaped: boolean }>;
 
   get size(): number {
     return this.byPath.size;
@@ -140,6 +141,7 @@ export class ProjectIndex {
     this.memo = new Map();
     this.carriers = undefined;
     this.methodNames = undefined;
+    this.uses = undefined;
   }
 
   /** Whether a class of the project defines a method `name` (`asyncOnly`: as `async def`). */
@@ -232,20 +234,6 @@ export class ProjectIndex {
   }
 
   /**
-   * Whether a module other than `module` imports its name `name`, or `module` itself (and may then
-   * call anything in it). A module the index does not know is assumed to be imported anywhere.
-   */
-  referencedElsewhere(module: string, name: string): boolean {
-    if (!this.get(module)) return true;
-    const full = `${module}.${name}`;
-    for (const s of this.unambiguous()) {
-      if (s.module === module) continue;
-      if (s.imports.some((imp) => imp === full || imp === module || module.startsWith(`${imp}.`))) return true;
-    }
-    return false;
-  }
-
-  /**
    * What the pytest fixture `name` defined in a `conftest` module of the project gives; unknown
    * when several conftest modules define it differently.
    */
@@ -257,6 +245,53 @@ export class ProjectIndex {
       if (e?.kind === 'function' && e.fn.fixture) found.push(withStep(this.eval(e.fn.returns, s, 1), { what: `fixture ${name}`, module: s.path, line: e.fn.line }));
     }
     return found.length ? join(found) : undefined;
+  }
+
+  /**
+   * What the other modules pass for parameter `index`/`paramName` of the function or class `q`
+   * (`pkg.mod.f`): one type per call that passes it. Undefined when some module uses `q` other
+   * than by calling it, star-imports its module, or calls it with `*args`/`**kwargs`.
+   */
+  externalArgs(q: string, index: number, paramName: string): STy[] | undefined {
+    const uses = this.usesOf().get(q);
+    const module = q.slice(0, q.lastIndexOf('.'));
+    for (const s of this.unambiguous()) if (s.stars.some((m) => m === module)) return undefined;
+    if (!uses) return [];
+    if (uses.escaped) return undefined;
+    const out: STy[] = [];
+    for (const { site, from } of uses.calls) {
+      if (site.line < 0) return undefined; // a call with a splat
+      const a = site.kw[paramName] ?? site.args[index];
+      if (a) out.push(this.eval(a, from, 1));
+    }
+    return out;
+  }
+
+  /** Every module's calls and other uses, by the function/class they reach (re-exports followed). */
+  private usesOf(): Map<string, { calls: Array<{ site: CallSite; from: ModuleSummary }>; escaped: boolean }> {
+    if (this.uses) return this.uses;
+    const uses = new Map<string, { calls: Array<{ site: CallSite; from: ModuleSummary }>; escaped: boolean }>();
+    const entry = (q: string) => {
+      let e = uses.get(q);
+      if (!e) uses.set(q, (e = { calls: [], escaped: false }));
+      return e;
+    };
+    const target = (q: string): string | undefined => {
+      const t = this.valueOf(q);
+      return t && (t.k === 'pfunc' || t.k === 'pclass') ? t.q : undefined;
+    };
+    for (const s of this.unambiguous()) {
+      for (const site of s.calls) {
+        const t = target(site.q);
+        if (t) entry(t).calls.push({ site, from: s });
+      }
+      for (const q of s.escapes) {
+        const t = target(q);
+        if (t) entry(t).escaped = true;
+      }
+    }
+    this.uses = uses;
+    return uses;
   }
 
   /** Modules that import `module` (directly). */
@@ -524,11 +559,11 @@ class EvalHook implements ProjectHook {
   definesMethod(name: string, asyncOnly: boolean): boolean {
     return this.index.definesMethod(name, asyncOnly);
   }
-  referencedElsewhere(name: string): boolean {
-    return this.index.referencedElsewhere(this.module, name);
-  }
   fixture(name: string): STy | undefined {
     return this.index.fixture(name);
+  }
+  externalArgs(name: string, index: number, paramName: string): STy[] | undefined {
+    return this.index.externalArgs(`${this.module}.${name}`, index, paramName);
   }
 }
 

@@ -5,12 +5,14 @@
  */
 import { createHash } from 'crypto';
 import { parse } from '../parser';
-import { buildIndex, type ClassInfo, type Scope } from '../scopes';
+import { buildIndex, isAnyioName, unparen, type ClassInfo, type Scope } from '../scopes';
+import type { Node } from '../parser';
 import { isFixture, Resolver, type Ty } from '../resolve';
-import { isKnownNotAnyio } from './known';
+import { isKnownNotAnyio, SPAWNER } from './known';
 import {
   absolutizeRelative,
   SUMMARY_VERSION,
+  type CallSite,
   type ClassSummary,
   type Export,
   type FunctionSummary,
@@ -59,10 +61,10 @@ class SymbolicHook implements ProjectHook {
   definesMethod(): boolean {
     return false;
   }
-  referencedElsewhere(): boolean {
-    return true;
-  }
   fixture(): STy | undefined {
+    return undefined;
+  }
+  externalArgs(): STy[] | undefined {
     return undefined;
   }
 }
@@ -73,7 +75,7 @@ const PROPERTY_DECORATOR = /(^|\.)(property|cached_property|reify)$/;
 /** Summarise a module. Requires `initEngine()`. Input the engine refuses gives an empty summary. */
 export function summarizeModule(text: string, module: string, isPackage: boolean, path: string): ModuleSummary {
   const hash = createHash('sha256').update(text).digest('hex');
-  const base: ModuleSummary = { v: SUMMARY_VERSION, module, isPackage, path, hash, imports: [], names: {}, mentionsAnyio: text.includes('anyio') };
+  const base: ModuleSummary = { v: SUMMARY_VERSION, module, isPackage, path, hash, imports: [], names: {}, mentionsAnyio: text.includes('anyio'), calls: [], escapes: [], stars: [] };
   let tree;
   try {
     tree = parse(text);
@@ -239,7 +241,76 @@ export function summarizeModule(text: string, module: string, isPackage: boolean
       else ty = sym({ op: 'join', items: real.map((t) => plain(t)) });
       names[name] = { kind: 'value', ty, line: line(last.node?.startIndex ?? 0) };
     }
-    return { ...base, imports: [...imports].sort(), names };
+    // Calls of other modules' functions and classes, and their other uses (see `ModuleSummary`).
+    const isForeign = (q: string | undefined): q is string => !!q && !isAnyioName(q) && !isKnownNotAnyio(q);
+    const calls: CallSite[] = [];
+    const args = (call: Node, skip: number): { args: STy[]; kw: Record<string, STy> } | undefined => {
+      const list = (call.childForFieldName('arguments')?.namedChildren ?? []).filter((a): a is Node => !!a && a.type !== 'comment');
+      if (list.some((a) => a.type === 'list_splat' || a.type === 'dictionary_splat')) return undefined;
+      const kw: Record<string, STy> = {};
+      const pos: STy[] = [];
+      for (const a of list.slice(skip)) {
+        if (a.type === 'keyword_argument') {
+          const n = a.childForFieldName('name')?.text;
+          const v = a.childForFieldName('value');
+          if (n && v) kw[n] = plain(res.typeOf(v));
+        } else pos.push(plain(res.typeOf(a)));
+      }
+      return { args: pos, kw };
+    };
+    /** Nodes that are a call's callee or a spawner's first argument (their uses are calls in view). */
+    const inCallPosition = new Set<number>();
+    for (const call of idx.calls) {
+      const fn = call.childForFieldName('function');
+      if (!fn) continue;
+      inCallPosition.add(unparen(fn).id);
+      const q = res.qualifiedOf(fn);
+      if (isForeign(q)) {
+        const a = args(call, 0);
+        calls.push(a ? { q, ...a, line: line(call.startIndex) } : { q, args: [], kw: {}, line: -1 });
+      }
+      const first = call.childForFieldName('arguments')?.namedChildren.find((a) => a && a.type !== 'comment');
+      if (first && (first.type === 'identifier' || first.type === 'attribute') && SPAWNER.test(fn.text.replace(/\s+/g, ''))) {
+        inCallPosition.add(first.id);
+        const q0 = res.qualifiedOf(first);
+        if (isForeign(q0)) {
+          const a = args(call, 1);
+          calls.push(a ? { q: q0, ...a, line: line(call.startIndex) } : { q: q0, args: [], kw: {}, line: -1 });
+        }
+      }
+    }
+    const escapes = new Set<string>();
+    // From-imported names used other than in call position.
+    for (const scope of idx.scopes.values()) {
+      for (const [name, bs] of scope.bindings) {
+        const b = bs.find((x) => x.kind === 'import' && x.stmt?.type === 'import_from_statement');
+        const q = b ? res.absoluteSource(b) : undefined;
+        if (!b || !isForeign(q)) continue;
+        for (const o of idx.identifiers.get(name) ?? []) {
+          if (b.node && o >= b.stmt!.startIndex && o < b.stmt!.endIndex) continue; // the import itself
+          const ref = tree.rootNode.descendantForIndex(o, o + name.length);
+          if (!ref || inCallPosition.has(ref.id)) continue;
+          const p = ref.parent;
+          if (p?.type === 'attribute' && p.childForFieldName('object')?.id === ref.id) continue; // `name.x`: checked as an attribute
+          escapes.add(q);
+        }
+      }
+    }
+    // Module attributes (`helpers.worker`) used other than in call position.
+    for (const a of idx.attributes) {
+      if (inCallPosition.has(a.id)) continue;
+      const q = res.qualifiedOf(a);
+      if (!isForeign(q)) continue;
+      const p = a.parent;
+      if (p?.type === 'attribute' && p.childForFieldName('object')?.id === a.id) continue;
+      escapes.add(q);
+    }
+    const stars: string[] = [];
+    for (const m of text.matchAll(/^[ \t]*from[ \t]+([.\w]+)[ \t]+import[ \t]+\*/gm)) {
+      const q = m[1]!.startsWith('.') ? absolutizeRelative(m[1]!, module, isPackage) : m[1];
+      if (q) stars.push(q);
+    }
+    return { ...base, imports: [...imports].sort(), names, calls, escapes: [...escapes].sort(), stars };
   } finally {
     res0.res?.dispose();
     tree.delete();

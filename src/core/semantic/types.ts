@@ -94,9 +94,28 @@ export interface ModuleSummary {
   names: Record<string, Export>;
   /** Whether the text mentions anyio at all. */
   mentionsAnyio: boolean;
+  /**
+   * Calls this module makes of other modules' functions and classes (and the callables it hands
+   * to a spawner: `tg.spawn(helpers.worker, evt)`), with the types of what it passes: the evidence
+   * for an unannotated parameter's type, gathered over the project.
+   */
+  calls: CallSite[];
+  /** Other modules' names this module uses other than by calling them (stored, passed, returned). */
+  escapes: string[];
+  /** Modules this one star-imports (`from pkg.mod import *`): their functions' callers are not all in view. */
+  stars: string[];
 }
 
-export const SUMMARY_VERSION = 1;
+export interface CallSite {
+  /** The callee's qualified name as written here (`pkg.helpers.worker`, a re-export's name...). */
+  q: string;
+  /** Positional arguments after the callable (a splat makes the call site absent: unknown). */
+  args: STy[];
+  kw: Record<string, STy>;
+  line: number;
+}
+
+export const SUMMARY_VERSION = 2;
 
 /**
  * What the resolver of one file asks about names from other modules. While summarising a module
@@ -113,11 +132,11 @@ export interface ProjectHook {
   enter(cm: STy): STy;
   item(t: STy, i: number): STy;
   /**
-   * Whether another module may call this module's function `name` (it imports the name, or the
-   * module itself): then the callers in this file are not all of its callers. The summary pass
-   * cannot know and answers true.
+   * The types other modules pass for parameter `index`/`paramName` of this module's function (or
+   * class constructor) `name`; undefined when some use of it is not a call in view (an escape, a
+   * star import), or in the summary pass.
    */
-  referencedElsewhere(name: string): boolean;
+  externalArgs(name: string, index: number, paramName: string): STy[] | undefined;
   /** Whether a class of another module of the project defines a method `name` (`asyncOnly`: an `async def`). */
   definesMethod(name: string, asyncOnly: boolean): boolean;
   /** What the pytest fixture `name` of a `conftest.py` of the project gives, if there is one. */
