@@ -55,6 +55,7 @@ import { Migrator } from './migrate';
 import { ruleMarkdown } from './ruleDocs';
 import { PyprojectCache, fsPathOf, normalizeSettings, resolveConfig, type EffectiveConfig } from './settings';
 import { WorkspaceProjectIndex, type IndexProgress } from './projectIndex';
+import { explainAt } from '../core/semantic/explain';
 import { summarizeModule } from '../core/semantic/summary';
 import type { ModuleSummary } from '../core/semantic/types';
 import { applyEdits, computeEdits, textEditsTo, toTextEdits } from './textEdits';
@@ -860,13 +861,37 @@ export class AnyioMigrateServer {
     const sections: string[] = [];
     for (const f of hits) {
       const meta = ruleByCode(f.code);
-      sections.push(meta ? ruleMarkdown(meta, { finding: f, unsafeFixesEnabled: state.config!.unsafeFixes, target: state.config!.target }) : `**${f.code}** ${f.message}`);
+      const doc = meta ? ruleMarkdown(meta, { finding: f, unsafeFixesEnabled: state.config!.unsafeFixes, target: state.config!.target }) : `**${f.code}** ${f.message}`;
+      const proof = this.proofMarkdown(state, f);
+      sections.push(proof ? `${doc}\n\n${proof}` : doc);
     }
     const first = hits[0]!;
     return {
       contents: { kind: MarkupKind.Markdown, value: sections.join('\n\n---\n\n') },
       range: { start: state.doc.positionAt(first.start), end: state.doc.positionAt(first.end) },
     };
+  }
+
+  /**
+   * Why the receiver of a finding is (or may be) AnyIO, for the hover: the proof `explainAt` gives,
+   * step by step, paths relative to the document's folder. Nothing for large documents (the proof
+   * re-parses the text) or when there is nothing to explain.
+   */
+  private proofMarkdown(state: DocumentState, f: Finding): string | undefined {
+    if (state.text.length > 200_000 || !state.config || this.notebooks.ofCell(state.uri)) return undefined;
+    let ex: ReturnType<typeof explainAt>;
+    try {
+      ex = explainAt(state.text, f.start, this.optionsFor(state, state.config));
+    } catch {
+      return undefined;
+    }
+    if (!ex || ex.verdict === 'not-anyio' || ex.steps.length === 0) return undefined;
+    const file = state.uri.startsWith('file:') ? fsPathOf(state.uri) : undefined;
+    const here = file ? path.dirname(file) : undefined;
+    const where = (p: string | undefined, line: number) => (p ? `${here && path.isAbsolute(p) ? path.relative(here, p) : p}:${line}` : `line ${line}`);
+    const steps = ex.steps.slice(0, 6).map((st) => `- ${st.text} (${where(st.path, st.line)})`);
+    const more = ex.steps.length > 6 ? `\n- … ${ex.steps.length - 6} more (\`anyio-migrate explain\`)` : '';
+    return `**Why:** \`${ex.expression.length > 40 ? ex.expression.slice(0, 40) + '…' : ex.expression}\` is ${ex.type}\n\n${steps.join('\n')}${more}`;
   }
 
   // ------------------------------------------------------------------------------------------

@@ -176,6 +176,18 @@ describe('language server project index', function () {
     });
   }
 
+  it("the hover of a finding shows the proof: the helper's module and line", async () => {
+    client = await TestClient.start({ workspaceFolders: [uriOf(root)] });
+    await client.open(app, APP);
+    const p = await publishedFor(client, app, 'ASY301 in app.py', hasSpawn);
+    const d = p.diagnostics.find((x) => x.code === 'ASY301')!;
+    const hover = await client.hover(app, d.range.start);
+    const value = (hover?.contents as { value: string }).value;
+    assert.match(value, /\*\*Why:\*\* `group` is an AnyIO TaskGroup/);
+    assert.match(value, /bound by `async with helpers\.open_group\(\) as group`/);
+    assert.match(value, /\(helpers\.py:\d+\)/, 'the step in the helper module, relative to app.py');
+  });
+
   it('follows a helper changed on disk (watched-file event) and a new module created on disk', async () => {
     client = await TestClient.start({ workspaceFolders: [uriOf(root)] });
     await client.open(app, APP);
