@@ -1,6 +1,8 @@
 // One measurement, in its own Node process (so each starts cold, and its peak RSS is its own).
 // Usage: node scripts/bench/child.mjs <mode> <json-args>; prints one JSON object as its last line.
 //   cli     the CLI's engine path: `run(['check', ...])` in-process, as bin/anyio-migrate.js does
+//           (with the project index's time and counts, when the build has one)
+//   index   the project index alone (`indexProject`, in-thread summaries), engine init timed apart
 //   ruff    ruff's WebAssembly build over a file list: a cold pass (load + first pass), then warm passes
 //   floor   web-tree-sitter parsing every file of a list (read + decode + parse, nothing else)
 //   server  the language server in-process: open-to-diagnostics and keystroke-to-diagnostics
@@ -24,16 +26,109 @@ const done = (obj) => {
 const utf8 = new TextDecoder('utf-8');
 const readText = (f) => utf8.decode(readFileSync(f));
 
+/**
+ * The project index of a run, timed inside it: `indexProject` (out/src/cli/project-index.js) is
+ * wrapped before run.js calls it (its compiled code calls it through the module's exports). Null
+ * when the build has no project index (before issue 11).
+ */
+function timeProjectIndex() {
+  const file = join(root, 'out/src/cli/project-index.js');
+  let mod;
+  try {
+    mod = require(file);
+  } catch {
+    return null;
+  }
+  if (typeof mod.indexProject !== 'function') return null;
+  const timing = { calls: 0, ms: 0, files: 0, summarised: 0, failed: 0 };
+  const original = mod.indexProject;
+  mod.indexProject = async (...a) => {
+    const s = performance.now();
+    const r = await original(...a);
+    timing.ms += performance.now() - s;
+    timing.calls++;
+    timing.files += r.stats.files;
+    timing.summarised += r.stats.summarised;
+    timing.failed += r.failed.size;
+    return r;
+  };
+  return timing;
+}
+
+/** The file a finding line of the text output is about (`path:line:col: CODE ...`). */
+const findingFile = (line) => /^(.*?):\d+:\d+: /.exec(line)?.[1];
+
 async function cli() {
+  const index = timeProjectIndex();
   const { run } = require(join(root, 'out/src/cli/run.js'));
-  const sink = { lines: 0, write(chunk) { const s = typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'); for (let i = s.indexOf('\n'); i !== -1; i = s.indexOf('\n', i + 1)) this.lines++; return true; } };
+  const perFile = args.perFile ? new Map() : undefined;
+  let pending = '';
+  const sink = {
+    lines: 0,
+    write(chunk) {
+      const s = typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8');
+      for (let i = s.indexOf('\n'); i !== -1; i = s.indexOf('\n', i + 1)) this.lines++;
+      if (perFile) {
+        const parts = (pending + s).split('\n');
+        pending = parts.pop();
+        for (const l of parts) {
+          const f = findingFile(l);
+          if (f !== undefined) perFile.set(f, (perFile.get(f) ?? 0) + 1);
+        }
+      }
+      return true;
+    },
+  };
   const err = { text: '', write(chunk) { this.text += typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'); return true; } };
   let stats;
-  const argv = ['check', '--exit-zero', '--no-progress', '--jobs', String(args.jobs), ...(args.cache ? [] : ['--no-cache']), ...args.paths];
+  const argv = [
+    'check',
+    '--exit-zero',
+    '--no-progress',
+    '--jobs',
+    String(args.jobs),
+    ...(args.cache ? [] : ['--no-cache']),
+    ...(args.projectIndex === false ? ['--no-project-index'] : []),
+    ...args.paths,
+  ];
   const code = await run(argv, { stdout: sink, stderr: err, cwd: args.cwd, onStats: (s) => (stats = s) });
   const ms = performance.now() - t0;
   const summary = err.text.trim().split('\n').pop();
-  done({ ms, code, findingLines: sink.lines, summary, stats });
+  done({ ms, code, findingLines: sink.lines, summary, stats, index, ...(perFile ? { perFile: Object.fromEntries(perFile) } : {}) });
+}
+
+/**
+ * `indexProject` alone, in this thread: the engine initialised first (timed apart), then the walk
+ * of the paths and the index with `summarizeModule` as the summariser (what a 1-worker run does).
+ */
+async function index() {
+  const { collectPythonFiles } = require(join(root, 'out/src/cli/walk.js'));
+  const { indexProject } = require(join(root, 'out/src/cli/project-index.js'));
+  const { initEngine } = require(join(root, 'out/src/core/engine.js'));
+  const { summarizeModule } = require(join(root, 'out/src/core/semantic/summary.js'));
+  const s0 = performance.now();
+  await initEngine({});
+  const initMs = performance.now() - s0;
+  const s1 = performance.now();
+  const walk = await collectPythonFiles(args.paths, { cwd: args.cwd });
+  const walkMs = performance.now() - s1;
+  let summarizeMs = 0;
+  const summarize = async (text, module, isPackage, file) => {
+    const s = performance.now();
+    try {
+      return summarizeModule(text, module, isPackage, file);
+    } finally {
+      summarizeMs += performance.now() - s;
+    }
+  };
+  const s2 = performance.now();
+  const r = await indexProject(
+    walk.files.map((f) => f.path),
+    args.paths,
+    { cwd: args.cwd, summarize },
+  );
+  const indexMs = performance.now() - s2;
+  done({ initMs, walkMs, indexMs, summarizeMs, files: r.stats.files, summarised: r.stats.summarised, failed: r.failed.size, walked: walk.files.length });
 }
 
 async function ruff() {
@@ -194,7 +289,7 @@ async function load() {
   done({ extensionMs, serverMs });
 }
 
-const modes = { cli, ruff, floor, server, load };
+const modes = { cli, index, ruff, floor, server, load };
 if (!modes[mode]) {
   process.stderr.write(`unknown mode ${mode}\n`);
   process.exit(2);
