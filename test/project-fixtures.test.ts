@@ -17,6 +17,7 @@ import * as path from 'node:path';
 import { analyze, countParseErrorsIn, fixAll, initEngine } from '../src/engine';
 import { contextFor, ProjectIndex, updateIndex, type SourceFile } from '../src/core/semantic/index';
 import type { Finding } from '../src/core/types';
+import { setPrefiltersEnabled } from '../src/core/prefilters';
 import { describeRun, runPythonFile, runtimeEnv } from './support/python';
 
 const ROOT = path.join(__dirname, '..', '..', 'test', 'project-fixtures');
@@ -62,14 +63,21 @@ describe('project fixtures (multi-module)', function () {
       const before = readTree(path.join(dir, 'before'));
       const after = new Map(readTree(path.join(dir, 'after')).map((f) => [f.path, f.text]));
 
-      it('reports exactly findings.txt', () => {
+      it('reports exactly findings.txt, with the text prefilters on and off', () => {
         const index = indexOf(before);
-        const got: string[] = [];
-        for (const f of before) {
-          for (const finding of analyze(f.text, { project: contextFor(index, f.path) })) got.push(describe_(finding, f));
-        }
         const want = fs.readFileSync(path.join(dir, 'findings.txt'), 'utf8').split('\n').map((l) => l.replace(/\s+#.*$/, '').trim()).filter((l) => l && !l.startsWith('#'));
-        assert.deepEqual(got.sort(), want.sort());
+        for (const prefilters of [true, false]) {
+          setPrefiltersEnabled(prefilters);
+          try {
+            const got: string[] = [];
+            for (const f of before) {
+              for (const finding of analyze(f.text, { project: contextFor(index, f.path) })) got.push(describe_(finding, f));
+            }
+            assert.deepEqual(got.sort(), want.sort(), `prefilters ${prefilters ? 'on' : 'off'}`);
+          } finally {
+            setPrefiltersEnabled(true);
+          }
+        }
       });
 
       it('fixes to after/ exactly, and fixing again changes nothing', () => {
