@@ -43,6 +43,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import type { AnalyzeOptions, Finding, FixOptions, FixResult } from '../core/types';
+import { SUMMARY_VERSION, type ModuleSummary } from '../core/semantic/types';
 import { readRegularFileSync } from './safe-read';
 import { isProcessAlive, registerTempFile, STALE_TEMP_AGE_MS, unregisterTempFile } from './files';
 
@@ -312,7 +313,7 @@ export interface CacheStats {
   rejected: number;
 }
 
-type Op = 'analyze' | 'fixAll';
+type Op = 'analyze' | 'fixAll' | 'summary';
 
 interface Entry {
   format: number;
@@ -577,4 +578,35 @@ export class ResultCache {
   setFix(key: string, options: FixOptions, text: string, result: FixResult): void {
     this.set(key, 'fixAll', options, text, { ...result, output: result.output === text ? null : result.output });
   }
+
+  /** A module's summary for the project index (it depends on the text, the module name and the path only). */
+  getSummary(text: string, module: string, isPackage: boolean, file: string): { key: string; summary?: ModuleSummary } {
+    const options = summaryOptions(module, isPackage, file);
+    const { key, value } = this.get('summary', options, text, (v) => validSummary(v, text, module, file));
+    return value !== undefined ? { key, summary: value as ModuleSummary } : { key };
+  }
+
+  setSummary(key: string, text: string, summary: ModuleSummary): void {
+    this.set(key, 'summary', summaryOptions(summary.module, summary.isPackage, summary.path), text, summary);
+  }
+}
+
+function summaryOptions(module: string, isPackage: boolean, file: string): AnalyzeOptions {
+  return { module, isPackage, path: file, v: SUMMARY_VERSION } as AnalyzeOptions;
+}
+
+/** The shape of a stored summary, and that it is the summary of this very text and module. */
+function validSummary(v: unknown, text: string, module: string, file: string): v is ModuleSummary {
+  if (!isObj(v)) return false;
+  const s = v as Record<string, unknown>;
+  return (
+    s['v'] === SUMMARY_VERSION &&
+    s['module'] === module &&
+    s['path'] === file &&
+    s['hash'] === sha256Text(text) &&
+    typeof s['isPackage'] === 'boolean' &&
+    typeof s['mentionsAnyio'] === 'boolean' &&
+    isObj(s['names']) &&
+    ['imports', 'calls', 'escapes', 'stars'].every((k) => Array.isArray(s[k]))
+  );
 }

@@ -690,12 +690,23 @@ class Runner {
 
   private async buildProjectIndex(files: string[]): Promise<void> {
     const pool = this.pool;
-    const summarize = pool
+    const compute = pool
       ? (text: string, module: string, isPackage: boolean, file: string) => pool.summarize(text, module, isPackage, file)
       : async (text: string, module: string, isPackage: boolean, file: string) => {
           await this.inThread();
           return summarizeModule(text, module, isPackage, file);
         };
+    // Summaries of unchanged files come from the result cache (check and diff), like findings.
+    const cache = this.cache;
+    const summarize = cache
+      ? async (text: string, module: string, isPackage: boolean, file: string) => {
+          const hit = cache.getSummary(text, module, isPackage, file);
+          if (hit.summary) return hit.summary;
+          const s = await compute(text, module, isPackage, file);
+          cache.setSummary(hit.key, text, s);
+          return s;
+        }
+      : compute;
     this.project = await indexProject(files, this.settings.paths, {
       fs: this.fs,
       cwd: this.cwd,

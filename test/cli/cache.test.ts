@@ -76,10 +76,33 @@ describe('cli/cache: ours or not used', function () {
 
   const check = async (cwd: string = repo, args: string[] = []): Promise<{ stdout: string; stderr: string; code: number; stats: RunStats }> => {
     let stats: RunStats | undefined;
-    const r = await runCli(['check', '--jobs', '1', '--file-timeout', '0', ...args], { cwd, cacheKeyDir: keyDir, onStats: (s) => (stats = s) });
+    // One entry per file (its findings): the project index's summary entries are covered below.
+    const r = await runCli(['check', '--jobs', '1', '--file-timeout', '0', '--no-project-index', ...args], { cwd, cacheKeyDir: keyDir, onStats: (s) => (stats = s) });
     assert.ok(stats);
     return { stdout: r.stdout, stderr: r.stderr, code: r.code, stats };
   };
+
+  it("keeps the project index's summaries too: a warm run hits them, a tampered one is recomputed", async () => {
+    const run = async () => {
+      let stats: RunStats | undefined;
+      const r = await runCli(['check', '--jobs', '1', '--file-timeout', '0'], { cwd: repo, cacheKeyDir: keyDir, onStats: (s) => (stats = s) });
+      return { ...r, stats: stats! };
+    };
+    const cold = await run();
+    assert.deepEqual([cold.stats.cacheHits, cold.stats.cacheWrites], [0, 2], 'findings and summary of a.py');
+    const warm = await run();
+    assert.deepEqual([warm.stats.cacheHits, warm.stats.cacheWrites], [2, 0]);
+    assert.equal(warm.stdout, cold.stdout);
+    // Tamper with every entry's value (the HMAC no longer matches): all recomputed, same output.
+    for (const e of entriesUnder(path.join(repo, CACHE_DIR_NAME))) {
+      const j = JSON.parse(fs.readFileSync(e, 'utf8')) as Record<string, unknown>;
+      j['value'] = `${j['value'] as string} `;
+      fs.writeFileSync(e, JSON.stringify(j));
+    }
+    const again = await run();
+    assert.equal(again.stats.cacheHits, 0);
+    assert.equal(again.stdout, cold.stdout);
+  });
 
   it('does not follow or empty a cache folder that is a link to another folder', async () => {
     writeTree(dir, { 'victim/d1/file': 'keep me\n', 'victim/0.0.1-0123456789abcdef/ab/x': 'also mine\n' });
