@@ -528,32 +528,33 @@ export class Resolver {
         tys.push(t);
       }
     }
-    const offsets = this.idx.identifiers.get(name) ?? [];
-    for (const o of offsets) {
+    const refs: Node[] = [];
+    for (const o of this.idx.identifiers.get(name) ?? []) {
       if (o === callee.nameStart) continue;
       const ref = this.idx.tree.rootNode.descendantForIndex(o, o + name.length);
       if (!ref || ref.type !== 'identifier') return undefined;
       const found = lookup(this.idx, name, ref);
-      if (!found?.bindings.some((x) => x.def?.id === callee.node.id)) continue; // another `name`
-      const arg = this.argumentFor(ref, index, paramName);
-      if (arg === undefined) return undefined; // escapes: not every caller is in view
-      if (arg === null) continue; // the call does not pass it (a default applies): no evidence
-      const t = this.typeOf(arg, depth + 1);
-      if (t.k === 'unknown' || t.k === 'sym') return undefined;
-      tys.push(t);
+      if (found?.bindings.some((x) => x.def?.id === callee.node.id)) refs.push(ref); // else another `name`
     }
-    if (tys.length === 0) return undefined;
-    const t = joinTys(tys);
-    return t.k === 'unknown' ? undefined : t;
+    return this.agreedArgument(refs, index, paramName, depth, tys);
   }
 
   /** `callSiteType` for a private method: every `x._name` of the file is a call or handed to a spawner. */
   private methodCallSiteType(fn: Scope, b: Binding, depth: number): Ty | undefined {
-    const tys: Ty[] = [];
-    for (const a of this.idx.attributes) {
-      const attr = a.childForFieldName('attribute');
-      if (attr?.text !== fn.name) continue;
-      const arg = this.argumentFor(a, b.paramIndex! - 1, b.name);
+    const refs = this.idx.attributes.filter((a) => a.childForFieldName('attribute')?.text === fn.name);
+    return this.agreedArgument(refs, b.paramIndex! - 1, b.name, depth);
+  }
+
+  /**
+   * The type every reference in `refs` (to one callable) passes for its parameter `index`/
+   * `paramName`, joined with `tys` (evidence from elsewhere); undefined when a reference is used
+   * other than called or handed to a spawner (not every caller is in view), when an argument is of
+   * unknown type, or when there is no evidence at all. A call that does not pass it (a default
+   * applies) is no evidence.
+   */
+  private agreedArgument(refs: readonly Node[], index: number, paramName: string, depth: number, tys: Ty[] = []): Ty | undefined {
+    for (const ref of refs) {
+      const arg = this.argumentFor(ref, index, paramName);
       if (arg === undefined) return undefined;
       if (arg === null) continue;
       const t = this.typeOf(arg, depth + 1);

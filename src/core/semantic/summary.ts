@@ -5,6 +5,7 @@
  */
 import { createHash } from 'crypto';
 import { parse } from '../parser';
+import { lineStarts, positionAt } from '../text';
 import { buildIndex, isAnyioName, unparen, type ClassInfo, type Scope } from '../scopes';
 import type { Node } from '../parser';
 import { isFixture, Resolver, type Ty } from '../resolve';
@@ -88,19 +89,9 @@ export function summarizeModule(text: string, module: string, isPackage: boolean
     const hook = new SymbolicHook(module, isPackage);
     const res = new Resolver(idx, hook);
     res0.res = res;
-    // Line numbers are computed once per offset asked for (a few per module).
-    const starts: number[] = [0];
-    for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
-    const line = (offset: number) => {
-      let lo = 0;
-      let hi = starts.length - 1;
-      while (lo < hi) {
-        const mid = (lo + hi + 1) >> 1;
-        if (starts[mid]! <= offset) lo = mid;
-        else hi = mid - 1;
-      }
-      return lo + 1;
-    };
+    // 1-based line numbers for explanations (every line break: `\n`, `\r\n`, `\r`).
+    const starts = lineStarts(text);
+    const line = (offset: number) => positionAt(starts, offset).line + 1;
 
     /**
      * A class's name in the summary: its own name at module level; `outer$Inner` for a class inside
