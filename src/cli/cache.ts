@@ -336,7 +336,10 @@ export interface CacheOpenOptions {
 export type CacheOpenResult = { cache: ResultCache; warning?: undefined } | { cache?: undefined; warning?: string };
 
 export class ResultCache {
+  /** Findings and fix results. */
   readonly stats: CacheStats = { hits: 0, misses: 0, writes: 0, rejected: 0 };
+  /** The project index's module summaries. */
+  readonly summaryStats: CacheStats = { hits: 0, misses: 0, writes: 0, rejected: 0 };
   private enabled = true;
   private readonly dir: string;
   /** 2-hex folders verified in this run (for reading). */
@@ -482,9 +485,10 @@ export class ResultCache {
   private get(op: Op, options: AnalyzeOptions | FixOptions, text: string, valid: (v: unknown) => boolean): { key: string; value: unknown } {
     const key = this.key(op, options, text);
     if (!this.enabled) return { key, value: undefined };
+    const stats = op === 'summary' ? this.summaryStats : this.stats;
     const miss = (rejected: boolean): { key: string; value: undefined } => {
-      this.stats.misses++;
-      if (rejected) this.stats.rejected++;
+      stats.misses++;
+      if (rejected) stats.rejected++;
       return { key, value: undefined };
     };
     if (!this.verifyPath(key, false)) return miss(false);
@@ -520,7 +524,7 @@ export class ResultCache {
       return miss(true);
     }
     if (!valid(value)) return miss(true);
-    this.stats.hits++;
+    stats.hits++;
     return { key, value };
   }
 
@@ -544,7 +548,7 @@ export class ResultCache {
       fs.renameSync(tmp, file);
       created = false;
       unregisterTempFile(tmp);
-      this.stats.writes++;
+      (op === 'summary' ? this.summaryStats : this.stats).writes++;
     } catch {
       this.disable();
       if (created) {

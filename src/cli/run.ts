@@ -68,6 +68,9 @@ export interface RunStats {
   cacheWrites: number;
   /** Cache entries found but not believed (bad HMAC, fields or shape). */
   cacheRejected: number;
+  /** The project index's summaries read from the cache / computed and written to it. */
+  summaryCacheHits: number;
+  summaryCacheWrites: number;
   /** Files skipped for running past the per-file time budget. */
   timeouts: number;
   /** Worker threads started, replacements of timed-out workers included. */
@@ -328,6 +331,8 @@ class Runner {
       cacheMisses: this.cache?.stats.misses ?? 0,
       cacheWrites: this.cache?.stats.writes ?? 0,
       cacheRejected: this.cache?.stats.rejected ?? 0,
+      summaryCacheHits: this.cache?.summaryStats.hits ?? 0,
+      summaryCacheWrites: this.cache?.summaryStats.writes ?? 0,
       timeouts: this.timeouts,
       workersStarted: this.pool?.stats.started ?? 0,
       staleTempsRemoved: this.staleTempsRemoved,

@@ -89,9 +89,9 @@ describe('cli/cache: ours or not used', function () {
       return { ...r, stats: stats! };
     };
     const cold = await run();
-    assert.deepEqual([cold.stats.cacheHits, cold.stats.cacheWrites], [0, 2], 'findings and summary of a.py');
+    assert.deepEqual([cold.stats.cacheHits, cold.stats.cacheWrites, cold.stats.summaryCacheHits, cold.stats.summaryCacheWrites], [0, 1, 0, 1], 'findings and summary of a.py');
     const warm = await run();
-    assert.deepEqual([warm.stats.cacheHits, warm.stats.cacheWrites], [2, 0]);
+    assert.deepEqual([warm.stats.cacheHits, warm.stats.cacheWrites, warm.stats.summaryCacheHits, warm.stats.summaryCacheWrites], [1, 0, 1, 0]);
     assert.equal(warm.stdout, cold.stdout);
     // Tamper with every entry's value (the HMAC no longer matches): all recomputed, same output.
     for (const e of entriesUnder(path.join(repo, CACHE_DIR_NAME))) {
@@ -100,7 +100,7 @@ describe('cli/cache: ours or not used', function () {
       fs.writeFileSync(e, JSON.stringify(j));
     }
     const again = await run();
-    assert.equal(again.stats.cacheHits, 0);
+    assert.deepEqual([again.stats.cacheHits, again.stats.summaryCacheHits], [0, 0]);
     assert.equal(again.stdout, cold.stdout);
   });
 
