@@ -15,7 +15,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 
 import { analyze, countParseErrorsIn, fixAll, initEngine } from '../src/engine';
-import { contextFor, ProjectIndex, updateIndex, type SourceFile } from '../src/core/semantic/index';
+import { contextFor, indexSelected, ProjectIndex, type SourceFile } from '../src/core/semantic/index';
 import type { Finding } from '../src/core/types';
 import { setPrefiltersEnabled } from '../src/core/prefilters';
 import { describeRun, runPythonFile, runtimeEnv } from './support/python';
@@ -32,9 +32,10 @@ function readTree(dir: string): SourceFile[] {
   return out;
 }
 
+/** Indexed as the CLI and the server do: AnyIO-related modules only, parsed or scanned. */
 function indexOf(files: readonly SourceFile[]): ProjectIndex {
   const index = new ProjectIndex();
-  updateIndex(index, files);
+  indexSelected(index, files);
   return index;
 }
 

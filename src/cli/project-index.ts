@@ -9,7 +9,8 @@
  */
 import * as path from 'path';
 import type { ModuleSummary } from '../core/semantic/types';
-import { scanImports, selectForIndex, type ScannedModule } from '../core/semantic/select';
+import { scanImports, selectModules, type ScannedModule } from '../core/semantic/select';
+import { shallowSummary } from '../core/semantic/summary';
 import { moduleNames, ProjectIndex } from '../core/semantic/project';
 import { isKnownNotAnyio } from '../core/semantic/known';
 import { isAnyioName } from '../core/scopes';
@@ -87,7 +88,9 @@ export async function indexProject(files: readonly string[], named: readonly str
     const posixOf = new Map<string, string>();
     for (const f of all) posixOf.set(toPosix(f), f);
     modules = new Map();
-    for (const [p, n] of moduleNames([...posixOf.keys()])) modules.set(posixOf.get(p)!, n);
+    // A copy of the standard library (or of trio, attrs...) inside the tree is not the project:
+    // those names mean what they mean everywhere, and are never summarised.
+    for (const [p, n] of moduleNames([...posixOf.keys()])) if (!isKnownNotAnyio(n.module) && !isAnyioName(n.module)) modules.set(posixOf.get(p)!, n);
   };
   nameAll();
 
@@ -120,21 +123,29 @@ export async function indexProject(files: readonly string[], named: readonly str
   // Modules imported from outside what was walked, found under the import roots of the files
   // (the folder above each top package, or a top-level module's folder): `tests/test_x.py`
   // checked alone still sees the `pkg` it imports. Read for the index only, never written.
+  // A root inside a walked folder was walked whole already: only the others are searched.
+  const walkedDirs = named.map((p) => path.resolve(options.cwd, p)).filter((p) => !/\.pyi?$/.test(p));
+  const walked = (dir: string) => walkedDirs.some((w) => dir === w || dir.startsWith(w.endsWith(path.sep) ? w : w + path.sep));
   const roots = new Set<string>();
   for (const [file, n] of modules) {
     let r = path.dirname(file);
     for (let i = n.module.split('.').length - (n.isPackage ? 0 : 1); i > 0; i--) r = path.dirname(r);
-    roots.add(r);
+    if (!walked(r)) roots.add(r);
   }
-  const isFile = async (p: string) => {
-    try {
-      return (await fs.stat(p)).isFile();
-    } catch {
-      return false;
+  const statMemo = new Map<string, Promise<boolean>>();
+  const isFile = (p: string): Promise<boolean> => {
+    let r = statMemo.get(p);
+    if (!r) {
+      r = fs.stat(p).then(
+        (st) => st.isFile(),
+        () => false,
+      );
+      statMemo.set(p, r);
     }
+    return r;
   };
   const tried = new Set<string>();
-  for (let round = 0; round < 32 && all.size < MAX_INDEXED_FILES && !options.shouldStop?.(); round++) {
+  for (let round = 0; roots.size > 0 && round < 32 && all.size < MAX_INDEXED_FILES && !options.shouldStop?.(); round++) {
     const found: string[] = [];
     for (const ds of deps.values()) {
       for (const q of ds) {
@@ -169,12 +180,14 @@ export async function indexProject(files: readonly string[], named: readonly str
     const n = modules.get(file);
     if (n) scanned.set(file, { module: n.module, mentionsAnyio: text.includes('anyio'), imports: deps.get(file) ?? [] });
   }
-  const wanted = selectForIndex(scanned);
+  const { all: wanted, carriers } = selectModules(scanned);
   const index = new ProjectIndex();
   const failed = new Map<string, unknown>();
   const summaries = await Promise.all(
     [...wanted].map((file) => {
       const n = modules.get(file)!;
+      // Imported by AnyIO-related modules only: names and classes from a line scan, no parse.
+      if (!carriers.has(file)) return Promise.resolve(shallowSummary(texts.get(file)!, n.module, n.isPackage, toPosix(file)));
       return options.summarize(texts.get(file)!, n.module, n.isPackage, toPosix(file)).catch((err: unknown) => {
         failed.set(file, err);
         return undefined;

@@ -25,7 +25,8 @@ import * as path from 'path';
 import { moduleNames, ProjectIndex, type ProjectContext } from '../core/semantic/project';
 import type { ModuleSummary } from '../core/semantic/types';
 import { contextFor } from '../core/semantic/index';
-import { scanImports, selectForIndex, type ScannedModule } from '../core/semantic/select';
+import { scanImports, selectModules, type ScannedModule } from '../core/semantic/select';
+import { shallowSummary } from '../core/semantic/summary';
 import { collectPythonFiles, SKIPPED_DIR_NAMES, type ExcludeSpec } from '../cli/walk';
 import { readPythonFile } from '../cli/files';
 
@@ -313,11 +314,11 @@ export class WorkspaceProjectIndex {
     return texts;
   }
 
-  /** The files whose summaries matter: the CLI's selection (`selectForIndex`). */
-  private selection(): Set<string> {
+  /** The files whose summaries matter, and which need a full one: the CLI's selection (`selectModules`). */
+  private selection(): { all: Set<string>; carriers: Set<string> } {
     const scanned = new Map<string, ScannedModule>();
     for (const [f, e] of this.entries) if (e.module && e.hash) scanned.set(f, { module: e.module, mentionsAnyio: e.mentions, imports: e.imports });
-    return selectForIndex(scanned);
+    return selectModules(scanned);
   }
 
   private deleteFrom(target: ProjectIndex, posix: string): boolean {
@@ -337,7 +338,10 @@ export class WorkspaceProjectIndex {
    * or stale (texts at hand, or read again), drop summaries of files no longer selected.
    */
   private async resummarise(target: ProjectIndex, texts: Map<string, string>, progress: IndexProgress | undefined): Promise<boolean> {
-    const wanted = this.selection();
+    const { all: wanted, carriers } = this.selection();
+    // The summary's kind is part of what is up to date: a module becomes a carrier when it starts
+    // importing one (a full summary then replaces its shallow one).
+    const kind = (f: string) => (carriers.has(f) ? 'full' : 'shallow');
     let changed = false;
     for (const [f, e] of this.entries) {
       if (!wanted.has(f)) {
@@ -347,7 +351,7 @@ export class WorkspaceProjectIndex {
     }
     const todo = [...wanted].filter((f) => {
       const e = this.entries.get(f)!;
-      return e.summarised !== `${e.module}:${e.hash}`;
+      return e.summarised !== `${e.module}:${e.hash}:${kind(f)}`;
     });
     let done = 0;
     for (const f of todo) {
@@ -356,14 +360,14 @@ export class WorkspaceProjectIndex {
       if (!e || !e.module) continue;
       const text = texts.get(f) ?? (await this.textOf(f));
       if (text === undefined) continue;
-      const key = `${e.module}:${hashOf(text)}`;
+      const key = `${e.module}:${hashOf(text)}:${kind(f)}`;
       const module = e.module;
       const isPackage = e.isPackage;
-      const summary = await this.host.summarize(text, module, isPackage, e.posix);
+      const summary = carriers.has(f) ? await this.host.summarize(text, module, isPackage, e.posix) : shallowSummary(text, module, isPackage, e.posix);
       this.stats.summarised++;
       progress?.report('summarising', ++done, todo.length);
       // Changed again (or renamed) meanwhile: the next round summarises the new text.
-      if (this.entries.get(f) !== e || e.module !== module || `${e.module}:${e.hash}` !== key) continue;
+      if (this.entries.get(f) !== e || e.module !== module || `${e.module}:${e.hash}:${kind(f)}` !== key) continue;
       if (!summary) {
         e.summarised = key; // not retried until the text changes
         changed = this.deleteFrom(target, e.posix) || changed;

@@ -72,7 +72,7 @@ describe('cli/project-index: types proven across modules', () => {
     assert.equal(fs.readFileSync(path.join(dir, 'shop/helpers.py'), 'utf8'), before);
   });
 
-  it('parses only the AnyIO-related part of the tree: 8x unrelated modules, the same summaries', async () => {
+  it('parses only the AnyIO-related part of the tree: 8x unrelated modules, the same summaries (2 parsed, 2 scanned)', async () => {
     const related = { 'src/shop/__init__.py': '', 'src/shop/helpers.py': HELPERS, 'src/shop/app.py': APP, 'src/shop/plain.py': 'class Pool:\n    async def spawn(self, f):\n        await f()\n' };
     const tree = (unrelated: number) => {
       const t: Record<string, string> = { ...related, 'src/shop/app.py': `${APP}from .plain import Pool\n` };
@@ -88,10 +88,11 @@ describe('cli/project-index: types proven across modules', () => {
       const files = Object.keys(tree(n)).map((p) => path.join(dir, p));
       const p = await indexProject(files, ['src'], { cwd: dir, summarize: async (text, module, isPackage, file) => summarizeModule(text, module, isPackage, file) });
       assert.equal(p.stats.files, n + 5);
-      counts.push(p.stats.summarised);
+      counts.push(p.stats.summarised, p.index.summaries().filter((s) => !s.shallow).length);
     }
-    // helpers (mentions anyio), app (imports it), plain and shop/__init__ (imported by app).
-    assert.deepEqual(counts, [4, 4]);
+    // helpers (mentions anyio) and app (imports it) parsed; plain and shop/__init__ (imported by
+    // app) scanned only.
+    assert.deepEqual(counts, [4, 2, 4, 2]);
   });
 
   it('the cache: a change in an imported module invalidates the findings of its importers', async () => {

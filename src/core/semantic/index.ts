@@ -6,7 +6,8 @@
  *   analyze(text, { project: contextFor(index, 'src/pkg/app.py') });
  */
 import { moduleNames, ProjectIndex, type ProjectContext } from './project';
-import { summarizeModule } from './summary';
+import { scanImports, selectModules, type ScannedModule } from './select';
+import { shallowSummary, summarizeModule } from './summary';
 
 export { ProjectIndex, moduleNames, type ProjectContext } from './project';
 export { summarizeModule } from './summary';
@@ -34,6 +35,26 @@ export function updateIndex(index: ProjectIndex, files: readonly SourceFile[], a
     if (index.set(summarizeModule(f.text, n.module, n.isPackage, f.path))) changed.push(f.path);
   }
   return changed;
+}
+
+/**
+ * Index `files` the way the CLI and the server do: only the AnyIO-related modules (see
+ * `select.ts`), parsed when they can hand out AnyIO objects, scanned when they are only imported
+ * by those. Returns the paths summarised.
+ */
+export function indexSelected(index: ProjectIndex, files: readonly SourceFile[]): string[] {
+  const names = moduleNames(files.map((f) => f.path));
+  const scanned = new Map<SourceFile, ScannedModule>();
+  for (const f of files) {
+    const n = names.get(f.path);
+    if (n) scanned.set(f, { module: n.module, mentionsAnyio: f.text.includes('anyio'), imports: scanImports(f.text, n.module, n.isPackage) });
+  }
+  const { all, carriers } = selectModules(scanned);
+  for (const f of all) {
+    const n = names.get(f.path)!;
+    index.set(carriers.has(f) ? summarizeModule(f.text, n.module, n.isPackage, f.path) : shallowSummary(f.text, n.module, n.isPackage, f.path));
+  }
+  return [...all].map((f) => f.path);
 }
 
 /** The analysis context of the file at `path`, if the index knows its module. */

@@ -68,6 +68,8 @@ export class ProjectIndex {
   private carriers?: Set<string>;
   private methodNames?: { all: Set<string>; async: Set<string> };
   private uses?: Map<string, { calls: Array<{ site: CallSite; from: ModuleSummary }>; escaped: boolean }>;
+  private splitMemo = new Map<string, { m: ModuleSummary; rest: string[] } | undefined>();
+  private digests = new Map<string, string>();
 
   get size(): number {
     return this.byPath.size;
@@ -142,6 +144,8 @@ export class ProjectIndex {
     this.carriers = undefined;
     this.methodNames = undefined;
     this.uses = undefined;
+    this.splitMemo = new Map();
+    this.digests = new Map();
   }
 
   /** Whether a class of the project defines a method `name` (`asyncOnly`: as `async def`). */
@@ -165,6 +169,13 @@ export class ProjectIndex {
 
   /** The project module `q` names, and the rest of the dotted name inside it. */
   private split(q: string): { m: ModuleSummary; rest: string[] } | undefined {
+    if (this.splitMemo.has(q)) return this.splitMemo.get(q);
+    const r = this.splitUncached(q);
+    this.splitMemo.set(q, r);
+    return r;
+  }
+
+  private splitUncached(q: string): { m: ModuleSummary; rest: string[] } | undefined {
     const parts = q.split('.');
     for (let i = parts.length; i >= 1; i--) {
       const m = this.get(parts.slice(0, i).join('.'));
@@ -255,7 +266,11 @@ export class ProjectIndex {
   externalArgs(q: string, index: number, paramName: string): STy[] | undefined {
     const uses = this.usesOf().get(q);
     const module = q.slice(0, q.lastIndexOf('.'));
-    for (const s of this.unambiguous()) if (s.stars.some((m) => m === module)) return undefined;
+    for (const s of this.unambiguous()) {
+      if (s.stars.some((m) => m === module)) return undefined;
+      // A shallow summary records no calls: a module that imports this one may call it anyhow.
+      if (s.shallow && s.module !== module && s.imports.some((imp) => imp === q || imp === module || module.startsWith(`${imp}.`))) return undefined;
+    }
     if (!uses) return [];
     if (uses.escaped) return undefined;
     const out: STy[] = [];
@@ -306,6 +321,14 @@ export class ProjectIndex {
    * summaries of the modules it imports, transitively (for caches keyed by a file's text).
    */
   digest(module: string): string {
+    const hit = this.digests.get(module);
+    if (hit !== undefined) return hit;
+    const d = this.digestUncached(module);
+    this.digests.set(module, d);
+    return d;
+  }
+
+  private digestUncached(module: string): string {
     const seen = new Set<string>([module]);
     const deps = new Set<string>();
     const stack = [module];

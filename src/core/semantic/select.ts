@@ -46,8 +46,16 @@ function underConftest(module: string, conftest: string): boolean {
   return pkg === '' || module.startsWith(`${pkg}.`);
 }
 
-/** The keys of `modules` to summarise (see the file comment). */
+/**
+ * The keys of `modules` to summarise (see the file comment): `carriers` need a full summary (they
+ * can hand out AnyIO objects); the others, only imported by those, a shallow one (their names,
+ * classes and methods: see `shallowSummary`).
+ */
 export function selectForIndex<K>(modules: ReadonlyMap<K, ScannedModule>): Set<K> {
+  return selectModules(modules).all;
+}
+
+export function selectModules<K>(modules: ReadonlyMap<K, ScannedModule>): { all: Set<K>; carriers: Set<K> } {
   const byModule = new Map<string, K>();
   for (const [k, m] of modules) byModule.set(m.module, k);
   const keyOfImport = (q: string): K | undefined => {
@@ -95,6 +103,7 @@ export function selectForIndex<K>(modules: ReadonlyMap<K, ScannedModule>): Set<K
       }
     }
   }
+  const carriers = new Set(wanted);
   const stack = [...wanted];
   while (stack.length) {
     for (const t of deps.get(stack.pop()!) ?? []) {
@@ -104,7 +113,7 @@ export function selectForIndex<K>(modules: ReadonlyMap<K, ScannedModule>): Set<K
       }
     }
   }
-  return wanted;
+  return { all: wanted, carriers };
 }
 
 export { underConftest };

@@ -104,6 +104,12 @@ export interface ModuleSummary {
   escapes: string[];
   /** Modules this one star-imports (`from pkg.mod import *`): their functions' callers are not all in view. */
   stars: string[];
+  /**
+   * A shallow summary (a module that neither mentions anyio nor imports one that does): names,
+   * classes and methods from a line scan, every type unknown, no calls recorded — so a function it
+   * imports has callers out of view.
+   */
+  shallow?: boolean;
 }
 
 export interface CallSite {
@@ -115,7 +121,7 @@ export interface CallSite {
   line: number;
 }
 
-export const SUMMARY_VERSION = 2;
+export const SUMMARY_VERSION = 3;
 
 /**
  * What the resolver of one file asks about names from other modules. While summarising a module
