@@ -180,7 +180,7 @@ export async function indexProject(files: readonly string[], named: readonly str
     const n = modules.get(file);
     if (n) scanned.set(file, { module: n.module, mentionsAnyio: text.includes('anyio'), imports: deps.get(file) ?? [] });
   }
-  const { all: wanted, carriers } = selectModules(scanned);
+  const { all: wanted, full: carriers } = selectModules(scanned);
   const index = new ProjectIndex();
   const failed = new Map<string, unknown>();
   const summaries = await Promise.all(

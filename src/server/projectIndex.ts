@@ -315,7 +315,7 @@ export class WorkspaceProjectIndex {
   }
 
   /** The files whose summaries matter, and which need a full one: the CLI's selection (`selectModules`). */
-  private selection(): { all: Set<string>; carriers: Set<string> } {
+  private selection(): { all: Set<string>; full: Set<string> } {
     const scanned = new Map<string, ScannedModule>();
     for (const [f, e] of this.entries) if (e.module && e.hash) scanned.set(f, { module: e.module, mentionsAnyio: e.mentions, imports: e.imports });
     return selectModules(scanned);
@@ -338,7 +338,7 @@ export class WorkspaceProjectIndex {
    * or stale (texts at hand, or read again), drop summaries of files no longer selected.
    */
   private async resummarise(target: ProjectIndex, texts: Map<string, string>, progress: IndexProgress | undefined): Promise<boolean> {
-    const { all: wanted, carriers } = this.selection();
+    const { all: wanted, full: carriers } = this.selection();
     // The summary's kind is part of what is up to date: a module becomes a carrier when it starts
     // importing one (a full summary then replaces its shallow one).
     const kind = (f: string) => (carriers.has(f) ? 'full' : 'shallow');

@@ -49,7 +49,7 @@ export function indexSelected(index: ProjectIndex, files: readonly SourceFile[])
     const n = names.get(f.path);
     if (n) scanned.set(f, { module: n.module, mentionsAnyio: f.text.includes('anyio'), imports: scanImports(f.text, n.module, n.isPackage) });
   }
-  const { all, carriers } = selectModules(scanned);
+  const { all, full: carriers } = selectModules(scanned);
   for (const f of all) {
     const n = names.get(f.path)!;
     index.set(carriers.has(f) ? summarizeModule(f.text, n.module, n.isPackage, f.path) : shallowSummary(f.text, n.module, n.isPackage, f.path));

@@ -84,7 +84,7 @@ export class ProjectIndex {
   set(summary: ModuleSummary): boolean {
     if (summary.v !== SUMMARY_VERSION) return false;
     const old = this.byPath.get(summary.path);
-    if (old && old.hash === summary.hash && old.module === summary.module && old.isPackage === summary.isPackage) return false;
+    if (old && old.hash === summary.hash && old.module === summary.module && old.isPackage === summary.isPackage && !!old.shallow === !!summary.shallow) return false;
     if (old && old.module !== summary.module) this.unclaim(old.module, old.path);
     this.byPath.set(summary.path, summary);
     let paths = this.claims.get(summary.module);
@@ -346,7 +346,10 @@ export class ProjectIndex {
     // edit to it alone must not look like a change of its dependencies.
     deps.delete(module);
     const h = createHash('sha256');
-    for (const m of [...deps].sort()) h.update(`${m}\0${this.get(m)?.hash ?? '-'}\0`);
+    for (const m of [...deps].sort()) {
+      const s = this.get(m);
+      h.update(`${m}\0${s?.hash ?? '-'}${s?.shallow ? ':shallow' : ''}\0`);
+    }
     return h.digest('hex');
   }
 

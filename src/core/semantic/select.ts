@@ -47,15 +47,17 @@ function underConftest(module: string, conftest: string): boolean {
 }
 
 /**
- * The keys of `modules` to summarise (see the file comment): `carriers` need a full summary (they
- * can hand out AnyIO objects); the others, only imported by those, a shallow one (their names,
- * classes and methods: see `shallowSummary`).
+ * The keys of `modules` to summarise (see the file comment). `full`: the ones that need a parsed
+ * summary — they can hand out AnyIO objects (they mention anyio or import a module that does) AND
+ * take part in the project's import graph (another module imports them, or they call into another
+ * module). The others get a shallow one (names, classes and methods: see `shallowSummary`): a
+ * script that imports nothing of the project is analysed on its own text anyway.
  */
 export function selectForIndex<K>(modules: ReadonlyMap<K, ScannedModule>): Set<K> {
   return selectModules(modules).all;
 }
 
-export function selectModules<K>(modules: ReadonlyMap<K, ScannedModule>): { all: Set<K>; carriers: Set<K> } {
+export function selectModules<K>(modules: ReadonlyMap<K, ScannedModule>): { all: Set<K>; full: Set<K> } {
   const byModule = new Map<string, K>();
   for (const [k, m] of modules) byModule.set(m.module, k);
   const keyOfImport = (q: string): K | undefined => {
@@ -103,7 +105,7 @@ export function selectModules<K>(modules: ReadonlyMap<K, ScannedModule>): { all:
       }
     }
   }
-  const carriers = new Set(wanted);
+  const full = new Set([...wanted].filter((k) => (importers.get(k)?.length ?? 0) > 0 || (deps.get(k)?.length ?? 0) > 0));
   const stack = [...wanted];
   while (stack.length) {
     for (const t of deps.get(stack.pop()!) ?? []) {
@@ -113,7 +115,7 @@ export function selectModules<K>(modules: ReadonlyMap<K, ScannedModule>): { all:
       }
     }
   }
-  return { all: wanted, carriers };
+  return { all: wanted, full };
 }
 
 export { underConftest };
