@@ -88,10 +88,12 @@ describe('cli/cache: ours or not used', function () {
       const r = await runCli(['check', '--jobs', '1', '--file-timeout', '0'], { cwd: repo, cacheKeyDir: keyDir, onStats: (s) => (stats = s) });
       return { ...r, stats: stats! };
     };
+    // b.py imports a.py: both take part in the import graph, so both are parsed for the index.
+    writeTree(repo, { 'b.py': 'import a\n\n\nasync def g():\n    await a.main()\n' });
     const cold = await run();
-    assert.deepEqual([cold.stats.cacheHits, cold.stats.cacheWrites, cold.stats.summaryCacheHits, cold.stats.summaryCacheWrites], [0, 1, 0, 1], 'findings and summary of a.py');
+    assert.deepEqual([cold.stats.cacheHits, cold.stats.cacheWrites, cold.stats.summaryCacheHits, cold.stats.summaryCacheWrites], [0, 2, 0, 2], 'findings and summaries of a.py and b.py');
     const warm = await run();
-    assert.deepEqual([warm.stats.cacheHits, warm.stats.cacheWrites, warm.stats.summaryCacheHits, warm.stats.summaryCacheWrites], [1, 0, 1, 0]);
+    assert.deepEqual([warm.stats.cacheHits, warm.stats.cacheWrites, warm.stats.summaryCacheHits, warm.stats.summaryCacheWrites], [2, 0, 2, 0]);
     assert.equal(warm.stdout, cold.stdout);
     // Tamper with every entry's value (the HMAC no longer matches): all recomputed, same output.
     for (const e of entriesUnder(path.join(repo, CACHE_DIR_NAME))) {
