@@ -39,6 +39,9 @@ export interface IndexOptions {
 
 export { scanImports } from '../core/semantic/select';
 
+/** Files read at once while indexing. */
+const READ_CONCURRENCY = 16;
+
 /** A cap on the files one run indexes beyond those it was given (imports found under the roots). */
 const MAX_INDEXED_FILES = 20_000;
 
@@ -100,15 +103,22 @@ export async function indexProject(files: readonly string[], named: readonly str
   const deps = new Map<string, string[]>();
   const readAll = async () => {
     byModule = new Map();
-    for (const [file, n] of modules) {
-      if (options.shouldStop?.()) break;
-      if (!texts.has(file)) {
+    // Reads overlap (the file system is the bottleneck, not this thread); results in walk order.
+    const todo = [...modules.keys()].filter((f) => !texts.has(f));
+    let next = 0;
+    const reader = async () => {
+      while (next < todo.length && !options.shouldStop?.()) {
+        const file = todo[next++]!;
         const read = await readPythonFile(file, { fs, ...(options.maxFileSize !== undefined ? { maxFileSize: options.maxFileSize } : {}) });
-        if (!read.ok) continue;
-        texts.set(file, read.text);
+        if (read.ok) texts.set(file, read.text);
       }
+    };
+    await Promise.all(Array.from({ length: Math.min(READ_CONCURRENCY, todo.length) }, reader));
+    for (const [file, n] of modules) {
+      const text = texts.get(file);
+      if (text === undefined) continue;
       byModule.set(n.module, file);
-      deps.set(file, scanImports(texts.get(file)!, n.module, n.isPackage));
+      deps.set(file, scanImports(text, n.module, n.isPackage));
     }
   };
   await readAll();
