@@ -12,12 +12,12 @@ import { initEngine } from '../engine';
 import { explainAt, type Explanation } from '../core/semantic/explain';
 import { summarizeModule } from '../core/semantic/summary';
 import type { ProjectContext } from '../core/semantic/project';
-import { lineStarts } from '../core/text';
+import { LineIndex } from '../core/text';
 import { decodePythonSource, readPythonFile } from './files';
 import { nodeFileSystem } from './fsys';
 import { resolveSettings, UsageError, type CliArgs } from './options';
 import { indexProject } from './project-index';
-import { escapeControlChars, LineIndex } from './report';
+import { escapeControlChars } from './report';
 import type { RunIO } from './run';
 import { collectPythonFiles } from './walk';
 
@@ -83,23 +83,6 @@ export function parseExplainArgs(argv: readonly string[]): ExplainArgs | undefin
   return out;
 }
 
-/**
- * The UTF-16 offset of a 1-based line and column as `check` prints them (the inverse of
- * `report.ts`'s `LineIndex.position`): undefined when the line does not exist or the column is past
- * the line's end (the end itself is allowed).
- */
-export function offsetOfPosition(text: string, line: number, column: number): number | undefined {
-  const starts = lineStarts(text);
-  if (line < 1 || line > starts.length || column < 1) return undefined;
-  const start = starts[line - 1]!;
-  const bom = line === 1 && text.charCodeAt(0) === 0xfeff ? 1 : 0;
-  const next = line < starts.length ? starts[line]! : text.length;
-  let end = next;
-  while (end > start && (text.charCodeAt(end - 1) === 10 || text.charCodeAt(end - 1) === 13)) end--;
-  const offset = start + bom + column - 1;
-  return offset <= end ? offset : undefined;
-}
-
 function displayPath(cwd: string, file: string): string {
   const rel = path.relative(cwd, file);
   if (rel === '') return path.basename(file);
@@ -163,7 +146,8 @@ export async function runExplain(argv: readonly string[], io: RunIO): Promise<nu
     return 2;
   }
   const text = read.text;
-  const offset = offsetOfPosition(text, args.line, args.column);
+  const lines = new LineIndex(text);
+  const offset = lines.offsetOf(args.line, args.column);
   if (offset === undefined) return usage(`explain: ${args.file} has no position ${args.line}:${args.column}`);
   await initEngine(io.wasmDir !== undefined ? { wasmDir: io.wasmDir } : {});
 
@@ -201,9 +185,8 @@ export async function runExplain(argv: readonly string[], io: RunIO): Promise<nu
     io.stderr.write(`${escapeControlChars(display)}:${args.line}:${args.column}: no expression to explain there\n`);
     return 1;
   }
-  const lines = new LineIndex(text);
-  const start = lines.position(ex.start);
-  const end = lines.position(ex.end);
+  const start = lines.lineColumn(ex.start);
+  const end = lines.lineColumn(ex.end);
   const stepPath = (p: string | undefined) => (p === undefined ? display : displayPath(cwd, path.sep === '/' ? p : p.split('/').join(path.sep)));
   if (args.format === 'json') {
     const out: JsonExplanation = {

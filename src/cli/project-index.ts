@@ -17,6 +17,7 @@ import { isAnyioName } from '../core/scopes';
 import { collectPythonFiles, type ExcludeSpec } from './walk';
 import { readPythonFile } from './files';
 import { nodeFileSystem, type FileSystem } from './fsys';
+import { toPosix } from '../shared/paths';
 
 export interface ProjectFiles {
   index: ProjectIndex;
@@ -85,7 +86,6 @@ export async function indexProject(files: readonly string[], named: readonly str
     });
     for (const f of more.files) all.add(f.path);
   }
-  const toPosix = (p: string) => (path.sep === '/' ? p : p.split(path.sep).join('/'));
   let modules = new Map<string, { module: string; isPackage: boolean }>();
   const nameAll = () => {
     const posixOf = new Map<string, string>();

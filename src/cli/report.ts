@@ -10,34 +10,7 @@
 import * as path from 'path';
 import { createTwoFilesPatch } from 'diff';
 import type { Applicability, Finding, Severity } from '../core/types';
-import { LineIndex as CoreLineIndex } from '../core/text';
-
-export interface Position {
-  /** 1-based. */
-  line: number;
-  /** 1-based, in UTF-16 code units; a leading BOM is not counted. */
-  column: number;
-}
-
-/**
- * 1-based line and column for the CLI's output, from the engine's `LineIndex` (`\n`, `\r\n` and a
- * lone `\r` end a line, as in Python); a BOM does not count as a column.
- */
-export class LineIndex {
-  private readonly index: CoreLineIndex;
-  private readonly bom: boolean;
-
-  constructor(text: string) {
-    this.index = new CoreLineIndex(text);
-    this.bom = text.charCodeAt(0) === 0xfeff;
-  }
-
-  position(offset: number): Position {
-    const p = this.index.position(offset);
-    const column = p.character + 1 - (p.line === 0 && this.bom && offset > 0 ? 1 : 0);
-    return { line: p.line + 1, column };
-  }
-}
+import type { LineIndex } from '../core/text';
 
 /** One finding in the CLI's stable JSON output (`--format json`). */
 export interface JsonFinding {
@@ -55,8 +28,8 @@ export interface JsonFinding {
 }
 
 export function toJsonFinding(displayPath: string, finding: Finding, index: LineIndex): JsonFinding {
-  const start = index.position(finding.start);
-  const end = index.position(finding.end);
+  const start = index.lineColumn(finding.start);
+  const end = index.lineColumn(finding.end);
   return {
     path: displayPath,
     code: finding.code,
@@ -145,8 +118,4 @@ export function summariseCodes(codes: readonly string[]): string {
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
     .map(([c, n]) => (n > 1 ? `${c} ×${n}` : c))
     .join(', ');
-}
-
-export function plural(n: number, word: string, pluralWord = `${word}s`): string {
-  return `${n} ${n === 1 ? word : pluralWord}`;
 }

@@ -13,7 +13,9 @@ import { FileSystem, nodeFileSystem } from './fsys';
 import { decodePythonSource, encodePythonSource, readPythonFile, ReadResult, SourceEncoding, atomicWriteFile, WriteRefused, FileIdentity, fileIdentity, removeStaleTempFiles } from './files';
 import { collectPythonFiles, FileEntry } from './walk';
 import { HELP, parseCliArgs, resolveSettings, Settings, UsageError } from './options';
-import { LineIndex, toJsonFinding, formatTextFinding, sortFindings, unifiedDiff, summariseCodes, plural, JsonFinding, escapeControlChars } from './report';
+import { toJsonFinding, formatTextFinding, sortFindings, unifiedDiff, summariseCodes, JsonFinding, escapeControlChars } from './report';
+import { LineIndex } from '../core/text';
+import { plural } from '../shared/plural';
 import { pythonProblem, verifyPythonSource } from './verify';
 import { AnalyzeOutcome, EnginePool, orderedMap, RequestTimeoutError, formatSeconds, type ProjectRef } from './pool';
 import { ResultCache } from './cache';
@@ -461,7 +463,7 @@ class Runner {
     } else {
       const verb = this.settings.command === 'diff' ? 'would change' : 'changed';
       const fixedVerb = this.settings.command === 'diff' ? 'would be fixed' : 'fixed';
-      body = `${t.changed} ${t.changed === 1 ? 'file' : 'files'} ${verb}, ${plural(t.fixed, 'finding')} ${fixedVerb}, ${t.left} left${unsafeHint(t.leftUnsafe)}`;
+      body = `${plural(t.changed, 'file')} ${verb}, ${plural(t.fixed, 'finding')} ${fixedVerb}, ${t.left} left${unsafeHint(t.leftUnsafe)}`;
       if (t.notWritten > 0) body += `; ${plural(t.notWritten, 'file')} not ${this.settings.command === 'diff' ? 'fixable' : 'written'} (see warnings above)`;
     }
     const stopped = interrupted ? `Interrupted after ${processed} of ${total} files. ` : '';

@@ -15,6 +15,7 @@ import * as path from 'path';
 import { GitignoreMatcher, describeGlobWarning } from '../core/glob';
 import { FileSystem, nodeFileSystem, describeError } from './fsys';
 import { readRegularFile } from './safe-read';
+import { toPosix } from '../shared/paths';
 
 /** Largest `.gitignore` / `.git/info/exclude` read; a larger one is ignored with a warning. */
 export const MAX_IGNORE_FILE_BYTES = 1024 * 1024;
@@ -89,10 +90,6 @@ export interface WalkResult {
 interface Matcher {
   base: string;
   ig: GitignoreMatcher;
-}
-
-function toPosix(p: string): string {
-  return path.sep === '/' ? p : p.split(path.sep).join('/');
 }
 
 /** Decide with the deepest matcher that has an opinion (later, deeper rules win as in git). */

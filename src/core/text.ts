@@ -1,4 +1,5 @@
 /** Text helpers. All offsets are UTF-16 code units. */
+import { partitionPoint } from './bisect';
 import type { Edit } from './types';
 
 /**
@@ -69,17 +70,13 @@ export interface WorkCounter {
   steps: number;
 }
 
-/** The line holding `offset`: the last start at or before it (binary search). */
+/** The line holding `offset`: the last start at or before it (binary search; line 0 for a negative offset). */
 function lineOfOffset(starts: readonly number[], offset: number, counter?: WorkCounter): number {
-  let lo = 0;
-  let hi = starts.length - 1;
-  while (lo < hi) {
-    const mid = (lo + hi + 1) >> 1;
-    if (starts[mid]! <= offset) lo = mid;
-    else hi = mid - 1;
+  const after = partitionPoint(starts.length, (i) => {
     if (counter) counter.steps++;
-  }
-  return lo;
+    return starts[i]! <= offset;
+  });
+  return Math.max(0, after - 1);
 }
 
 /** 0-based line and UTF-16 column of `offset`. */
@@ -89,18 +86,22 @@ export function positionAt(starts: readonly number[], offset: number): { line: n
 }
 
 /**
- * Offsets → 0-based (line, UTF-16 character) for many offsets of one text: the line starts are
- * found once, each lookup is a binary search (O(L + N log L) for N lookups). `\r\n`, `\r` and `\n`
- * end a line, as in Python and LSP. The one index the engine, the CLI's report and the server use.
+ * Offsets ↔ positions for many offsets of one text: the line starts are found once, each lookup is
+ * a binary search (O(L + N log L) for N lookups). `\r\n`, `\r` and `\n` end a line, as in Python
+ * and LSP. Two views: `position` is 0-based (line, UTF-16 character) as LSP and the engine count;
+ * `lineColumn` / `offsetOf` are 1-based (line, UTF-16 column) as the CLI prints and reads them, where
+ * a leading BOM is not a column. The one index the engine, the CLI and the server use.
  */
 export class LineIndex {
   private readonly starts: number[];
+  private readonly bom: boolean;
 
   constructor(
     readonly text: string,
     private readonly counter?: WorkCounter,
   ) {
     this.starts = lineStarts(text);
+    this.bom = text.charCodeAt(0) === 0xfeff;
     if (counter) counter.steps += text.length;
   }
 
@@ -108,13 +109,35 @@ export class LineIndex {
     return this.starts.length;
   }
 
-  /** Line and character of `offset` (clamped to the text). */
+  /** 0-based line and UTF-16 character of `offset` (clamped to the text). */
   position(offset: number): { line: number; character: number } {
     const o = Math.max(0, Math.min(offset, this.text.length));
     // Between the `\r` and the `\n` of a CRLF: the `\r` already ended the line.
     if (o > 0 && this.text.charCodeAt(o - 1) === 0x0d && this.text.charCodeAt(o) === 0x0a) return { line: lineOfOffset(this.starts, o + 1, this.counter), character: 0 };
     const line = lineOfOffset(this.starts, o, this.counter);
     return { line, character: o - this.starts[line]! };
+  }
+
+  /** 1-based line and 1-based UTF-16 column of `offset`, as the CLI prints them (a BOM is not a column). */
+  lineColumn(offset: number): { line: number; column: number } {
+    const p = this.position(offset);
+    const column = p.character + 1 - (p.line === 0 && this.bom && offset > 0 ? 1 : 0);
+    return { line: p.line + 1, column };
+  }
+
+  /**
+   * The offset of a 1-based line and column (the inverse of `lineColumn`): undefined when the line
+   * does not exist or the column is past the line's end (the end itself is allowed).
+   */
+  offsetOf(line: number, column: number): number | undefined {
+    const starts = this.starts;
+    if (line < 1 || line > starts.length || column < 1) return undefined;
+    const start = starts[line - 1]!;
+    const bom = line === 1 && this.bom ? 1 : 0;
+    let end = line < starts.length ? starts[line]! : this.text.length;
+    while (end > start && (this.text.charCodeAt(end - 1) === 10 || this.text.charCodeAt(end - 1) === 13)) end--;
+    const offset = start + bom + column - 1;
+    return offset <= end ? offset : undefined;
   }
 }
 

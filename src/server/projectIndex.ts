@@ -29,6 +29,7 @@ import { scanImports, selectModules, type ScannedModule } from '../core/semantic
 import { shallowSummary } from '../core/semantic/summary';
 import { collectPythonFiles, SKIPPED_DIR_NAMES, type ExcludeSpec } from '../cli/walk';
 import { readPythonFile } from '../cli/files';
+import { toPosix } from '../shared/paths';
 
 /** Changes to the live index, in order (the analysis worker replays them on its copy). */
 export type IndexOp = { op: 'set'; summary: ModuleSummary } | { op: 'delete'; path: string };
@@ -80,7 +81,6 @@ export interface IndexStats {
   summarised: number;
 }
 
-const toPosix = (p: string): string => (path.sep === '/' ? p : p.split(path.sep).join('/'));
 const hashOf = (text: string): string => createHash('sha1').update(text).digest('hex');
 
 function inSkippedDir(file: string, root: string): boolean {

@@ -58,7 +58,7 @@ import { WorkspaceProjectIndex, type IndexProgress } from './projectIndex';
 import { explainAt } from '../core/semantic/explain';
 import { summarizeModule } from '../core/semantic/summary';
 import type { ModuleSummary } from '../core/semantic/types';
-import { applyEdits, computeEdits, textEditsTo, toTextEdits } from './textEdits';
+import { computeEdits, textEditsTo, toTextEdits } from './textEdits';
 import type { Edit } from '../core/types';
 import { inspect } from 'util';
 import * as path from 'path';
@@ -1187,7 +1187,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
 }
 
 // Re-exported for tests that need the same edit computation as the server.
-export { applyEdits, computeEdits, toTextEdits };
+export { computeEdits, toTextEdits };
 
 if (require.main === module && isMainThread) {
   // `--node-ipc` (VS Code) or `--stdio` (other editors) chooses the transport; broken framing on

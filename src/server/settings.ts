@@ -17,6 +17,7 @@ import { GitignoreMatcher } from '../core/glob';
 import { findPyproject, loadConfigFile, type AnyioMigrateConfig } from '../config/pyproject';
 import type { Target } from '../core/types';
 import { DEFAULT_SETTINGS, type Settings, type SeverityName, type TargetSetting } from '../shared/protocol';
+import { toPosix } from '../shared/paths';
 
 export interface EffectiveConfig {
   enable: boolean;
@@ -122,10 +123,6 @@ export class PyprojectCache {
     this.byFile.set(file, entry);
     return entry;
   }
-}
-
-function toPosix(p: string): string {
-  return path.sep === '/' ? p : p.split(path.sep).join('/');
 }
 
 /** Compiled `exclude` lists, by their patterns (a few distinct lists per session). */

@@ -140,18 +140,6 @@ export function computeEdits(oldText: string, newText: string): Edit[] {
   return edits;
 }
 
-/** Apply non-overlapping edits (any order) to `text`. */
-export function applyEdits(text: string, edits: readonly Edit[]): string {
-  const sorted = [...edits].sort((a, b) => a.start - b.start || a.end - b.end);
-  let out = '';
-  let pos = 0;
-  for (const e of sorted) {
-    out += text.slice(pos, e.start) + e.text;
-    pos = e.end;
-  }
-  return out + text.slice(pos);
-}
-
 export function toTextEdits(doc: TextDocument, edits: readonly Edit[]): TextEdit[] {
   return edits.map((e) => ({
     range: { start: doc.positionAt(e.start), end: doc.positionAt(e.end) },

@@ -1,8 +1,8 @@
 import * as assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
-import { offsetOfPosition, runExplain, type JsonExplanation } from '../../src/cli/explain';
-import { LineIndex } from '../../src/cli/report';
+import { runExplain, type JsonExplanation } from '../../src/cli/explain';
+import { LineIndex } from '../../src/core/text';
 import { Capture, runCli } from './harness';
 import { makeTempDir, removeDir, REPO_ROOT, writeTree } from './helpers';
 
@@ -90,17 +90,17 @@ describe('anyio-migrate explain FILE:LINE:COL', () => {
     assert.match(r.stdout, new RegExp(`^src/pkg/app\\.py:7:${f.column + 'await '.length}: \`group\` is an AnyIO TaskGroup \\[anyio\\]\n`));
   });
 
-  it('offsetOfPosition inverts the columns check prints (BOM, CRLF, lone CR, astral characters)', () => {
+  it('LineIndex.offsetOf inverts the columns check prints (BOM, CRLF, lone CR, astral characters)', () => {
     const text = '\ufeffa😀b\r\n\rc\td😀\n\n😀';
     const idx = new LineIndex(text);
     for (let o = 1; o <= text.length; o++) {
       if (text[o - 1] === '\r' && text[o] === '\n') continue; // inside a line break: not a position check prints
-      const p = idx.position(o);
-      assert.equal(offsetOfPosition(text, p.line, p.column), o, `offset ${o} (${p.line}:${p.column})`);
+      const p = idx.lineColumn(o);
+      assert.equal(idx.offsetOf(p.line, p.column), o, `offset ${o} (${p.line}:${p.column})`);
     }
-    assert.equal(offsetOfPosition(text, 1, 1), 1, 'the BOM is not a column');
-    assert.equal(offsetOfPosition(text, 1, 6), undefined, 'past the end of the line');
-    assert.equal(offsetOfPosition(text, 6, 1), undefined, 'no such line');
+    assert.equal(idx.offsetOf(1, 1), 1, 'the BOM is not a column');
+    assert.equal(idx.offsetOf(1, 6), undefined, 'past the end of the line');
+    assert.equal(idx.offsetOf(6, 1), undefined, 'no such line');
   });
 
   it('exit 1 with no expression there; 2 for a missing file, a bad position or bad arguments; --help', async () => {

@@ -1,6 +1,7 @@
 import * as assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { applyEdits, computeEdits } from '../../src/server/textEdits';
+import { computeEdits } from '../../src/server/textEdits';
+import { applyEdits } from '../../src/core/text';
 import { compileGlob } from '../../src/server/glob';
 import { severityOverride } from '../../src/server/diagnostics';
 import { normalizeSettings } from '../../src/server/settings';
