@@ -8,6 +8,7 @@ import type { Node } from './parser';
 import type { FileIndex } from './scopes';
 import type { Edit, ImportRequest } from './types';
 import { lineEndAt, lineEnding, lineStartAt, nextLineStart } from './text';
+import { partitionPoint } from './bisect';
 import { workCounters } from './work';
 
 interface UsageIndex {
@@ -39,17 +40,8 @@ function usageIndex(idx: FileIndex): UsageIndex {
 
 /** Whether `offset` lies inside an import statement (binary search over the sorted ranges). */
 function inImport(u: UsageIndex, offset: number): boolean {
-  let lo = 0;
-  let hi = u.starts.length - 1;
-  let found = -1;
   workCounters.importRangeChecks++;
-  while (lo <= hi) {
-    const mid = (lo + hi) >> 1;
-    if (u.starts[mid]! <= offset) {
-      found = mid;
-      lo = mid + 1;
-    } else hi = mid - 1;
-  }
+  const found = partitionPoint(u.starts.length, (i) => u.starts[i]! <= offset) - 1;
   return found >= 0 && offset < u.ends[found]!;
 }
 

@@ -15,6 +15,7 @@
 import { parseErrorRanges, type Node, type Tree } from './parser';
 import { mayHaveFindings, type Engine } from './engine';
 import type { AnalyzeOptions, Edit, Finding } from './types';
+import { partitionPoint } from './bisect';
 
 const FILE_WIDE = /\b(?:import|global|nonlocal|def|class)\b|^[ \t]*(?:self|cls)[ \t]*\.[^\n]*=/m;
 
@@ -155,16 +156,7 @@ export class IncrementalAnalysis {
     for (let i = 0; i < bodies.length; i++) cum.push(cum[i]! + (bodies[i]!.text.length - prev.bodies[i]!.text.length));
     const old = prev.bodies;
     const map = (o: number): number => {
-      let lo = 0;
-      let hi = old.length - 1;
-      let k = -1;
-      while (lo <= hi) {
-        const mid = (lo + hi) >> 1;
-        if (old[mid]!.start <= o) {
-          k = mid;
-          lo = mid + 1;
-        } else hi = mid - 1;
-      }
+      const k = partitionPoint(old.length, (i) => old[i]!.start <= o) - 1;
       if (k < 0) return o;
       return o < old[k]!.end ? o + cum[k]! : o + cum[k + 1]!;
     };

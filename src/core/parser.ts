@@ -6,6 +6,7 @@
 import * as path from 'path';
 import * as fs from 'fs';
 import { Parser, Language, Tree, Node, Edit as TSEdit } from 'web-tree-sitter';
+import { partitionPoint } from './bisect';
 import { hasLoneCR, lineStarts, positionAt } from './text';
 
 export type { Tree, Node };
@@ -370,13 +371,7 @@ export function hiddenComments(tree: Tree, start: number, end: number): Array<{ 
   const hidden = views.get(tree)?.hidden;
   const out: Array<{ start: number; end: number }> = [];
   if (!hidden?.length) return out;
-  let lo = 0;
-  let hi = hidden.length / 2;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (hidden[2 * mid + 1]! <= start) lo = mid + 1;
-    else hi = mid;
-  }
+  const lo = partitionPoint(hidden.length / 2, (i) => hidden[2 * i + 1]! <= start);
   for (let k = 2 * lo; k < hidden.length && hidden[k]! < end; k += 2) {
     if (hidden[k]! >= start && hidden[k + 1]! <= end) out.push({ start: hidden[k]!, end: hidden[k + 1]! });
   }

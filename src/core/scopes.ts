@@ -5,6 +5,7 @@
  * Everything is positional and syntactic; meaning is given to it by `resolve.ts`.
  */
 import type { Node, Tree } from './parser';
+import { partitionPoint } from './bisect';
 import { workCounters } from './work';
 
 export type ScopeKind = 'module' | 'class' | 'function' | 'lambda';
@@ -568,16 +569,7 @@ export function scopeOf(idx: FileIndex, node: Node): Scope {
   let s = idx.module;
   for (;;) {
     const kids = s.children;
-    let lo = 0;
-    let hi = kids.length - 1;
-    let found = -1;
-    while (lo <= hi) {
-      const mid = (lo + hi) >> 1;
-      if (kids[mid]!.start <= p) {
-        found = mid;
-        lo = mid + 1;
-      } else hi = mid - 1;
-    }
+    const found = partitionPoint(kids.length, (i) => kids[i]!.start <= p) - 1;
     if (found < 0) return s;
     const c = kids[found]!;
     if (e > c.end || (c.start === p && c.end === e) || p === c.nameStart) return s;

@@ -9,6 +9,7 @@ import type { Node } from '../core/parser';
 import { prefiltersEnabled } from '../core/prefilters';
 import { Binding, lookup, unparen } from '../core/scopes';
 import { compatImportSource } from '../core/resolve';
+import { partitionPoint } from '../core/bisect';
 import { indentAt, lineEnding } from '../core/text';
 import type { Edit, ImportRequest, RuleMeta } from '../core/types';
 import { classifyItems, withParts } from './cancel-scopes';
@@ -228,16 +229,11 @@ function checkMaybeAsyncCm(ctx: RuleContext): void {
 /** The index in `blocks` (sorted, disjoint statements) of the one holding `node`, or -1. */
 function blockHolding(blocks: readonly Node[], node: Node | undefined): number {
   if (!node) return -1;
-  let lo = 0;
-  let hi = blocks.length - 1;
-  while (lo <= hi) {
-    const mid = (lo + hi) >> 1;
-    const b = blocks[mid]!;
-    if (node.endIndex <= b.startIndex) hi = mid - 1;
-    else if (node.startIndex >= b.endIndex) lo = mid + 1;
-    else return node.startIndex >= b.startIndex && node.endIndex <= b.endIndex ? mid : -1;
-  }
-  return -1;
+  // The last block starting at or before the node: the only one that can hold it.
+  const k = partitionPoint(blocks.length, (i) => blocks[i]!.startIndex <= node.startIndex) - 1;
+  const b = blocks[k];
+  const overlaps = b !== undefined && node.endIndex > b.startIndex && node.startIndex < b.endIndex;
+  return overlaps && node.startIndex >= b.startIndex && node.endIndex <= b.endIndex ? k : -1;
 }
 
 /**

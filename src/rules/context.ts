@@ -8,6 +8,7 @@ import { lookup, unparen } from '../core/scopes';
 import { deleteStatement, indentUnit } from '../core/imports';
 import { indentAt, lineAt, lineEnding } from '../core/text';
 import type { Resolver } from '../core/resolve';
+import { partitionPoint } from '../core/bisect';
 import { workCounters } from '../core/work';
 import type { Edit, ImportRequest } from '../core/types';
 import type { RuleContext } from '../core/rule-api';
@@ -397,13 +398,7 @@ export function trailsCode(text: string, offset: number): boolean {
  */
 export function lineInStringCursor(ctx: RuleContext, start: number, end: number): (lineStart: number) => boolean {
   const strings = ctx.idx.strings;
-  let lo = 0;
-  let hi = strings.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (strings[mid]!.startIndex < start) lo = mid + 1;
-    else hi = mid;
-  }
+  const lo = partitionPoint(strings.length, (i) => strings[i]!.startIndex < start);
   const ranges: Array<[number, number]> = [];
   for (let k = lo; k < strings.length && strings[k]!.startIndex < end; k++) {
     workCounters.stringRangeChecks++;
