@@ -20,7 +20,8 @@ import { Resolver } from './resolve';
 import { anyioFromImportNames, importEdits, usageCount } from './imports';
 import { applyEdits, lineStarts, positionAt } from './text';
 import { prefiltersEnabled } from './prefilters';
-import type { AnalyzeOptions, Finding, Fix, FixOptions, FixResult, RuleMeta, RuleSelection } from './types';
+import type { AnalyzeOptions, Edit, Finding, Fix, FixOptions, FixResult, RuleMeta, RuleSelection } from './types';
+import { FixLog } from './fix-trace';
 import type { Report, RuleContext, RuleFamily } from './rule-api';
 
 export const DOCS_BASE = 'https://github.com/anyio-migrate/anyio-migrate/blob/main/docs/rules.md';
@@ -180,16 +181,20 @@ function fixRange(fix: Fix): [number, number] {
 }
 
 
+/** A finding's fix offered to a round, with the finding's range. */
+type Candidate = { code: string; fix: Fix; start: number; end: number };
+
 /**
  * One round: apply non-overlapping fixes, then the import bookkeeping. Returns the applied fixes,
- * and the parsed tree of the result when the import step changed nothing (saves a parse).
+ * the text after their own edits (`fixed`) and the import edits made on it, and the parsed tree of
+ * the result when the import step changed nothing (saves a parse).
  * Throws InputRefused when the result cannot be parsed.
  */
-function applyRound(
+function applyRound<C extends { fix: Fix }>(
   text: string,
   idx: FileIndex,
-  candidates: Array<{ code: string; fix: Fix }>,
-): { text: string; applied: Array<{ code: string; fix: Fix }>; tree?: Tree } {
+  candidates: C[],
+): { text: string; applied: C[]; fixed: string; importEdits: Edit[]; tree?: Tree } {
   const sorted = candidates
     .filter((c) => c.fix.edits.length > 0)
     .map((c) => ({ ...c, range: fixRange(c.fix) }))
@@ -205,7 +210,7 @@ function applyRound(
     maxEnd = Math.max(maxEnd, c.range[1]);
     lastStart = c.range[0];
   }
-  if (accepted.length === 0) return { text, applied: [] };
+  if (accepted.length === 0) return { text, applied: [], fixed: text, importEdits: [] };
 
   const text1 = applyEdits(text, accepted.flatMap((c) => c.fix.edits));
   const tree1 = parse(text1);
@@ -220,9 +225,9 @@ function applyRound(
     const edits = importEdits(idx1, imports, removals);
     if (edits.length === 0) {
       keepTree = true;
-      return { text: text1, applied: accepted, tree: tree1 };
+      return { text: text1, applied: accepted, fixed: text1, importEdits: [], tree: tree1 };
     }
-    return { text: applyEdits(text1, edits), applied: accepted };
+    return { text: applyEdits(text1, edits), applied: accepted, fixed: text1, importEdits: edits };
   } finally {
     if (!keepTree) tree1.delete();
   }
@@ -240,7 +245,7 @@ export function applyFix(text: string, fix: Fix): { output: string } | { refused
   try {
     const idx = buildIndex(tree, text);
     const before = countParseErrors(tree);
-    const r = applyRound(text, idx, [{ code: '', fix }]);
+    const r = applyRound(text, idx, [{ fix }]);
     r.tree?.delete();
     if (countParseErrorsIn(r.text) > before) return { refused: `the fix "${fix.title}" would introduce a syntax error; nothing was changed` };
     return { output: r.text };
@@ -254,7 +259,7 @@ export function applyFix(text: string, fix: Fix): { output: string } | { refused
 
 function fixAllWith(families: readonly RuleFamily[], input: string, options: FixOptions): FixResult {
   const maxIterations = options.maxIterations ?? 10;
-  const applied: FixResult['applied'] = [];
+  const log = new FixLog(input);
   const refuse = (why: string): FixResult => {
     let remaining: Finding[] = [];
     try {
@@ -262,14 +267,14 @@ function fixAllWith(families: readonly RuleFamily[], input: string, options: Fix
     } catch {
       remaining = [];
     }
-    return { output: input, applied: [], remaining, refused: why, capped: false };
+    return { output: input, applied: [], changes: [], remaining, refused: why, capped: false };
   };
   let text = input;
   let tree: Tree;
   try {
     tree = parse(text);
   } catch (err) {
-    if (err instanceof InputRefused) return { output: input, applied: [], remaining: [], refused: err.message, capped: false };
+    if (err instanceof InputRefused) return { output: input, applied: [], changes: [], remaining: [], refused: err.message, capped: false };
     throw err;
   }
   const baseErrors = countParseErrors(tree);
@@ -280,12 +285,12 @@ function fixAllWith(families: readonly RuleFamily[], input: string, options: Fix
     for (let round = 0; round < maxIterations; round++) {
       const analysed = runRules(families, text, tree, options);
       findings = analysed.findings;
-      const candidates = findings.filter(eligible).map((f) => ({ code: f.code, fix: f.fix! }));
+      const candidates: Candidate[] = findings.filter(eligible).map((f) => ({ code: f.code, fix: f.fix!, start: f.start, end: f.end }));
       if (!analysed.idx || candidates.length === 0) {
         capped = false;
         break;
       }
-      let r: ReturnType<typeof applyRound>;
+      let r: ReturnType<typeof applyRound<Candidate>>;
       try {
         r = applyRound(text, analysed.idx, candidates);
       } catch (err) {
@@ -311,15 +316,15 @@ function fixAllWith(families: readonly RuleFamily[], input: string, options: Fix
       }
       tree.delete();
       tree = next;
+      log.round(round, text, r.applied, r.fixed, r.importEdits);
       text = r.text;
       findings = undefined;
-      for (const a of r.applied) applied.push({ code: a.code, title: a.fix.title, applicability: a.fix.applicability });
     }
     // The last round analysed the final text already, unless the loop stopped at the cap.
     const remaining = findings ?? runRules(families, text, tree, options).findings;
     // Capped only if the last round still left something it would have fixed.
     if (capped) capped = remaining.some(eligible);
-    return { output: text, applied, remaining, capped };
+    return { output: text, ...log.result(), remaining, capped };
   } finally {
     tree.delete();
   }

@@ -86,11 +86,44 @@ export interface FixOptions extends AnalyzeOptions {
   maxIterations?: number;
 }
 
+/** One fix the fix loop applied. */
+export interface AppliedFix {
+  code: string;
+  title: string;
+  applicability: Applicability;
+  /** The round it was applied in (0 = on the input itself). */
+  round: number;
+  /** The finding's range in the text of its round. */
+  range: { start: number; end: number };
+  /** Its edits, on the text of its round. */
+  edits: Edit[];
+  /** The imports it asked for (the round's import bookkeeping adds each distinct one once). */
+  imports: ImportRequest[];
+  /**
+   * Its effect on the ORIGINAL input: the changes of `FixResult.changes` it took part in. A change
+   * that later rounds (or import bookkeeping) also touched is shared by all of them.
+   */
+  original: Edit[];
+}
+
+/** One change of the original input in the fix loop's result, and who made it. */
+export interface FixChange extends Edit {
+  /** Indices into `FixResult.applied` of the fixes whose edits went into it, ascending. */
+  fixes: number[];
+  /** Rounds whose import bookkeeping (added or removed imports) went into it, ascending. */
+  importRounds: number[];
+}
+
 export interface FixResult {
   /** The new text (identical to the input when nothing was applied or the result was refused). */
   output: string;
-  /** Fixes applied, in order, with the round they were applied in. */
-  applied: Array<{ code: string; title: string; applicability: Applicability }>;
+  /** Fixes applied, in order (round, then position), each once. */
+  applied: AppliedFix[];
+  /**
+   * The whole result as disjoint changes of the input, sorted by start: applying them to the input
+   * gives `output`. Edits of later rounds on text an earlier round changed are merged into one.
+   */
+  changes: FixChange[];
   /** Findings still present in `output`. */
   remaining: Finding[];
   /** Set when a round produced new parse errors: output is then the last good text. */
