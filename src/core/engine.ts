@@ -6,7 +6,8 @@
  * already picked; apply their edits; then add the imports they asked for (each once) and remove
  * `from anyio import` names that the round left unused. Rounds repeat (re-parse, re-analyse) until
  * nothing is left to fix or the cap is reached. A round that would add parse errors is refused and
- * the text is left exactly as it was.
+ * the text is left exactly as it was. The result names each applied fix once (code, round, range,
+ * edits) with the changes of the input it made (./fix-trace), so callers need no diffing.
  *
  * The engine knows no rule: `createEngine(families)` builds one from a registry of rule families
  * (the contract is ./rule-api). The default registry is wired outside core (src/engine.ts), so
@@ -185,10 +186,9 @@ function fixRange(fix: Fix): [number, number] {
 type Candidate = { code: string; fix: Fix; start: number; end: number };
 
 /**
- * One round: apply non-overlapping fixes, then the import bookkeeping. Returns the applied fixes,
- * the text after their own edits (`fixed`) and the import edits made on it, and the parsed tree of
- * the result when the import step changed nothing (saves a parse).
- * Throws InputRefused when the result cannot be parsed.
+ * One round: apply non-overlapping fixes, then the import bookkeeping. Returns the applied fixes, the
+ * text after their own edits (`fixed`), the import edits made on it, and the parsed tree of the result
+ * when the import step changed nothing (saves a parse). Throws InputRefused when it cannot be parsed.
  */
 function applyRound<C extends { fix: Fix }>(
   text: string,
