@@ -15,7 +15,7 @@ import * as path from 'path';
 import { GitignoreMatcher, describeGlobWarning } from '../core/glob';
 import { FileSystem, nodeFileSystem, describeError } from './fsys';
 import { readRegularFile } from './safe-read';
-import { toPosix } from '../shared/paths';
+import { isWithin, toPosix } from '../shared/paths';
 
 /** Largest `.gitignore` / `.git/info/exclude` read; a larger one is ignored with a warning. */
 export const MAX_IGNORE_FILE_BYTES = 1024 * 1024;
@@ -116,12 +116,6 @@ async function exists(fs: FileSystem, p: string): Promise<boolean> {
   } catch {
     return false;
   }
-}
-
-/** True when `child` is `parent` or below it (both absolute and resolved). */
-export function isWithin(parent: string, child: string): boolean {
-  const rel = path.relative(parent, child);
-  return rel === '' || (rel !== '..' && !rel.startsWith(`..${path.sep}`) && !path.isAbsolute(rel));
 }
 
 /**

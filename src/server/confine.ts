@@ -9,12 +9,7 @@
  */
 import * as fsp from 'fs/promises';
 import * as path from 'path';
-
-/** True when `child` is `parent` or below it (both absolute and resolved). */
-export function isWithin(parent: string, child: string): boolean {
-  const rel = path.relative(parent, child);
-  return rel === '' || (rel !== '..' && !rel.startsWith(`..${path.sep}`) && !path.isAbsolute(rel));
-}
+import { isWithin } from '../shared/paths';
 
 export type ConfineResult = { ok: true; real: string } | { ok: false; reason: string };
 

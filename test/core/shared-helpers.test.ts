@@ -1,7 +1,7 @@
 /**
  * The one copy of each small helper the engine, the CLI and the server share: the binary search
  * (`partitionPoint`), the line index (1-based CLI columns with BOM, 0-based LSP positions, and the
- * inverse), `applyEdits` (overlap-checked), `plural` and `toPosix`.
+ * inverse), `applyEdits` (overlap-checked), `plural`, `toPosix` and `isWithin`.
  */
 import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
@@ -9,7 +9,7 @@ import fc from 'fast-check';
 import { partitionPoint } from '../../src/core/bisect';
 import { applyEdits, LineIndex } from '../../src/core/text';
 import { plural } from '../../src/shared/plural';
-import { toPosix } from '../../src/shared/paths';
+import { isWithin, toPosix } from '../../src/shared/paths';
 
 /** Positions by a plain scan: `\r\n`, a lone `\r` and `\n` end a line; a leading BOM is no column. */
 function scanPositions(text: string): Array<{ line: number; character: number; column: number }> {
@@ -111,7 +111,7 @@ describe('shared helpers', () => {
     });
   });
 
-  describe('plural and toPosix', () => {
+  describe('plural, toPosix and isWithin', () => {
     it('counts nouns', () => {
       assert.equal(plural(0, 'file'), '0 files');
       assert.equal(plural(1, 'file'), '1 file');
@@ -122,6 +122,15 @@ describe('shared helpers', () => {
     it('joins platform path segments with /', () => {
       assert.equal(toPosix(path.join('src', 'pkg', 'app.py')), 'src/pkg/app.py');
       assert.equal(toPosix('plain.py'), 'plain.py');
+    });
+
+    it('tells whether a path is a root or below it', () => {
+      const root = path.resolve('proj');
+      assert.ok(isWithin(root, root));
+      assert.ok(isWithin(root, path.join(root, 'src', 'a.py')));
+      assert.ok(isWithin(root, path.join(root, '..foo')), 'a name starting with .. is inside');
+      assert.ok(!isWithin(root, path.dirname(root)));
+      assert.ok(!isWithin(root, path.join(path.dirname(root), 'proj2', 'a.py')));
     });
   });
 });
