@@ -59,6 +59,7 @@ import { explainAt } from '../core/semantic/explain';
 import { summarizeModule } from '../core/semantic/summary';
 import type { ModuleSummary } from '../core/semantic/types';
 import { computeEdits, textEditsTo, toTextEdits } from './textEdits';
+import { plural } from '../shared/plural';
 import type { Edit } from '../core/types';
 import { inspect } from 'util';
 import * as path from 'path';
@@ -472,7 +473,7 @@ export class AnyioMigrateServer {
     } catch {
       return { report: () => undefined, done: () => undefined }; // the client refused the token
     }
-    reporter.begin(`AnyIO Migrate: indexing ${files} file${files === 1 ? '' : 's'}`, 0, undefined, false);
+    reporter.begin(`AnyIO Migrate: indexing ${plural(files, 'file')}`, 0, undefined, false);
     let last = 0;
     return {
       report: (phase, done, total) => {
