@@ -32,6 +32,9 @@ export function isFixture(fn: Scope): boolean {
   return (fn.decorators ?? []).some((d) => /(^|\.)fixture$/.test(d.text.replace(/\s+/g, '').replace(/\(.*\)$/s, '')));
 }
 
+/** Methods of a list/set/dict that read or store its items (anything else may let items in unseen). */
+const CONTAINER_METHODS = /^(get|pop|setdefault|append|add|insert|items|values|keys|remove|discard|clear|index|count)$/;
+
 /** Decorators that make a method an attribute read. */
 const PROPERTY_DECORATOR = /(^|\.)(property|cached_property|reify)$/;
 
@@ -352,6 +355,11 @@ export class Resolver {
   /** A container bound to `name` (at `node`), with what is written into it afterwards. */
   private withWrites(t: Ty, node: Node, bindings: readonly Binding[], depth: number): Ty {
     if (t.k !== 'seq' && t.k !== 'map') return t;
+    // What others may put into a container is out of view: a module-level one (other modules can
+    // import it), or one handed to anything but its own item methods, iteration and `len`/`in`.
+    const unknownItems: Ty = t.k === 'seq' ? { k: 'seq', item: UNKNOWN } : { k: 'map', value: UNKNOWN };
+    const owner = bindings[0]?.node ? scopeOf(this.idx, bindings[0].node) : undefined;
+    if (!owner || owner.kind === 'module' || owner.kind === 'class' || this.containerEscapes(node.text, bindings)) return unknownItems;
     const ws = this.containerWrites().get(node.text);
     if (!ws?.length) return t;
     const tys: Ty[] = [t.k === 'seq' ? (t.item as Ty) : (t.value as Ty)];
@@ -362,6 +370,25 @@ export class Resolver {
     }
     const item = joinTys(tys) as STy;
     return t.k === 'seq' ? { k: 'seq', item } : { k: 'map', value: item };
+  }
+
+  /** Whether the container bound to `name` (`bindings`) is used other than by its own item operations. */
+  private containerEscapes(name: string, bindings: readonly Binding[]): boolean {
+    for (const o of this.idx.identifiers.get(name) ?? []) {
+      const ref = this.idx.tree.rootNode.descendantForIndex(o, o + name.length);
+      if (!ref || ref.type !== 'identifier') return true;
+      if (lookup(this.idx, name, ref)?.bindings !== bindings) continue; // another `name`
+      if (bindings.some((b) => b.node?.id === ref.id)) continue; // the binding itself
+      const p = ref.parent;
+      if (!p) return true;
+      if (p.type === 'subscript' && p.childForFieldName('value')?.id === ref.id) continue;
+      if (p.type === 'attribute' && p.childForFieldName('object')?.id === ref.id && CONTAINER_METHODS.test(p.childForFieldName('attribute')?.text ?? '') && p.parent?.type === 'call') continue;
+      if (p.type === 'for_statement' && p.childForFieldName('right')?.id === ref.id) continue;
+      if (p.type === 'comparison_operator') continue; // `x in d`
+      if (p.type === 'argument_list' && p.parent?.childForFieldName('function')?.text === 'len') continue;
+      return true;
+    }
+    return false;
   }
 
   private typeOfName(node: Node, depth: number): Ty {

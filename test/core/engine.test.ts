@@ -173,6 +173,33 @@ describe('engine', () => {
       ]);
     });
 
+    it('trusts a container only while its items stay in view: module-level or handed out, its items are unknown', () => {
+      const src = dedent(`
+        import anyio
+
+        SHARED = {"a": anyio.create_event()}
+
+
+        def register(d):
+            d["x"] = object()
+
+
+        async def main():
+            local = {"a": anyio.create_event()}
+            await local["a"].set()
+            leaked = {"a": anyio.create_event()}
+            register(leaked)
+            await leaked["a"].set()
+            await SHARED["a"].set()
+            if "a" in local and len(local):
+                pass
+      `);
+      const got = analyze(src)
+        .filter((f) => f.code === 'ASY102')
+        .map((f) => `${src.slice(f.start, f.end)} ${f.fix?.applicability}`);
+      assert.deepEqual(got, ['await local["a"].set() safe', 'await leaked["a"].set() unsafe', 'await SHARED["a"].set() unsafe']);
+    });
+
     it('proves parameters of private methods from their calls in the file (also through tg.spawn); a stored reference makes them unknown', () => {
       const src = dedent(`
         import anyio
