@@ -566,8 +566,14 @@ export class Resolver {
     return this.agreedArgument(refs, index, paramName, depth, tys);
   }
 
-  /** `callSiteType` for a private method: every `x._name` of the file is a call or handed to a spawner. */
+  /**
+   * `callSiteType` for a private method: every `x._name` of the file is a call or handed to a
+   * spawner. With the project index, a class another module subclasses or passes around (its
+   * subclasses may call the method) gets nothing.
+   */
   private methodCallSiteType(fn: Scope, b: Binding, depth: number): Ty | undefined {
+    const cls = fn.parent;
+    if (this.project && cls?.parent?.kind === 'module' && cls.name && this.project.externalArgs(cls.name, 0, '') === undefined) return undefined;
     const refs = this.idx.attributes.filter((a) => a.childForFieldName('attribute')?.text === fn.name);
     return this.agreedArgument(refs, b.paramIndex! - 1, b.name, depth);
   }
