@@ -19,8 +19,8 @@ import type {
   TextDocumentEdit,
   WorkspaceEdit,
 } from 'vscode-languageserver';
-import { fixAll, ruleByCode } from '../engine';
-import type { AnalyzeOptions, AppliedFix, Finding, FixChange, FixResult } from '../core/types';
+import { analyze, fixAll, ruleByCode } from '../engine';
+import type { AnalyzeOptions, Edit, Finding, FixResult } from '../core/types';
 import { collectPythonFiles } from '../cli/walk';
 import { DEFAULT_MAX_FILE_SIZE, decodePythonSource } from '../cli/files';
 import { readRegularFile } from '../cli/safe-read';
@@ -32,6 +32,7 @@ import type {
   MigrateTotals,
 } from '../shared/protocol';
 import { fsPathOf, type EffectiveConfig } from './settings';
+import { computeEdits } from './textEdits';
 import { compileGlob } from './glob';
 import { Confinement } from './confine';
 import { LineIndex, type WorkCounter } from '../core/text';
@@ -76,23 +77,21 @@ function analyzeOptions(config: EffectiveConfig): AnalyzeOptions {
   return opts;
 }
 
-/**
- * Whether a change may be applied without the unsafe fixes: every fix whose edits went into it is
- * safe, and each round's import bookkeeping in it served a safe fix (a round of safe fixes only, or
- * one where a safe fix asked for an import).
- */
-function isSafeChange(change: FixChange, applied: readonly AppliedFix[]): boolean {
-  if (!change.fixes.every((i) => applied[i]!.applicability === 'safe')) return false;
-  return change.importRounds.every((round) => {
-    const fixes = applied.filter((a) => a.round === round);
-    return fixes.every((a) => a.applicability === 'safe') || fixes.some((a) => a.applicability === 'safe' && a.imports.length > 0);
-  });
+/** The finding whose fix (or range) produced `hunk`, or one whose imports it adds or removes. */
+function attribute(hunk: Edit, findings: readonly Finding[]): Finding | undefined {
+  const touches = (s: number, e: number): boolean => s <= hunk.end && hunk.start <= e;
+  for (const f of findings) if (f.fix && f.fix.edits.some((e) => touches(e.start, e.end))) return f;
+  for (const f of findings) if (f.fix && touches(f.start, f.end)) return f;
+  for (const f of findings) {
+    for (const imp of f.fix?.imports ?? []) {
+      if (hunk.text.includes(imp.name ?? imp.module)) return f;
+    }
+  }
+  return undefined;
 }
 
-/** The fix a change is shown under: its first unsafe fix when it is unsafe, else its first fix. */
-function ownerOf(change: FixChange, applied: readonly AppliedFix[], safe: boolean): AppliedFix | undefined {
-  const fixes = change.fixes.map((i) => applied[i]!);
-  return (safe ? undefined : fixes.find((a) => a.applicability === 'unsafe')) ?? fixes[0];
+function key(e: Edit): string {
+  return `${e.start}:${e.end}:${e.text}`;
 }
 
 interface FileOutcome {
@@ -244,8 +243,10 @@ export class Migrator {
     if (project) options.project = project;
 
     let all: FixResult;
+    let safe: FixResult;
     try {
       all = fixAll(text, { ...options, unsafeFixes: true });
+      safe = all.applied.some((a) => a.applicability === 'unsafe') ? fixAll(text, { ...options, unsafeFixes: false }) : all;
     } catch (err) {
       return { summary: { ...summary, status: 'refused', reason: `internal error: ${err instanceof Error ? err.message : String(err)}` } };
     }
@@ -257,22 +258,29 @@ export class Migrator {
     }
     if (all.output === text) return { summary };
 
-    // The fix loop's own changes of this text, each annotated by the fix that made it.
+    const hunks = computeEdits(text, all.output);
+    const safeKeys = new Set(computeEdits(text, safe.output).map(key));
+    const findings = analyze(text, options);
     const doc = TextDocument.create(uri, 'python', version ?? 0, text);
+    const counts = new Map<string, { safe: number; unsafe: number }>();
     const annotated: AnnotatedTextEdit[] = [];
-    for (const change of all.changes) {
-      if (text.slice(change.start, change.end) === change.text) continue;
-      const isSafe = isSafeChange(change, all.applied);
-      const owner = ownerOf(change, all.applied, isSafe);
-      const id = this.annotation(owner?.code ?? UNATTRIBUTED, isSafe, config.unsafeFixes, owner);
+    for (const hunk of hunks) {
+      const finding = attribute(hunk, findings);
+      const isSafe = safeKeys.has(key(hunk));
+      const code = finding?.code ?? UNATTRIBUTED;
+      const id = this.annotation(code, isSafe, config.unsafeFixes, finding);
+      const c = counts.get(code) ?? { safe: 0, unsafe: 0 };
+      if (isSafe) c.safe++;
+      else c.unsafe++;
+      counts.set(code, c);
       annotated.push({
-        range: { start: doc.positionAt(change.start), end: doc.positionAt(change.end) },
-        newText: change.text,
+        range: { start: doc.positionAt(hunk.start), end: doc.positionAt(hunk.end) },
+        newText: hunk.text,
         annotationId: id,
       });
     }
     summary.status = 'changed';
-    summary.fixes = fixCounts(all.applied);
+    summary.fixes = fixCounts(all, counts);
     return { summary, edit: { textDocument: { uri, version }, edits: annotated } };
   }
 
@@ -291,7 +299,7 @@ export class Migrator {
     return undefined;
   }
 
-  private annotation(code: string, safe: boolean, unsafeOptIn: boolean, owner: AppliedFix | undefined): string {
+  private annotation(code: string, safe: boolean, unsafeOptIn: boolean, finding: Finding | undefined): string {
     const confirm = !safe && !unsafeOptIn;
     const id = `${code}${safe ? '' : confirm ? '/unsafe' : '/unsafe-accepted'}`;
     if (this.annotations[id]) return id;
@@ -300,7 +308,7 @@ export class Migrator {
     const annotation: ChangeAnnotation = { label: safe ? name : `${name} (unsafe)` };
     if (meta) annotation.description = meta.fixTitle;
     if (!safe) {
-      const why = owner?.applicability === 'unsafe' ? `${meta?.fixSafety ?? 'not proven to keep behaviour'}` : 'not proven to keep behaviour';
+      const why = finding?.fix?.applicability === 'unsafe' ? `${meta?.fixSafety ?? 'not proven to keep behaviour'}` : 'not proven to keep behaviour';
       annotation.description = `Unsafe: ${why}`;
       annotation.needsConfirmation = confirm;
     }
@@ -326,15 +334,16 @@ export function remainingOf(text: string, findings: readonly Finding[], counter?
   });
 }
 
-/** Applied fixes per code and safety: one fix, one count. */
-function fixCounts(applied: readonly AppliedFix[]): MigrateFileSummary['fixes'] {
+/** Applied fixes (not edit hunks) per code and safety; hunk counts when the loop reports none. */
+function fixCounts(all: FixResult, hunksByCode: Map<string, { safe: number; unsafe: number }>): MigrateFileSummary['fixes'] {
   const result = new Map<string, { safe: number; unsafe: number }>();
-  for (const a of applied) {
+  for (const a of all.applied) {
     const c = result.get(a.code) ?? { safe: 0, unsafe: 0 };
     if (a.applicability === 'safe') c.safe++;
     else c.unsafe++;
     result.set(a.code, c);
   }
+  if (result.size === 0) for (const [code, c] of hunksByCode) result.set(code, { ...c });
   return [...result.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([code, c]) => ({ code, ...c }));
 }
 
