@@ -10,7 +10,7 @@ import { join } from 'node:path';
 const GENERATOR_VERSION = 3;
 
 /** mulberry32: a small seeded PRNG so every run benchmarks the same corpus. */
-function rng(seed) {
+export function rng(seed) {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;

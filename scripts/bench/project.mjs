@@ -14,19 +14,10 @@
 // plus the packages' __init__.py files (some re-export helpers) and a tests/ folder.
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { rng } from './corpus.mjs';
 
 const GENERATOR_VERSION = 1;
 
-function rng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const SUBPACKAGES = ['core', 'api', 'workers', 'storage', 'services', 'util', 'billing', 'catalog', 'orders', 'notify'];
 const NOUNS = ['order', 'invoice', 'customer', 'product', 'payment', 'shipment', 'ticket', 'account', 'report', 'session', 'token', 'batch', 'record', 'event', 'job'];
