@@ -24,6 +24,7 @@ import { prefiltersEnabled } from './prefilters';
 import type { AnalyzeOptions, Edit, Finding, Fix, FixOptions, FixResult, RuleMeta, RuleSelection } from './types';
 import { FixLog } from './fix-trace';
 import type { Report, RuleContext, RuleFamily } from './rule-api';
+import { suppressionsIn } from './suppression';
 
 export const DOCS_BASE = 'https://github.com/anyio-migrate/anyio-migrate/blob/main/docs/rules.md';
 
@@ -31,10 +32,7 @@ export function initEngine(options: ParserInitOptions = {}): Promise<void> {
   return initParser(options);
 }
 
-/** The comment that silences `code` on a line. */
-export function suppressionComment(code: string): string {
-  return `# noqa: ${code}`;
-}
+export { suppressionComment } from './suppression';
 
 export function isRuleEnabled(code: string, sel: RuleSelection): boolean {
   const matches = (s: string) => s === 'ALL' || code.startsWith(s);
@@ -54,8 +52,6 @@ export function countParseErrorsIn(text: string): number {
 
 // ---------------------------------------------------------------------------------- analysis
 
-const NOQA = /#\s*noqa(?::\s*([A-Z]+[0-9]+(?:[\s,]+[A-Z]+[0-9]+)*))?/gi;
-const IGNORE = /#\s*anyio-migrate:\s*ignore(?:\[([A-Z0-9,\s]+)\])?/gi;
 
 /**
  * Suppression comments of a file, by line: `# noqa`, `# noqa: ASY101`, `# anyio-migrate: ignore`,
@@ -64,20 +60,15 @@ const IGNORE = /#\s*anyio-migrate:\s*ignore(?:\[([A-Z0-9,\s]+)\])?/gi;
  */
 function suppressionsByLine(idx: FileIndex, starts: readonly number[]): Map<number, Set<string> | null> {
   const out = new Map<number, Set<string> | null>();
-  const text = idx.text;
-  if (!/noqa|anyio-migrate/i.test(text)) return out;
-  for (const re of [NOQA, IGNORE]) {
-    re.lastIndex = 0;
-    for (let m = re.exec(text); m; m = re.exec(text)) {
-      const node = idx.tree.rootNode.descendantForIndex(m.index, m.index + 1);
-      if (node?.type !== 'comment') continue;
-      const line = positionAt(starts, m.index).line;
-      if (!m[1]) out.set(line, null);
-      else if (out.get(line) !== null) {
-        const set = out.get(line) ?? new Set<string>();
-        for (const c of m[1].split(/[\s,]+/)) if (c) set.add(c.toUpperCase());
-        out.set(line, set);
-      }
+  for (const s of suppressionsIn(idx.text)) {
+    const node = idx.tree.rootNode.descendantForIndex(s.offset, s.offset + 1);
+    if (node?.type !== 'comment') continue;
+    const line = positionAt(starts, s.offset).line;
+    if (!s.codes) out.set(line, null);
+    else if (out.get(line) !== null) {
+      const set = out.get(line) ?? new Set<string>();
+      for (const c of s.codes) set.add(c);
+      out.set(line, set);
     }
   }
   return out;

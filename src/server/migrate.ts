@@ -37,6 +37,7 @@ import { compileGlob } from './glob';
 import { Confinement } from './confine';
 import { LineIndex, type WorkCounter } from '../core/text';
 import type { ProjectContext } from '../core/semantic/project';
+import { plural } from '../shared/plural';
 
 export interface MigrateHost {
   /** Text and version of an open document, by URI. */
@@ -361,10 +362,6 @@ function computeTotals(files: readonly MigrateFileSummary[]): MigrateTotals {
     t.remaining += f.remaining.length;
   }
   return t;
-}
-
-function plural(n: number, word: string): string {
-  return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
 
 export function formatReport(

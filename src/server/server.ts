@@ -26,7 +26,8 @@ import {
   type TextEdit,
   type WorkspaceEdit,
 } from 'vscode-languageserver/node';
-import { analyze, applyFix, docsUrl, fixAll, initEngine, InputRefused, isRuleEnabled, ruleByCode, RULES, suppressionComment } from '../engine';
+import { analyze, applyFix, docsUrl, fixAll, initEngine, InputRefused, isRuleEnabled, ruleByCode, RULES } from '../engine';
+import { addSuppression } from '../core/suppression';
 import type { AnalyzeOptions, Finding, Fix } from '../core/types';
 import {
   CONFIG_SECTION,
@@ -1078,7 +1079,6 @@ export class AnyioMigrateServer {
     const raw = state.text.slice(lineStart, nextLine);
     const content = raw.replace(/\r?\n$|\r$/, '');
     if (content.endsWith('\\')) return undefined; // a comment would break the line continuation
-    const lineEnd = lineStart + content.length;
     // The end of the line inside a (multi-line) string: a comment there would be string content.
     // For a large document the worker found those lines (no parse here).
     try {
@@ -1086,17 +1086,10 @@ export class AnyioMigrateServer {
     } catch {
       /* no tree: offer it anyway */
     }
-    const existing = /#\s*noqa:\s*([A-Za-z]+[0-9]+(?:\s*,\s*[A-Za-z]+[0-9]+)*)/.exec(content);
-    let edit: TextEdit;
-    if (existing) {
-      if (existing[1]!.split(/\s*,\s*/).includes(code)) return undefined;
-      const at = lineStart + existing.index + existing[0].length;
-      edit = { range: { start: doc.positionAt(at), end: doc.positionAt(at) }, newText: `, ${code}` };
-    } else {
-      const pos = doc.positionAt(lineEnd);
-      const sep = content.trim() === '' ? '' : '  ';
-      edit = { range: { start: pos, end: pos }, newText: `${sep}${suppressionComment(code)}` };
-    }
+    const add = addSuppression(content, code);
+    if (!add) return undefined;
+    const at = doc.positionAt(lineStart + add.offset);
+    const edit: TextEdit = { range: { start: at, end: at }, newText: add.text };
     return {
       title: `Disable ${code} for this line`,
       kind: CodeActionKind.QuickFix,
