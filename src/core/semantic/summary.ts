@@ -153,9 +153,7 @@ export function summarizeModule(text: string, module: string, isPackage: boolean
       const property = decos.some((d) => PROPERTY_DECORATOR.test(d));
       const fixture = isFixture(fn);
       const returns = plain(fixture ? res.fixtureResult(fn, 0) : res.functionResult(fn, !!fn.isAsync && !cm, 0));
-      const params: string[] = [];
-      for (const [name, bs] of fn.bindings) if (bs.some((b) => b.kind === 'param' || b.kind === 'other')) params.push(name);
-      const out: FunctionSummary = { isAsync: !!fn.isAsync, returns, params, line: line(fn.start) };
+      const out: FunctionSummary = { isAsync: !!fn.isAsync, returns, line: line(fn.start) };
       if (cm) out.cm = cm;
       if (property) out.property = true;
       if (fixture) out.fixture = true;
@@ -338,7 +336,7 @@ export function shallowSummary(text: string, module: string, isPackage: boolean,
     }
     const def = /^(async\s+)?def\s+(\w+)/.exec(l);
     if (def) {
-      const fn: FunctionSummary = { isAsync: !!def[1], returns: unknown, params: [], line: i + 1 };
+      const fn: FunctionSummary = { isAsync: !!def[1], returns: unknown, line: i + 1 };
       if (decorators.some((d) => /(^|\.)(property|cached_property|reify)$/.test(d))) fn.property = true;
       if (decorators.some((d) => /(^|\.)fixture$/.test(d))) fn.fixture = true;
       if (top) {

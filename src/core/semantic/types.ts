@@ -59,8 +59,6 @@ export interface FunctionSummary {
   fixture?: boolean;
   /** What the call gives (for `async def`: what awaiting it gives; for `cm`: what `with` binds). */
   returns: STy;
-  /** Parameter names in order (for call-site agreement). */
-  params: string[];
   line: number;
 }
 
@@ -121,7 +119,7 @@ export interface CallSite {
   line: number;
 }
 
-export const SUMMARY_VERSION = 3;
+export const SUMMARY_VERSION = 4;
 
 /**
  * What the resolver of one file asks about names from other modules. While summarising a module
