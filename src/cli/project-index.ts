@@ -9,7 +9,7 @@
  */
 import * as path from 'path';
 import type { ModuleSummary } from '../core/semantic/types';
-import { scanImports, selectModules, type ScannedModule } from '../core/semantic/select';
+import { longestPrefix, scanImports, selectModules, type ScannedModule } from '../core/semantic/select';
 import { shallowSummary } from '../core/semantic/summary';
 import { moduleNames, ProjectIndex } from '../core/semantic/project';
 import { isKnownNotAnyio } from '../core/semantic/known';
@@ -122,14 +122,7 @@ export async function indexProject(files: readonly string[], named: readonly str
     }
   };
   await readAll();
-  const fileOfImport = (q: string): string | undefined => {
-    const parts = q.split('.');
-    for (let i = parts.length; i >= 1; i--) {
-      const f = byModule.get(parts.slice(0, i).join('.'));
-      if (f) return f;
-    }
-    return undefined;
-  };
+  const fileOfImport = (q: string): string | undefined => longestPrefix(q, (m) => byModule.get(m))?.value;
   // Modules imported from outside what was walked, found under the import roots of the files
   // (the folder above each top package, or a top-level module's folder): `tests/test_x.py`
   // checked alone still sees the `pkg` it imports. Read for the index only, never written.

@@ -26,17 +26,20 @@ import { isKnownNotAnyio, SPAWNER } from './semantic/known';
 export type Ty = STy | { k: 'local'; cls: ClassInfo };
 
 /** Decorators that make a generator function a context manager factory. */
-const CM_DECORATOR = /(^|\.)(asynccontextmanager|contextmanager)$/;
+export const CM_DECORATOR = /(^|\.)(asynccontextmanager|contextmanager)$/;
+/** A pytest fixture's decorator, its arguments removed. */
+export const FIXTURE_DECORATOR = /(^|\.)fixture$/;
+
 /** `@pytest.fixture`, `@pytest.fixture(scope=...)`, `@pytest_asyncio.fixture`. */
 export function isFixture(fn: Scope): boolean {
-  return (fn.decorators ?? []).some((d) => /(^|\.)fixture$/.test(d.text.replace(/\s+/g, '').replace(/\(.*\)$/s, '')));
+  return (fn.decorators ?? []).some((d) => FIXTURE_DECORATOR.test(d.text.replace(/\s+/g, '').replace(/\(.*\)$/s, '')));
 }
 
 /** Methods of a list/set/dict that read or store its items (anything else may let items in unseen). */
 const CONTAINER_METHODS = /^(get|pop|setdefault|append|add|insert|items|values|keys|remove|discard|clear|index|count)$/;
 
 /** Decorators that make a method an attribute read. */
-const PROPERTY_DECORATOR = /(^|\.)(property|cached_property|reify)$/;
+export const PROPERTY_DECORATOR = /(^|\.)(property|cached_property|reify)$/;
 
 const UNKNOWN: STy = { k: 'unknown' };
 const OTHER: STy = { k: 'other' };

@@ -25,7 +25,7 @@ import * as path from 'path';
 import { moduleNames, ProjectIndex, type ProjectContext } from '../core/semantic/project';
 import type { ModuleSummary } from '../core/semantic/types';
 import { contextFor } from '../core/semantic/index';
-import { scanImports, selectModules, type ScannedModule } from '../core/semantic/select';
+import { longestPrefix, scanImports, selectModules, type ScannedModule } from '../core/semantic/select';
 import { shallowSummary } from '../core/semantic/summary';
 import { collectPythonFiles, SKIPPED_DIR_NAMES, type ExcludeSpec } from '../cli/walk';
 import { readPythonFile } from '../cli/files';
@@ -175,12 +175,7 @@ export class WorkspaceProjectIndex {
 
   /** The project module a dotted import names (its longest indexed prefix). */
   private projectModule(q: string): string | undefined {
-    const parts = q.split('.');
-    for (let i = parts.length; i >= 1; i--) {
-      const m = parts.slice(0, i).join('.');
-      if (this.index.get(m)) return m;
-    }
-    return undefined;
+    return longestPrefix(q, (m) => this.index.get(m))?.prefix;
   }
 
   private within(file: string): boolean {

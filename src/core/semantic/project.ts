@@ -8,7 +8,7 @@ import { CLASS_NAMES } from '../anyio-api';
 import { isAnyioName } from '../scopes';
 import { anyioCallResult, joinTys } from '../resolve';
 import { isKnownNotAnyio } from './known';
-import { underConftest } from './select';
+import { longestPrefix, underConftest } from './select';
 import { absolutizeRelative, SUMMARY_VERSION, type CallSite, type ClassSummary, type FunctionSummary, type ModuleSummary, type ProjectHook, type Step, type STy } from './types';
 
 const OTHER: STy = { k: 'other' };
@@ -126,12 +126,7 @@ export class ProjectIndex {
 
   /** The module name (claimed by one file or several) that the import `q` reaches. */
   private claimedModuleOf(q: string): string | undefined {
-    const parts = q.split('.');
-    for (let i = parts.length; i >= 1; i--) {
-      const m = parts.slice(0, i).join('.');
-      if (this.claims.has(m)) return m;
-    }
-    return undefined;
+    return longestPrefix(q, (m) => (this.claims.has(m) ? m : undefined))?.value;
   }
 
   summaries(): ModuleSummary[] {
@@ -176,12 +171,8 @@ export class ProjectIndex {
   }
 
   private splitUncached(q: string): { m: ModuleSummary; rest: string[] } | undefined {
-    const parts = q.split('.');
-    for (let i = parts.length; i >= 1; i--) {
-      const m = this.get(parts.slice(0, i).join('.'));
-      if (m) return { m, rest: parts.slice(i) };
-    }
-    return undefined;
+    const hit = longestPrefix(q, (m) => this.get(m));
+    return hit && { m: hit.value, rest: hit.rest };
   }
 
   /**

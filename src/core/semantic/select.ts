@@ -31,6 +31,20 @@ export function scanImports(text: string, module: string, isPackage: boolean): s
   return out;
 }
 
+/**
+ * The longest dotted prefix of `q` that `lookup` knows (`pkg.mod` of `pkg.mod.Cls.attr`): what it
+ * found, the prefix, and the remaining names. How every import is matched to a module.
+ */
+export function longestPrefix<T>(q: string, lookup: (prefix: string) => T | undefined): { value: T; prefix: string; rest: string[] } | undefined {
+  const parts = q.split('.');
+  for (let i = parts.length; i >= 1; i--) {
+    const prefix = parts.slice(0, i).join('.');
+    const value = lookup(prefix);
+    if (value !== undefined) return { value, prefix, rest: parts.slice(i) };
+  }
+  return undefined;
+}
+
 export interface ScannedModule {
   module: string;
   mentionsAnyio: boolean;
@@ -60,14 +74,7 @@ export function selectForIndex<K>(modules: ReadonlyMap<K, ScannedModule>): Set<K
 export function selectModules<K>(modules: ReadonlyMap<K, ScannedModule>): { all: Set<K>; full: Set<K> } {
   const byModule = new Map<string, K>();
   for (const [k, m] of modules) byModule.set(m.module, k);
-  const keyOfImport = (q: string): K | undefined => {
-    const parts = q.split('.');
-    for (let i = parts.length; i >= 1; i--) {
-      const k = byModule.get(parts.slice(0, i).join('.'));
-      if (k !== undefined) return k;
-    }
-    return undefined;
-  };
+  const keyOfImport = (q: string): K | undefined => longestPrefix(q, (m) => byModule.get(m))?.value;
   const importers = new Map<K, K[]>();
   const deps = new Map<K, K[]>();
   for (const [k, m] of modules) {

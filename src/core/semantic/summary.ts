@@ -8,7 +8,7 @@ import { parse } from '../parser';
 import { lineStarts, positionAt } from '../text';
 import { buildIndex, isAnyioName, unparen, type ClassInfo, type Scope } from '../scopes';
 import type { Node } from '../parser';
-import { isFixture, Resolver, type Ty } from '../resolve';
+import { CM_DECORATOR, FIXTURE_DECORATOR, isFixture, PROPERTY_DECORATOR, Resolver, type Ty } from '../resolve';
 import { isKnownNotAnyio, SPAWNER } from './known';
 import {
   absolutizeRelative,
@@ -70,8 +70,6 @@ class SymbolicHook implements ProjectHook {
   }
 }
 
-const CM_DECORATOR = /(^|\.)(asynccontextmanager|contextmanager)$/;
-const PROPERTY_DECORATOR = /(^|\.)(property|cached_property|reify)$/;
 
 /** Summarise a module. Requires `initEngine()`. Input the engine refuses gives an empty summary. */
 export function summarizeModule(text: string, module: string, isPackage: boolean, path: string): ModuleSummary {
@@ -337,8 +335,8 @@ export function shallowSummary(text: string, module: string, isPackage: boolean,
     const def = /^(async\s+)?def\s+(\w+)/.exec(l);
     if (def) {
       const fn: FunctionSummary = { isAsync: !!def[1], returns: unknown, line: i + 1 };
-      if (decorators.some((d) => /(^|\.)(property|cached_property|reify)$/.test(d))) fn.property = true;
-      if (decorators.some((d) => /(^|\.)fixture$/.test(d))) fn.fixture = true;
+      if (decorators.some((d) => PROPERTY_DECORATOR.test(d))) fn.property = true;
+      if (decorators.some((d) => FIXTURE_DECORATOR.test(d))) fn.fixture = true;
       if (top) {
         names[def[2]!] = { kind: 'function', fn };
         cls = undefined;
