@@ -58,7 +58,7 @@ if (!existsSync(join(projectDir, '.git'))) {
 }
 if (!existsSync(stdlibDir)) throw new Error(`${stdlibDir} not found: the realistic corpus needs Debian's Python 3.11 standard library`);
 
-const { collectPythonFiles } = require(join(root, 'out/src/cli/walk.js'));
+const { collectPythonFiles } = require(join(root, 'out/src/workspace/walk.js'));
 async function listFiles(paths) {
   const walk = await collectPythonFiles(paths, { cwd: root });
   const files = walk.files.map((f) => f.path);

@@ -102,7 +102,7 @@ async function cli() {
  * of the paths and the index with `summarizeModule` as the summariser (what a 1-worker run does).
  */
 async function index() {
-  const { collectPythonFiles } = require(join(root, 'out/src/cli/walk.js'));
+  const { collectPythonFiles } = require(join(root, 'out/src/workspace/walk.js'));
   const { indexProject } = require(join(root, 'out/src/cli/project-index.js'));
   const { initEngine } = require(join(root, 'out/src/core/engine.js'));
   const { summarizeModule } = require(join(root, 'out/src/core/semantic/summary.js'));

@@ -44,8 +44,8 @@ import * as os from 'os';
 import * as path from 'path';
 import type { AnalyzeOptions, Finding, FixOptions, FixResult } from '../core/types';
 import { SUMMARY_VERSION, type ModuleSummary } from '../core/semantic/types';
-import { readRegularFileSync } from './safe-read';
-import { isProcessAlive, registerTempFile, STALE_TEMP_AGE_MS, unregisterTempFile } from './files';
+import { readRegularFileSync } from '../workspace/safe-read';
+import { isProcessAlive, registerTempFile, STALE_TEMP_AGE_MS, unregisterTempFile } from '../workspace/files';
 
 export const CACHE_DIR_NAME = '.anyio-migrate-cache';
 const FORMAT = 2;

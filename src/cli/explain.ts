@@ -13,13 +13,13 @@ import { explainAt, type Explanation } from '../core/semantic/explain';
 import { summarizeModule } from '../core/semantic/summary';
 import type { ProjectContext } from '../core/semantic/project';
 import { LineIndex } from '../core/text';
-import { decodePythonSource, readPythonFile } from './files';
-import { nodeFileSystem } from './fsys';
+import { decodePythonSource, readPythonFile } from '../workspace/files';
+import { nodeFileSystem } from '../workspace/fsys';
 import { resolveSettings, UsageError, type CliArgs } from './options';
 import { indexProject } from './project-index';
 import { escapeControlChars } from './report';
 import type { RunIO } from './run';
-import { collectPythonFiles } from './walk';
+import { collectPythonFiles } from '../workspace/walk';
 
 export const EXPLAIN_HELP = `Usage: anyio-migrate explain [OPTIONS] FILE:LINE:COL
 

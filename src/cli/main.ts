@@ -4,7 +4,7 @@
  */
 import { run } from './run';
 import { runExplain } from './explain';
-import { removeInFlightTempFiles } from './files';
+import { removeInFlightTempFiles } from '../workspace/files';
 
 async function main(): Promise<number> {
   const controller = new AbortController();

@@ -7,7 +7,7 @@ import { parseArgs } from 'util';
 import { isValidCodeSelector } from '../engine';
 import type { Target } from '../core/types';
 import { AnyioMigrateConfig, findPyproject, loadConfigFile, TARGETS } from '../config/pyproject';
-import { DEFAULT_MAX_FILE_SIZE } from './files';
+import { DEFAULT_MAX_FILE_SIZE } from '../workspace/files';
 import { defaultPoolSize } from './pool';
 
 export type Command = 'check' | 'diff' | 'fix';

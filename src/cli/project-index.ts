@@ -14,9 +14,9 @@ import { shallowSummary } from '../core/semantic/summary';
 import { moduleNames, ProjectIndex } from '../core/semantic/project';
 import { isKnownNotAnyio } from '../core/semantic/known';
 import { isAnyioName } from '../core/scopes';
-import { collectPythonFiles, type ExcludeSpec } from './walk';
-import { readPythonFile } from './files';
-import { nodeFileSystem, type FileSystem } from './fsys';
+import { collectPythonFiles, type ExcludeSpec } from '../workspace/walk';
+import { readPythonFile } from '../workspace/files';
+import { nodeFileSystem, type FileSystem } from '../workspace/fsys';
 import { toPosix } from '../shared/paths';
 
 export interface ProjectFiles {

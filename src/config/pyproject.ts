@@ -14,7 +14,7 @@
  */
 import * as path from 'path';
 import { isValidCodeSelector } from '../engine';
-import { readRegularFileSync, type SafeReadFailureKind } from '../cli/safe-read';
+import { readRegularFileSync, type SafeReadFailureKind } from '../workspace/safe-read';
 import type { Target } from '../core/types';
 
 // smol-toml is an ES module with a CommonJS build: load the CJS build, typed from its declarations.

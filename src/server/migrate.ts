@@ -21,9 +21,9 @@ import type {
 } from 'vscode-languageserver';
 import { analyze, fixAll, ruleByCode } from '../engine';
 import type { AnalyzeOptions, Edit, Finding, FixResult } from '../core/types';
-import { collectPythonFiles } from '../cli/walk';
-import { DEFAULT_MAX_FILE_SIZE, decodePythonSource } from '../cli/files';
-import { readRegularFile } from '../cli/safe-read';
+import { collectPythonFiles } from '../workspace/walk';
+import { DEFAULT_MAX_FILE_SIZE, decodePythonSource } from '../workspace/files';
+import { readRegularFile } from '../workspace/safe-read';
 import type {
   MigrateFileSummary,
   MigrateParams,

@@ -27,8 +27,8 @@ import type { ModuleSummary } from '../core/semantic/types';
 import { contextFor } from '../core/semantic/index';
 import { longestPrefix, scanImports, selectModules, type ScannedModule } from '../core/semantic/select';
 import { shallowSummary } from '../core/semantic/summary';
-import { collectPythonFiles, SKIPPED_DIR_NAMES, type ExcludeSpec } from '../cli/walk';
-import { readPythonFile } from '../cli/files';
+import { collectPythonFiles, SKIPPED_DIR_NAMES, type ExcludeSpec } from '../workspace/walk';
+import { readPythonFile } from '../workspace/files';
 import { toPosix } from '../shared/paths';
 
 /** Changes to the live index, in order (the analysis worker replays them on its copy). */

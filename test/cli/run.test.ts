@@ -3,7 +3,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { spawnSync } from 'child_process';
 import { initEngine, analyze, fixAll } from '../../src/engine';
-import { nodeFileSystem, FileSystem } from '../../src/cli/fsys';
+import { nodeFileSystem, FileSystem } from '../../src/workspace/fsys';
 import { runCli, Capture, testCacheKeyDir } from './harness';
 import { run } from '../../src/cli/run';
 import { makeTempDir, removeDir, writeTree, readText, V2_SAFE, V2_SAFE_FIXED, IS_ROOT, REPO_ROOT } from './helpers';

@@ -2,9 +2,9 @@ import { strict as assert } from 'node:assert';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { collectPythonFiles } from '../../src/cli/walk';
+import { collectPythonFiles } from '../../src/workspace/walk';
 import { globCounters } from '../../src/core/glob';
-import { makeTempDir, removeDir, writeTree } from './helpers';
+import { makeTempDir, removeDir, writeTree } from '../cli/helpers';
 
 const STARS = '*a'.repeat(10);
 
@@ -37,7 +37,7 @@ function gitInit(root: string): void {
   assert.equal(r.status, 0, r.stderr);
 }
 
-describe('cli/walk: adversarial .gitignore patterns', function () {
+describe('workspace/walk: adversarial .gitignore patterns', function () {
   this.timeout(60000);
   const roots: string[] = [];
   const tree = (n: number): string => {

@@ -10,9 +10,9 @@ import {
   readPythonFile,
   UTF8,
   WriteRefused,
-} from '../../src/cli/files';
-import { nodeFileSystem, FileSystem } from '../../src/cli/fsys';
-import { makeTempDir, removeDir, IS_ROOT } from './helpers';
+} from '../../src/workspace/files';
+import { nodeFileSystem, FileSystem } from '../../src/workspace/fsys';
+import { makeTempDir, removeDir, IS_ROOT } from '../cli/helpers';
 
 function decodeOk(bytes: Buffer): { text: string; name: string } {
   const r = decodePythonSource(bytes);
@@ -20,7 +20,7 @@ function decodeOk(bytes: Buffer): { text: string; name: string } {
   return { text: r.text, name: r.encoding.name };
 }
 
-describe('cli/files: decoding Python sources', () => {
+describe('workspace/files: decoding Python sources', () => {
   it('keeps a UTF-8 BOM and CRLF line endings, and round-trips byte-exact', () => {
     const bytes = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('import anyio\r\nx = "é😀"\r\n', 'utf8')]);
     const { text, name } = decodeOk(bytes);
@@ -113,7 +113,7 @@ describe('cli/files: decoding Python sources', () => {
   });
 });
 
-describe('cli/files: reading and atomic writes', () => {
+describe('workspace/files: reading and atomic writes', () => {
   let dir: string;
   beforeEach(() => {
     dir = makeTempDir();

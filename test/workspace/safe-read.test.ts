@@ -3,12 +3,12 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as net from 'net';
 import * as path from 'path';
-import { readRegularFile, readRegularFileSync, SafeReadFs, SafeReadHandle, SafeReadFsSync } from '../../src/cli/safe-read';
-import { readPythonFile } from '../../src/cli/files';
-import { FileSystem, nodeFileSystem } from '../../src/cli/fsys';
-import { runCli } from './harness';
-import { makeTempDir, removeDir, writeTree, V2_SAFE } from './helpers';
-import { snapshotTree } from './tree-snapshot';
+import { readRegularFile, readRegularFileSync, SafeReadFs, SafeReadHandle, SafeReadFsSync } from '../../src/workspace/safe-read';
+import { readPythonFile } from '../../src/workspace/files';
+import { FileSystem, nodeFileSystem } from '../../src/workspace/fsys';
+import { runCli } from '../cli/harness';
+import { makeTempDir, removeDir, writeTree, V2_SAFE } from '../cli/helpers';
+import { snapshotTree } from '../cli/tree-snapshot';
 
 const HAS_DEV_ZERO = fs.existsSync('/dev/zero');
 
@@ -39,7 +39,7 @@ function countingFs(): { fs: SafeReadFs; requested: number; read: number; opens:
   return Object.assign(counts, { fs: wrapped });
 }
 
-describe('cli/safe-read: reading only regular files, with a cap', () => {
+describe('workspace/safe-read: reading only regular files, with a cap', () => {
   let dir: string;
   beforeEach(() => {
     dir = makeTempDir();
@@ -172,7 +172,7 @@ describe('cli/safe-read: reading only regular files, with a cap', () => {
   });
 });
 
-describe('cli/safe-read: Python sources are read only when regular', () => {
+describe('workspace/safe-read: Python sources are read only when regular', () => {
   let dir: string;
   beforeEach(() => {
     dir = makeTempDir();

@@ -1,12 +1,12 @@
 import { strict as assert } from 'node:assert';
 import * as fs from 'fs';
 import * as path from 'path';
-import { collectPythonFiles, WalkOptions } from '../../src/cli/walk';
-import { nodeFileSystem, FileSystem } from '../../src/cli/fsys';
+import { collectPythonFiles, WalkOptions } from '../../src/workspace/walk';
+import { nodeFileSystem, FileSystem } from '../../src/workspace/fsys';
 import { spawnSync } from 'child_process';
-import { makeTempDir, removeDir, writeTree, IS_ROOT, V2_SAFE, V2_SAFE_FIXED, readText } from './helpers';
-import { runCli } from './harness';
-import { snapshotTree } from './tree-snapshot';
+import { makeTempDir, removeDir, writeTree, IS_ROOT, V2_SAFE, V2_SAFE_FIXED, readText } from '../cli/helpers';
+import { runCli } from '../cli/harness';
+import { snapshotTree } from '../cli/tree-snapshot';
 
 const HAS_DEV_ZERO = fs.existsSync('/dev/zero');
 
@@ -25,7 +25,7 @@ async function walk(root: string, paths: string[] = ['.'], extra: Partial<WalkOp
   };
 }
 
-describe('cli/walk: finding Python files', () => {
+describe('workspace/walk: finding Python files', () => {
   let root: string;
   beforeEach(() => {
     root = makeTempDir();
@@ -233,7 +233,7 @@ describe('cli/walk: finding Python files', () => {
   });
 });
 
-describe('cli/walk: the CLI stays inside the given roots', () => {
+describe('workspace/walk: the CLI stays inside the given roots', () => {
   let root: string;
   beforeEach(() => {
     root = makeTempDir();
