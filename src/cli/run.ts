@@ -10,6 +10,7 @@ import { summarizeModule } from '../core/semantic/summary';
 import { indexProject, type ProjectFiles } from './project-index';
 import type { AnalyzeOptions, Finding, FixOptions, FixResult } from '../core/types';
 import { FileSystem, nodeFileSystem } from '../workspace/fsys';
+import { analyzeOptionsFor, fixOptionsFor } from '../config/engine-options';
 import { decodePythonSource, encodePythonSource, readPythonFile, ReadResult, SourceEncoding, atomicWriteFile, WriteRefused, FileIdentity, fileIdentity, removeStaleTempFiles } from '../workspace/files';
 import { collectPythonFiles, FileEntry } from '../workspace/walk';
 import { HELP, parseCliArgs, resolveSettings, Settings, UsageError } from './options';
@@ -283,10 +284,8 @@ class Runner {
     this.fs = io.fs ?? nodeFileSystem;
     this.engine = io.engine ?? { analyze, fixAll };
     this.console = new Console(io, settings.progress && !settings.quiet && io.stderr.isTTY === true);
-    this.analyzeOptions = { target: settings.target };
-    if (settings.select) this.analyzeOptions.select = settings.select;
-    if (settings.ignore) this.analyzeOptions.ignore = settings.ignore;
-    this.fixOptions = { ...this.analyzeOptions, unsafeFixes: settings.unsafeFixes };
+    this.analyzeOptions = analyzeOptionsFor(settings);
+    this.fixOptions = fixOptionsFor(settings);
     // An injected engine is a test double: its answers must neither be cached nor bypassed.
     // `fix` rewrites what it reads (its inputs are rarely seen again) and must leave nothing but
     // the fixes behind in the tree: only the read-only commands, the ones run again and again

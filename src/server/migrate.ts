@@ -20,6 +20,7 @@ import type {
   WorkspaceEdit,
 } from 'vscode-languageserver';
 import { analyze, fixAll, ruleByCode } from '../engine';
+import { analyzeOptionsFor } from '../config/engine-options';
 import type { AnalyzeOptions, Edit, Finding, FixResult } from '../core/types';
 import { collectPythonFiles } from '../workspace/walk';
 import { DEFAULT_MAX_FILE_SIZE, decodePythonSource } from '../workspace/files';
@@ -72,11 +73,6 @@ function yieldToEventLoop(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
 }
 
-function analyzeOptions(config: EffectiveConfig): AnalyzeOptions {
-  const opts: AnalyzeOptions = { ignore: config.ignore, target: config.target };
-  if (config.select) opts.select = config.select;
-  return opts;
-}
 
 /** The finding whose fix (or range) produced `hunk`, or one whose imports it adds or removes. */
 function attribute(hunk: Edit, findings: readonly Finding[]): Finding | undefined {
@@ -239,7 +235,7 @@ export class Migrator {
     const config = await this.host.configFor(uri);
     if (!config.enable) return { summary: { ...summary, status: 'skipped', reason: 'disabled by anyioMigrate.enable' } };
     if (config.excluded && !t.explicit) return { summary: { ...summary, status: 'skipped', reason: `excluded by ${config.pyproject ?? 'pyproject.toml'}` } };
-    const options = analyzeOptions(config);
+    const options = analyzeOptionsFor(config);
     const project = file ? this.host.project?.(file) : undefined;
     if (project) options.project = project;
 

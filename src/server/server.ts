@@ -28,6 +28,7 @@ import {
 } from 'vscode-languageserver/node';
 import { analyze, applyFix, docsUrl, fixAll, initEngine, InputRefused, isRuleEnabled, ruleByCode, RULES } from '../engine';
 import { addSuppression } from '../core/suppression';
+import { analyzeOptionsFor } from '../config/engine-options';
 import type { AnalyzeOptions, Finding, Fix } from '../core/types';
 import {
   CONFIG_SECTION,
@@ -498,7 +499,7 @@ export class AnyioMigrateServer {
 
   /** Analysis options of an open document: its settings and its place in the project. */
   private optionsFor(state: DocumentState, config: EffectiveConfig, analysing = false): AnalyzeOptions {
-    const options = this.options_(config);
+    const options = analyzeOptionsFor(config);
     const project = this.projectOf(state);
     if (project) options.project = project;
     if (analysing) this.analysedKey.set(state.uri, this.keyOf(state));
@@ -561,12 +562,6 @@ export class AnyioMigrateServer {
 
   async configFor(uri: string): Promise<EffectiveConfig> {
     return resolveConfig(await this.settingsFor(uri), uri, this.pyprojects);
-  }
-
-  private options_(config: EffectiveConfig): AnalyzeOptions {
-    const o: AnalyzeOptions = { ignore: config.ignore, target: config.target };
-    if (config.select) o.select = config.select;
-    return o;
   }
 
   // ------------------------------------------------------------------------------------------
@@ -753,7 +748,7 @@ export class AnyioMigrateServer {
     let findings: Finding[] = [];
     if (config.enable && !config.excluded) {
       try {
-        findings = analyze(ctx.text, this.options_(config));
+        findings = analyze(ctx.text, analyzeOptionsFor(config));
       } catch (err) {
         this.connection.console.error(`anyio-migrate: analysis of ${nb.uri} failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
       }
@@ -818,7 +813,7 @@ export class AnyioMigrateServer {
       diagnostics.push(d);
     }
     void this.connection.sendDiagnostics({ uri: state.uri, version: state.version, diagnostics });
-    const options = this.options_(config);
+    const options = analyzeOptionsFor(config);
     const status: DocumentStatusParams = {
       uri: state.uri,
       version: state.version,
@@ -1108,7 +1103,7 @@ export class AnyioMigrateServer {
       return action;
     }
     const config = state.config;
-    const options = { ...(this.notebooks.ofCell(state.uri) ? this.options_(config) : this.optionsFor(state, config)), unsafeFixes: data.kind === 'fixAll' ? false : config.unsafeFixes };
+    const options = { ...(this.notebooks.ofCell(state.uri) ? analyzeOptionsFor(config) : this.optionsFor(state, config)), unsafeFixes: data.kind === 'fixAll' ? false : config.unsafeFixes };
     if (data.kind === 'fixAllCode' && data.code) options.select = [data.code];
     try {
       const result = fixAll(ctx.text, options);
