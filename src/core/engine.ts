@@ -1,28 +1,22 @@
 /**
- * The engine: analyse a Python text for AnyIO 2 usages, and the one fix loop that everything
- * (quick fix, fix-all, on-save, workspace migration, CLI) goes through.
- *
- * A fix round: pick the fixes to apply, sorted by their own range, skipping any that overlaps one
- * already picked; apply their edits; then add the imports they asked for (each once) and remove
- * `from anyio import` names that the round left unused. Rounds repeat (re-parse, re-analyse) until
- * nothing is left to fix or the cap is reached. A round that would add parse errors is refused and
- * the text is left exactly as it was. The result names each applied fix once (code, round, range,
- * edits) with the changes of the input it made (./fix-trace), so callers need no diffing.
+ * The engine: analyse a Python text for AnyIO 2 usages (run the rules, drop suppressed findings),
+ * and the one fix loop that everything (quick fix, fix-all, on-save, workspace migration, CLI) goes
+ * through — the loop itself, its rounds and its phases are ./fix-loop; here it is given the rules.
  *
  * The engine knows no rule: `createEngine(families)` builds one from a registry of rule families
  * (the contract is ./rule-api). The default registry is wired outside core (src/engine.ts), so
  * core never imports src/rules. What does not depend on the rules (parsing, suppressions, applying
  * one fix) is exported here as plain functions.
  */
-import { countParseErrors, initParser, InputRefused, parse, ParserInitOptions, Tree } from './parser';
+import { initParser, InputRefused, parse, type ParserInitOptions, type Tree } from './parser';
 export { InputRefused } from './parser';
-import { buildIndex, FileIndex } from './scopes';
+import { buildIndex, type FileIndex } from './scopes';
 import { Resolver } from './resolve';
-import { anyioFromImportNames, importEdits, usageCount } from './imports';
-import { applyEdits, lineStarts, positionAt } from './text';
+import { lineStarts, positionAt } from './text';
 import { prefiltersEnabled } from './prefilters';
-import type { AnalyzeOptions, Edit, Finding, Fix, FixOptions, FixResult, RuleMeta, RuleSelection } from './types';
-import { FixLog } from './fix-trace';
+import type { AnalyzeOptions, Finding, Fix, FixOptions, FixResult, RuleMeta, RuleSelection } from './types';
+import { applyFix, fixAllWith } from './fix-loop';
+export { applyFix, countParseErrorsIn } from './fix-loop';
 import type { Report, RuleContext, RuleFamily } from './rule-api';
 import { suppressionsIn } from './suppression';
 
@@ -41,14 +35,6 @@ export function isRuleEnabled(code: string, sel: RuleSelection): boolean {
   return true;
 }
 
-export function countParseErrorsIn(text: string): number {
-  const tree = parse(text);
-  try {
-    return countParseErrors(tree);
-  } finally {
-    tree.delete();
-  }
-}
 
 // ---------------------------------------------------------------------------------- analysis
 
@@ -160,167 +146,6 @@ function analyzeWith(families: readonly RuleFamily[], text: string, options: Ana
 }
 
 
-// ---------------------------------------------------------------------------------- fixing
-
-function fixRange(fix: Fix): [number, number] {
-  let s = Infinity;
-  let e = -Infinity;
-  for (const ed of fix.edits) {
-    s = Math.min(s, ed.start);
-    e = Math.max(e, ed.end);
-  }
-  return [s, e];
-}
-
-
-/** A finding's fix offered to a round, with the finding's range. */
-type Candidate = { code: string; fix: Fix; start: number; end: number };
-
-/**
- * One round: apply non-overlapping fixes, then the import bookkeeping. Returns the applied fixes, the
- * text after their own edits (`fixed`), the import edits made on it, and the parsed tree of the result
- * when the import step changed nothing (saves a parse). Throws InputRefused when it cannot be parsed.
- */
-function applyRound<C extends { fix: Fix }>(
-  text: string,
-  idx: FileIndex,
-  candidates: C[],
-): { text: string; applied: C[]; fixed: string; importEdits: Edit[]; tree?: Tree } {
-  const sorted = candidates
-    .filter((c) => c.fix.edits.length > 0)
-    .map((c) => ({ ...c, range: fixRange(c.fix) }))
-    .sort((a, b) => a.range[0] - b.range[0] || a.range[1] - b.range[1]);
-  // Sorted by start: a fix overlaps an accepted one iff it starts before the furthest accepted end,
-  // or at the same place as the last accepted one (two insertions at one point).
-  const accepted: typeof sorted = [];
-  let maxEnd = -Infinity;
-  let lastStart = -Infinity;
-  for (const c of sorted) {
-    if (c.range[0] < maxEnd || c.range[0] === lastStart) continue;
-    accepted.push(c);
-    maxEnd = Math.max(maxEnd, c.range[1]);
-    lastStart = c.range[0];
-  }
-  if (accepted.length === 0) return { text, applied: [], fixed: text, importEdits: [] };
-
-  const text1 = applyEdits(text, accepted.flatMap((c) => c.fix.edits));
-  const tree1 = parse(text1);
-  let keepTree = false;
-  try {
-    const idx1 = buildIndex(tree1, text1);
-    const removals = new Set<string>();
-    for (const name of anyioFromImportNames(idx)) {
-      if (usageCount(idx, name) > 0 && usageCount(idx1, name) === 0) removals.add(name);
-    }
-    const imports = accepted.flatMap((c) => c.fix.imports ?? []);
-    const edits = importEdits(idx1, imports, removals);
-    if (edits.length === 0) {
-      keepTree = true;
-      return { text: text1, applied: accepted, fixed: text1, importEdits: [], tree: tree1 };
-    }
-    return { text: applyEdits(text1, edits), applied: accepted, fixed: text1, importEdits: edits };
-  } finally {
-    if (!keepTree) tree1.delete();
-  }
-}
-
-/** Apply one fix (a quick fix) through the same machinery as `fixAll`, with the same parse check. */
-export function applyFix(text: string, fix: Fix): { output: string } | { refused: string } {
-  let tree: Tree;
-  try {
-    tree = parse(text);
-  } catch (err) {
-    if (err instanceof InputRefused) return { refused: err.message };
-    throw err;
-  }
-  try {
-    const idx = buildIndex(tree, text);
-    const before = countParseErrors(tree);
-    const r = applyRound(text, idx, [{ fix }]);
-    r.tree?.delete();
-    if (countParseErrorsIn(r.text) > before) return { refused: `the fix "${fix.title}" would introduce a syntax error; nothing was changed` };
-    return { output: r.text };
-  } catch (err) {
-    if (err instanceof InputRefused) return { refused: `the fix "${fix.title}" would produce text the parser refuses (${err.message}); nothing was changed` };
-    throw err;
-  } finally {
-    tree.delete();
-  }
-}
-
-function fixAllWith(families: readonly RuleFamily[], input: string, options: FixOptions): FixResult {
-  const maxIterations = options.maxIterations ?? 10;
-  const log = new FixLog(input);
-  const refuse = (why: string): FixResult => {
-    let remaining: Finding[] = [];
-    try {
-      remaining = analyzeWith(families, input, options);
-    } catch {
-      remaining = [];
-    }
-    return { output: input, applied: [], changes: [], remaining, refused: why, capped: false };
-  };
-  let text = input;
-  let tree: Tree;
-  try {
-    tree = parse(text);
-  } catch (err) {
-    if (err instanceof InputRefused) return { output: input, applied: [], changes: [], remaining: [], refused: err.message, capped: false };
-    throw err;
-  }
-  const baseErrors = countParseErrors(tree);
-  let capped = true;
-  let findings: Finding[] | undefined;
-  const eligible = (f: Finding) => !!f.fix && (f.fix.applicability === 'safe' || !!options.unsafeFixes);
-  try {
-    for (let round = 0; round < maxIterations; round++) {
-      const analysed = runRules(families, text, tree, options);
-      findings = analysed.findings;
-      const candidates: Candidate[] = findings.filter(eligible).map((f) => ({ code: f.code, fix: f.fix!, start: f.start, end: f.end }));
-      if (!analysed.idx || candidates.length === 0) {
-        capped = false;
-        break;
-      }
-      let r: ReturnType<typeof applyRound<Candidate>>;
-      try {
-        r = applyRound(text, analysed.idx, candidates);
-      } catch (err) {
-        if (!(err instanceof InputRefused)) throw err;
-        return refuse(`fixing would produce text the parser refuses (${err.message}); the file was left unchanged`);
-      }
-      if (r.applied.length === 0 || r.text === text) {
-        r.tree?.delete();
-        capped = false;
-        break;
-      }
-      let next: Tree;
-      try {
-        next = r.tree ?? parse(r.text);
-      } catch (err) {
-        if (!(err instanceof InputRefused)) throw err;
-        return refuse(`fixing would produce text the parser refuses (${err.message}); the file was left unchanged`);
-      }
-      if (countParseErrors(next) > baseErrors) {
-        next.delete();
-        const codes = [...new Set(r.applied.map((a) => a.code))].join(', ');
-        return refuse(`fixing ${codes} would introduce a syntax error; the file was left unchanged`);
-      }
-      tree.delete();
-      tree = next;
-      log.round(round, text, r.applied, r.fixed, r.importEdits);
-      text = r.text;
-      findings = undefined;
-    }
-    // The last round analysed the final text already, unless the loop stopped at the cap.
-    const remaining = findings ?? runRules(families, text, tree, options).findings;
-    // Capped only if the last round still left something it would have fixed.
-    if (capped) capped = remaining.some(eligible);
-    return { output: text, ...log.result(), remaining, capped };
-  } finally {
-    tree.delete();
-  }
-}
-
 // ---------------------------------------------------------------------------------- the engine
 
 /** Findings, or why the text is not analysed: what `Engine.analyzeOutcome` returns. */
@@ -385,7 +210,7 @@ export function createEngine(registry: readonly RuleFamily[]): Engine {
       }
     },
     analyzeTree: (text: string, tree: Tree, options: AnalyzeOptions = {}, skipBlocks?: ReadonlySet<number>) => runRules(families, text, tree, options, skipBlocks).findings,
-    fixAll: (input: string, options: FixOptions = {}) => fixAllWith(families, input, options),
+    fixAll: (input: string, options: FixOptions = {}) => fixAllWith((text, tree, opts) => runRules(families, text, tree, opts), input, options),
     applyFix,
   });
 }

@@ -8,7 +8,7 @@
  *
  * Each step costs O(changes + edits log edits) plus the length of the merged slices.
  */
-import type { AppliedFix, Edit, Fix, FixResult } from './types';
+import type { AppliedFix, Edit, Fix, FixChange, FixResult } from './types';
 
 /** Who made an edit: an applied fix (its index in the loop's list) or a round's import bookkeeping. */
 export type EditSource = { fix: number } | { importRound: number };
@@ -204,4 +204,15 @@ export class FixLog {
     for (const c of changes) for (const i of c.fixes) applied[i]!.original.push({ start: c.start, end: c.end, text: c.text });
     return { applied, changes };
   }
+}
+
+/**
+ * Which phase of the fix loop made a change of the input: `safe` when only rounds of the safe phase
+ * took part in it (the safe-only run makes it), `unsafe` when only later rounds did, `mixed` when a
+ * later round edited text the safe phase had changed (or abutting it).
+ */
+export function changePhase(result: Pick<FixResult, 'applied' | 'safeRounds'>, change: FixChange): 'safe' | 'unsafe' | 'mixed' {
+  const rounds = [...change.fixes.map((i) => result.applied[i]!.round), ...change.importRounds];
+  const safe = rounds.filter((r) => r < result.safeRounds).length;
+  return safe === rounds.length ? 'safe' : safe === 0 ? 'unsafe' : 'mixed';
 }

@@ -124,6 +124,12 @@ export interface FixResult {
    * gives `output`. Edits of later rounds on text an earlier round changed are merged into one.
    */
   changes: FixChange[];
+  /**
+   * Rounds `0 .. safeRounds - 1` are the safe phase: safe fixes only, exactly the run without
+   * unsafe fixes. Later rounds (only with `unsafeFixes`) went on from that text with unsafe fixes
+   * included. A change no later round took part in is made by the safe-only run.
+   */
+  safeRounds: number;
   /** Findings still present in `output`. */
   remaining: Finding[];
   /** Set when a round produced new parse errors: output is then the last good text. */
