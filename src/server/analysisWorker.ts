@@ -64,6 +64,11 @@ export type SummaryOutcome =
   | { kind: 'timeout'; budgetMs: number }
   | { kind: 'cancelled' };
 
+/** How a `timeout` outcome is reported (diagnostics and logs). */
+export function budgetMessage(ms: number): string {
+  return `analysis took longer than ${Math.round(ms / 100) / 10} s; skipped`;
+}
+
 /** What settles a queued request: an analysis's outcome, or a summary. */
 type Answer = WorkerOutcome | { kind: 'summary'; summary: ModuleSummary };
 
