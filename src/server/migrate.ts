@@ -2,7 +2,9 @@
  * "Migrate Workspace", "Migrate This File" and "Show Migration Report": run the engine's fix loop
  * (`fixAll`, the same one the CLI and fix-all use) over many files and turn the result into ONE
  * workspace edit whose changes are annotated by rule, unsafe ones needing confirmation, so VS Code
- * shows them grouped in its refactor preview. Open documents' unsaved text is used instead of disk.
+ * shows them grouped in its refactor preview (./migrate-edit). Each file ends as one outcome
+ * (src/workspace/outcome.ts); the summaries, totals and report come from those (./migrate-report).
+ * Open documents' unsaved text is used instead of disk.
  *
  * Confined to the workspace (src/server/confine.ts): a file whose real path is outside every
  * workspace folder (reached through a symlink) is skipped with the reason, never read or edited.
@@ -12,33 +14,23 @@
 import * as path from 'path';
 import { pathToFileURL } from 'url';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import type {
-  AnnotatedTextEdit,
-  CancellationToken,
-  ChangeAnnotation,
-  TextDocumentEdit,
-  WorkspaceEdit,
-} from 'vscode-languageserver';
-import { analyze, fixAll, ruleByCode } from '../engine';
+import type { CancellationToken, TextDocumentEdit, WorkspaceEdit } from 'vscode-languageserver';
+import { fixAll } from '../engine';
 import { analyzeOptionsFor } from '../config/engine-options';
-import type { AnalyzeOptions, Edit, Finding, FixResult } from '../core/types';
+import type { FixResult } from '../core/types';
 import { collectPythonFiles } from '../workspace/walk';
 import { DEFAULT_MAX_FILE_SIZE, decodePythonSource } from '../workspace/files';
 import { readRegularFile } from '../workspace/safe-read';
-import type {
-  MigrateFileSummary,
-  MigrateParams,
-  MigrateRemaining,
-  MigrateResult,
-  MigrateTotals,
-} from '../shared/protocol';
+import type { MigrateParams, MigrateResult } from '../shared/protocol';
 import { fsPathOf, type EffectiveConfig } from './settings';
-import { computeEdits } from './textEdits';
 import { compileGlob } from './glob';
 import { Confinement } from './confine';
-import { LineIndex, type WorkCounter } from '../core/text';
 import type { ProjectContext } from '../core/semantic/project';
-import { plural } from '../shared/plural';
+import { MigrateAnnotations, migrateEdits } from './migrate-edit';
+import { formatReport, migrateTotals, summaryOf, type MigrateEntry } from './migrate-report';
+
+/** Findings left with line and character (re-exported for its scale test). */
+export { remainingOf } from './migrate-report';
 
 export interface MigrateHost {
   /** Text and version of an open document, by URI. */
@@ -67,37 +59,18 @@ interface Target {
   explicit: boolean;
 }
 
-const UNATTRIBUTED = 'imports';
-
 function yieldToEventLoop(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
 }
 
-
-/** The finding whose fix (or range) produced `hunk`, or one whose imports it adds or removes. */
-function attribute(hunk: Edit, findings: readonly Finding[]): Finding | undefined {
-  const touches = (s: number, e: number): boolean => s <= hunk.end && hunk.start <= e;
-  for (const f of findings) if (f.fix && f.fix.edits.some((e) => touches(e.start, e.end))) return f;
-  for (const f of findings) if (f.fix && touches(f.start, f.end)) return f;
-  for (const f of findings) {
-    for (const imp of f.fix?.imports ?? []) {
-      if (hunk.text.includes(imp.name ?? imp.module)) return f;
-    }
-  }
-  return undefined;
-}
-
-function key(e: Edit): string {
-  return `${e.start}:${e.end}:${e.text}`;
-}
-
-interface FileOutcome {
-  summary: MigrateFileSummary;
+/** What became of one file, and its edit when it changes. */
+interface FileResult {
+  entry: MigrateEntry;
   edit?: TextDocumentEdit;
 }
 
 export class Migrator {
-  private annotations: Record<string, ChangeAnnotation> = {};
+  private readonly annotations = new MigrateAnnotations();
   private confinement: Confinement | undefined;
 
   constructor(
@@ -107,7 +80,7 @@ export class Migrator {
 
   async run(params: MigrateParams): Promise<MigrateResult> {
     const started = Date.now();
-    const skipped: MigrateFileSummary[] = [];
+    const skipped: MigrateEntry[] = [];
     const folderPaths = [...this.host.workspaceFolders(), ...params.folders.map((f) => f.uri)]
       .filter((u) => u.startsWith('file:'))
       .map((u) => fsPathOf(u))
@@ -116,20 +89,20 @@ export class Migrator {
     const targets = params.uris
       ? params.uris.map((uri) => ({ uri, display: fsPathOf(uri) ?? uri, explicit: true }))
       : await this.collect(params, skipped);
-    const files: MigrateFileSummary[] = [...skipped];
+    const entries: MigrateEntry[] = [...skipped];
     const edits: TextDocumentEdit[] = [];
     let cancelled = this.token.isCancellationRequested;
     let lastYield = Date.now();
     for (let i = 0; i < targets.length && !cancelled; i++) {
       const t = targets[i]!;
       this.host.progress(i, targets.length, t.display);
-      const outcome = await this.migrateOne(t);
+      const result = await this.migrateOne(t);
       if (this.token.isCancellationRequested) {
         cancelled = true;
         break;
       }
-      files.push(outcome.summary);
-      if (outcome.edit) edits.push(outcome.edit);
+      entries.push(result.entry);
+      if (result.edit) edits.push(result.edit);
       if (Date.now() - lastYield > 15) {
         await yieldToEventLoop(); // lets $/cancelRequest through
         lastYield = Date.now();
@@ -137,10 +110,11 @@ export class Migrator {
       cancelled = this.token.isCancellationRequested;
     }
     if (!cancelled) this.host.progress(targets.length, targets.length, '');
-    const totals = computeTotals(files);
+    const totals = migrateTotals(entries.map((e) => e.outcome));
+    const files = entries.map(summaryOf);
     let edit: WorkspaceEdit | null = null;
     if (!params.dryRun && !cancelled && edits.length > 0) {
-      edit = { documentChanges: edits, changeAnnotations: this.annotations };
+      edit = { documentChanges: edits, changeAnnotations: this.annotations.all };
     }
     const report = formatReport(files, totals, {
       dryRun: params.dryRun,
@@ -151,13 +125,13 @@ export class Migrator {
     return { edit, files, totals, report, cancelled };
   }
 
-  private async collect(params: MigrateParams, skipped: MigrateFileSummary[]): Promise<Target[]> {
+  private async collect(params: MigrateParams, skipped: MigrateEntry[]): Promise<Target[]> {
     const targets: Target[] = [];
     const seen = new Set<string>();
     for (const folder of params.folders) {
       const root = fsPathOf(folder.uri);
       if (!root || !folder.uri.startsWith('file:')) {
-        skipped.push({ uri: folder.uri, path: folder.uri, status: 'skipped', reason: 'not a folder on disk (virtual workspace)', fixes: [], remaining: [] });
+        skipped.push({ uri: folder.uri, outcome: { status: 'skipped', path: folder.uri, reason: 'not a folder on disk (virtual workspace)' } });
         continue;
       }
       const excludes = folder.exclude.map((g) => compileGlob(g));
@@ -170,7 +144,7 @@ export class Migrator {
           // A link leading out of the folder: listed in the result, not only in the log.
           if (kind === 'outside') {
             const rel = path.relative(root, file).split(path.sep).join('/');
-            skipped.push({ uri: pathToFileURL(file).href, path: rel, status: 'skipped', reason, fixes: [], remaining: [] });
+            skipped.push({ uri: pathToFileURL(file).href, outcome: { status: 'skipped', path: rel, reason } });
           }
         },
         shouldStop: () => this.token.isCancellationRequested,
@@ -178,7 +152,7 @@ export class Migrator {
       if (folderConfig.exclude) walkOptions.exclude = folderConfig.exclude;
       const result = await collectPythonFiles([root], walkOptions);
       for (const err of result.errors) {
-        skipped.push({ uri: folder.uri, path: err.path, status: 'skipped', reason: err.reason, fixes: [], remaining: [] });
+        skipped.push({ uri: folder.uri, outcome: { status: 'skipped', path: err.path, reason: err.reason } });
       }
       for (const entry of result.files) {
         const rel = path.relative(root, entry.path).split(path.sep).join('/');
@@ -191,9 +165,8 @@ export class Migrator {
     return targets;
   }
 
-  private async migrateOne(t: Target): Promise<FileOutcome> {
-    const summary: MigrateFileSummary = { uri: t.uri, path: t.display, status: 'unchanged', fixes: [], remaining: [] };
-    const skip = (reason: string): FileOutcome => ({ summary: { ...summary, status: 'skipped', reason } });
+  private async migrateOne(t: Target): Promise<FileResult> {
+    const skip = (reason: string): FileResult => ({ entry: { uri: t.uri, outcome: { status: 'skipped', path: t.display, reason } } });
     const file = fsPathOf(t.uri);
     // Confinement first: an open document's edit is saved through a link just as a disk file's.
     let real: string | undefined;
@@ -233,52 +206,29 @@ export class Migrator {
       text = decoded.text.startsWith('\uFEFF') ? decoded.text.slice(1) : decoded.text;
     }
     const config = await this.host.configFor(uri);
-    if (!config.enable) return { summary: { ...summary, status: 'skipped', reason: 'disabled by anyioMigrate.enable' } };
-    if (config.excluded && !t.explicit) return { summary: { ...summary, status: 'skipped', reason: `excluded by ${config.pyproject ?? 'pyproject.toml'}` } };
+    if (!config.enable) return skip('disabled by anyioMigrate.enable');
+    if (config.excluded && !t.explicit) return skip(`excluded by ${config.pyproject ?? 'pyproject.toml'}`);
     const options = analyzeOptionsFor(config);
     const project = file ? this.host.project?.(file) : undefined;
     if (project) options.project = project;
 
+    // One run: the safe phase (exactly the safe-only run), then the unsafe fixes from its text.
     let all: FixResult;
-    let safe: FixResult;
     try {
       all = fixAll(text, { ...options, unsafeFixes: true });
-      safe = all.applied.some((a) => a.applicability === 'unsafe') ? fixAll(text, { ...options, unsafeFixes: false }) : all;
     } catch (err) {
-      return { summary: { ...summary, status: 'refused', reason: `internal error: ${err instanceof Error ? err.message : String(err)}` } };
+      return { entry: { uri: t.uri, outcome: { status: 'failed', path: t.display, reason: `internal error: ${err instanceof Error ? err.message : String(err)}` } } };
     }
-    summary.remaining = remainingOf(text, all.remaining);
-    if (all.capped) summary.capped = true;
-    if (all.refused) {
-      summary.status = 'refused';
-      summary.reason = all.refused;
-    }
-    if (all.output === text) return { summary };
+    const entry = (outcome: MigrateEntry['outcome'], on: string): MigrateEntry => ({ uri: t.uri, outcome, text: on, ...(all.capped ? { capped: true } : {}) });
+    if (all.refused) return { entry: entry({ status: 'failed', path: t.display, reason: all.refused, remaining: all.remaining }, text) };
+    if (all.output === text) return { entry: entry({ status: 'unchanged', path: t.display, remaining: all.remaining }, text) };
 
-    const hunks = computeEdits(text, all.output);
-    const safeKeys = new Set(computeEdits(text, safe.output).map(key));
-    const findings = analyze(text, options);
     const doc = TextDocument.create(uri, 'python', version ?? 0, text);
-    const counts = new Map<string, { safe: number; unsafe: number }>();
-    const annotated: AnnotatedTextEdit[] = [];
-    for (const hunk of hunks) {
-      const finding = attribute(hunk, findings);
-      const isSafe = safeKeys.has(key(hunk));
-      const code = finding?.code ?? UNATTRIBUTED;
-      const id = this.annotation(code, isSafe, config.unsafeFixes, finding);
-      const c = counts.get(code) ?? { safe: 0, unsafe: 0 };
-      if (isSafe) c.safe++;
-      else c.unsafe++;
-      counts.set(code, c);
-      annotated.push({
-        range: { start: doc.positionAt(hunk.start), end: doc.positionAt(hunk.end) },
-        newText: hunk.text,
-        annotationId: id,
-      });
-    }
-    summary.status = 'changed';
-    summary.fixes = fixCounts(all, counts);
-    return { summary, edit: { textDocument: { uri, version }, edits: annotated } };
+    const edits = migrateEdits(doc, all, this.annotations, config.unsafeFixes);
+    return {
+      entry: entry({ status: 'fixed', path: t.display, fixes: all.applied, remaining: all.remaining }, all.output),
+      edit: { textDocument: { uri, version }, edits },
+    };
   }
 
   /** An open document for this URI, also when the client spells the URI differently. */
@@ -295,123 +245,4 @@ export class Migrator {
     }
     return undefined;
   }
-
-  private annotation(code: string, safe: boolean, unsafeOptIn: boolean, finding: Finding | undefined): string {
-    const confirm = !safe && !unsafeOptIn;
-    const id = `${code}${safe ? '' : confirm ? '/unsafe' : '/unsafe-accepted'}`;
-    if (this.annotations[id]) return id;
-    const meta = ruleByCode(code);
-    const name = meta ? `${code} ${meta.name}` : 'Imports added or removed by the fixes';
-    const annotation: ChangeAnnotation = { label: safe ? name : `${name} (unsafe)` };
-    if (meta) annotation.description = meta.fixTitle;
-    if (!safe) {
-      const why = finding?.fix?.applicability === 'unsafe' ? `${meta?.fixSafety ?? 'not proven to keep behaviour'}` : 'not proven to keep behaviour';
-      annotation.description = `Unsafe: ${why}`;
-      annotation.needsConfirmation = confirm;
-    }
-    this.annotations[id] = annotation;
-    return id;
-  }
-}
-
-/**
- * What is left for manual work, with line and character: one line index per file, so N findings
- * cost O(text + N log lines), not O(N × text). `counter` measures the work (scale tests).
- */
-export function remainingOf(text: string, findings: readonly Finding[], counter?: WorkCounter): MigrateRemaining[] {
-  if (findings.length === 0) return [];
-  const index = new LineIndex(text, counter);
-  return findings.map((f) => {
-    let reason: string;
-    if (f.fix && f.fix.applicability === 'unsafe') reason = 'unsafe fix, not applied';
-    else if (f.fix) reason = 'fix could not be applied (overlap or refused)';
-    else reason = f.noFixReason ? `no automatic fix: ${f.noFixReason}` : 'no automatic fix';
-    const { line, character } = index.position(f.start);
-    return { code: f.code, line, character, message: f.message, reason };
-  });
-}
-
-/** Applied fixes (not edit hunks) per code and safety; hunk counts when the loop reports none. */
-function fixCounts(all: FixResult, hunksByCode: Map<string, { safe: number; unsafe: number }>): MigrateFileSummary['fixes'] {
-  const result = new Map<string, { safe: number; unsafe: number }>();
-  for (const a of all.applied) {
-    const c = result.get(a.code) ?? { safe: 0, unsafe: 0 };
-    if (a.applicability === 'safe') c.safe++;
-    else c.unsafe++;
-    result.set(a.code, c);
-  }
-  if (result.size === 0) for (const [code, c] of hunksByCode) result.set(code, { ...c });
-  return [...result.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([code, c]) => ({ code, ...c }));
-}
-
-function computeTotals(files: readonly MigrateFileSummary[]): MigrateTotals {
-  const t: MigrateTotals = { scanned: 0, changed: 0, skipped: 0, refused: 0, safeFixes: 0, unsafeFixes: 0, remaining: 0 };
-  for (const f of files) {
-    if (f.status === 'skipped') t.skipped++;
-    else t.scanned++;
-    if (f.status === 'changed') t.changed++;
-    if (f.status === 'refused') t.refused++;
-    for (const c of f.fixes) {
-      t.safeFixes += c.safe;
-      t.unsafeFixes += c.unsafe;
-    }
-    t.remaining += f.remaining.length;
-  }
-  return t;
-}
-
-export function formatReport(
-  files: readonly MigrateFileSummary[],
-  totals: MigrateTotals,
-  info: { dryRun: boolean; cancelled: boolean; seconds: number; scope: 'workspace' | 'file' },
-): string {
-  const lines: string[] = [];
-  const kind = info.dryRun ? 'Migration report (dry run, nothing changed)' : info.scope === 'file' ? 'Migrate this file' : 'Migrate workspace';
-  lines.push(`AnyIO Migrate: ${kind}`);
-  if (info.cancelled) lines.push(`Cancelled after ${plural(totals.scanned + totals.skipped, 'file')}; nothing was changed.`);
-  const would = info.dryRun ? 'would change' : 'changed';
-  lines.push(
-    `${plural(totals.scanned, 'file')} analysed, ${totals.changed} ${would}, ${totals.skipped} skipped, ${totals.refused} refused (${info.seconds.toFixed(1)} s).`,
-  );
-  lines.push(
-    `Fixes: ${totals.safeFixes} safe, ${totals.unsafeFixes} unsafe${totals.unsafeFixes > 0 ? ' (unticked in the preview unless anyioMigrate.unsafeFixes is on)' : ''}.`,
-  );
-  lines.push(`Findings left for manual work: ${totals.remaining}.`);
-
-  const byRule = new Map<string, { safe: number; unsafe: number; left: number }>();
-  for (const f of files) {
-    for (const c of f.fixes) {
-      const r = byRule.get(c.code) ?? { safe: 0, unsafe: 0, left: 0 };
-      r.safe += c.safe;
-      r.unsafe += c.unsafe;
-      byRule.set(c.code, r);
-    }
-    for (const rem of f.remaining) {
-      const r = byRule.get(rem.code) ?? { safe: 0, unsafe: 0, left: 0 };
-      r.left++;
-      byRule.set(rem.code, r);
-    }
-  }
-  if (byRule.size > 0) {
-    lines.push('', 'By rule:');
-    for (const [code, r] of [...byRule.entries()].sort(([a], [b]) => (a < b ? -1 : 1))) {
-      const name = ruleByCode(code)?.name ?? '';
-      lines.push(`  ${code} ${name}: ${r.safe} safe, ${r.unsafe} unsafe, ${r.left} left`);
-    }
-  }
-  const interesting = files.filter((f) => f.status !== 'unchanged' || f.remaining.length > 0);
-  if (interesting.length > 0) {
-    lines.push('', 'Files:');
-    for (const f of interesting) {
-      const fixes = f.fixes.map((c) => `${c.code}×${c.safe + c.unsafe}${c.unsafe ? ` (${c.unsafe} unsafe)` : ''}`).join(', ');
-      let head = `  ${f.path}: `;
-      if (f.status === 'skipped') head += `skipped: ${f.reason ?? ''}`;
-      else if (f.status === 'refused') head += `fixes refused: ${f.reason ?? ''}`;
-      else if (f.status === 'changed') head += `${info.dryRun ? 'would apply' : 'fixed'} ${fixes}${f.capped ? ' (fix loop capped; run again)' : ''}`;
-      else head += 'no automatic fixes';
-      lines.push(head);
-      for (const r of f.remaining) lines.push(`    ${r.line + 1}:${r.character + 1} ${r.code} ${r.message.split('\n')[0]} [${r.reason}]`);
-    }
-  }
-  return lines.join('\n') + '\n';
 }
