@@ -30,6 +30,7 @@ import { summarizeModule } from '../core/semantic/summary';
 import type { ModuleSummary } from '../core/semantic/types';
 import { DocumentState, lineEndInString } from './documents';
 import type { IndexOp } from './projectIndex';
+import { errorMessage, errorTrace } from './errors';
 
 const MARKER = 'anyioMigrateAnalysisWorker';
 
@@ -168,7 +169,7 @@ export class AnalysisWorker {
   private terminate(worker: Worker): void {
     this.stats.terminated++;
     this.restart(worker);
-    void worker.terminate();
+    worker.terminate().catch((err: unknown) => this.options.log(`anyio-migrate: stopping the analysis worker failed: ${errorMessage(err)}`));
   }
 
   private onMessage(worker: Worker, m: FromWorker): void {
@@ -284,7 +285,8 @@ function runWorker(data: { wasmDir?: string }): void {
   // Messages are handled strictly in order (an analysis waits for the engine, later messages wait for it).
   let chain: Promise<void> = Promise.resolve();
   port.on('message', (m: ToWorker) => {
-    chain = chain.then(() => handle(m)).catch(() => undefined);
+    // A failed message (the engine did not start) is logged; the main side's time budget answers its request.
+    chain = chain.then(() => handle(m)).catch((err: unknown) => console.error(`anyio-migrate: analysis worker: ${m.op} failed: ${errorTrace(err)}`));
   });
   const handle = async (m: ToWorker): Promise<void> => {
     switch (m.op) {
@@ -314,7 +316,7 @@ function runWorker(data: { wasmDir?: string }): void {
         try {
           port.postMessage({ id: m.id, ok: true, summary: summarizeModule(m.text, m.module, m.isPackage, m.path) } satisfies FromWorker);
         } catch (err) {
-          port.postMessage({ id: m.id, ok: false, message: err instanceof Error ? err.message : String(err), refused: err instanceof InputRefused } satisfies FromWorker);
+          port.postMessage({ id: m.id, ok: false, message: errorMessage(err), refused: err instanceof InputRefused } satisfies FromWorker);
         }
         return;
       }

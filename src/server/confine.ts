@@ -10,6 +10,7 @@
 import * as fsp from 'fs/promises';
 import * as path from 'path';
 import { isWithin } from '../shared/paths';
+import { errorMessage } from './errors';
 
 export type ConfineResult = { ok: true; real: string } | { ok: false; reason: string };
 
@@ -49,7 +50,7 @@ export class Confinement {
     try {
       real = await realPathOf(path.resolve(file));
     } catch (err) {
-      return { ok: false, reason: `cannot resolve its path (${err instanceof Error ? err.message : String(err)})` };
+      return { ok: false, reason: `cannot resolve its path (${errorMessage(err)})` };
     }
     if (this.roots.length === 0) {
       let link = false;

@@ -30,6 +30,7 @@ import { shallowSummary } from '../core/semantic/summary';
 import { collectPythonFiles, SKIPPED_DIR_NAMES, type ExcludeSpec } from '../workspace/walk';
 import { readPythonFile } from '../workspace/files';
 import { toPosix } from '../shared/paths';
+import { errorTrace } from './errors';
 
 /** Changes to the live index, in order (the analysis worker replays them on its copy). */
 export type IndexOp = { op: 'set'; summary: ModuleSummary } | { op: 'delete'; path: string };
@@ -189,7 +190,7 @@ export class WorkspaceProjectIndex {
   private kick(): void {
     if (this.pumping || this.disposed) return;
     this.pumping = this.pump()
-      .catch((err) => this.host.log(`project index: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`))
+      .catch((err) => this.host.log(`project index: ${errorTrace(err)}`))
       .finally(() => {
         this.pumping = undefined;
         if (!this.disposed && (this.dirty.size > 0 || this.rewalk)) this.kick();

@@ -15,6 +15,7 @@ import { DocumentStore, type DocumentState } from './documents';
 import { NotebookStore } from './notebooks';
 import type { WorkspaceProjectIndex } from './projectIndex';
 import { PyprojectCache, fsPathOf, normalizeSettings, resolveConfig, type EffectiveConfig } from './settings';
+import { errorTrace } from './errors';
 
 export interface ServerOptions {
   /** Folder with the two .wasm files (the bundle passes its own folder). */
@@ -83,7 +84,7 @@ export class Session {
 
   /** Run `promise` without awaiting it; a failure is logged, never left unhandled. */
   background(promise: Promise<unknown>, what: string): void {
-    promise.catch((err: unknown) => this.connection.console.error(`anyio-migrate: ${what} failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`));
+    promise.catch((err: unknown) => this.connection.console.error(`anyio-migrate: ${what} failed: ${errorTrace(err)}`));
   }
 
   // ------------------------------------------------------------------------------------------
@@ -92,9 +93,7 @@ export class Session {
   /** Settings are resolved per workspace folder: one request per folder, cached until they change. */
   settingsFor(uri: string): Promise<Settings> {
     if (!this.supports.configuration) return Promise.resolve(this.globalSettings);
-    const folder = this.workspaceFolders
-      .filter((f) => uri === f || uri.startsWith(f.endsWith('/') ? f : `${f}/`))
-      .sort((a, b) => b.length - a.length)[0];
+    const folder = this.workspaceFolders.filter((f) => uri === f || uri.startsWith(f.endsWith('/') ? f : `${f}/`)).sort((a, b) => b.length - a.length)[0];
     const scope = folder ?? uri;
     let p = this.settingsCache.get(scope);
     if (!p) {

@@ -18,6 +18,7 @@ import {
   type MessageReader,
   type MessageWriter,
 } from 'vscode-languageserver/node';
+import { errorMessage } from './errors';
 
 /** How long a message may stay incomplete before the framing is considered broken. */
 export const STALLED_MESSAGE_MS = 30_000;
@@ -73,7 +74,7 @@ export function watchReader(reader: MessageReader, options: WatchOptions): void 
     options.exit(code);
   };
   reader.onError((err) => {
-    const message = err instanceof Error ? err.message : String(err);
+    const message = errorMessage(err);
     exit(1, `anyio-migrate: broken message framing from the client (${message.split('\n')[0]}); exiting so the client restarts the server`);
   });
   const stalledMs = options.stalledMessageMs ?? STALLED_MESSAGE_MS;

@@ -18,6 +18,7 @@ import { currentFindings } from './diagnostics';
 import { findingsOf } from './findings';
 import { lazyData, resolveCodeAction } from './resolve';
 import { fixContext, workspaceEdit } from './workspaceEdits';
+import { errorMessage } from '../errors';
 
 /** Whether an action of `kind` was asked for (`only` is hierarchical: `source` covers `source.fixAll.x`). */
 function kindRequested(only: readonly string[] | undefined, kind: string): boolean {
@@ -137,7 +138,7 @@ function fixAction(session: Session, state: DocumentState, fix: Fix, diag: Diagn
   try {
     result = applyFix(ctx.text, fix);
   } catch (err) {
-    session.connection.console.error(`anyio-migrate: applyFix failed: ${err instanceof Error ? err.message : String(err)}`);
+    session.connection.console.error(`anyio-migrate: applyFix failed: ${errorMessage(err)}`);
     return undefined;
   }
   const edit = 'refused' in result ? result : ctx.edit(result.output);

@@ -51,9 +51,7 @@ export function schedule(session: Session, state: DocumentState): void {
     state.debounce = setTimeout(run, Math.min(MAX_DEBOUNCE_MS, state.lastAnalysisMs));
     if (!state.degradedNoted) {
       state.degradedNoted = true;
-      session.connection.console.info(
-        `${state.uri}: analysing this document takes ${Math.round(state.lastAnalysisMs)} ms, so its diagnostics are updated when typing pauses.`,
-      );
+      session.connection.console.info(`${state.uri}: analysing this document takes ${Math.round(state.lastAnalysisMs)} ms, so its diagnostics are updated when typing pauses.`);
     }
     return;
   }

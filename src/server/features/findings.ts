@@ -10,6 +10,7 @@ import type { Finding } from '../../core/types';
 import type { DocumentState } from '../documents';
 import { buildContext, splitFindings, type NotebookAnalysis, type NotebookState } from '../notebooks';
 import type { Session } from '../session';
+import { errorTrace } from '../errors';
 
 /** The analysis of the notebook's current cells (joined), computing it if needed. */
 export function notebookAnalysis(session: Session, nb: NotebookState): NotebookAnalysis | undefined {
@@ -26,7 +27,7 @@ export function notebookAnalysis(session: Session, nb: NotebookState): NotebookA
     try {
       findings = analyze(ctx.text, analyzeOptionsFor(config));
     } catch (err) {
-      session.connection.console.error(`anyio-migrate: analysis of ${nb.uri} failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+      session.connection.console.error(`anyio-migrate: analysis of ${nb.uri} failed: ${errorTrace(err)}`);
     }
   }
   const analysis: NotebookAnalysis = { ...ctx, byCell: splitFindings(ctx, findings) };
@@ -61,7 +62,7 @@ export function findingsOf(session: Session, state: DocumentState): Finding[] | 
     } catch (err) {
       state.incremental.reset();
       if (err instanceof InputRefused) session.connection.console.warn(`anyio-migrate: ${state.uri}: ${err.message}`);
-      else session.connection.console.error(`anyio-migrate: analysis of ${state.uri} failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+      else session.connection.console.error(`anyio-migrate: analysis of ${state.uri} failed: ${errorTrace(err)}`);
       findings = [];
     }
     state.lastAnalysisMs = performance.now() - t0;

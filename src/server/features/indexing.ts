@@ -15,6 +15,7 @@ import { WorkspaceProjectIndex, type IndexProgress } from '../projectIndex';
 import type { Session } from '../session';
 import { fsPathOf } from '../settings';
 import { revalidateDependents } from './diagnostics';
+import { errorMessage } from '../errors';
 
 /** An open document's unsaved text is summarised for the project index when typing pauses this long. */
 export const INDEX_DEBOUNCE_MS = 300;
@@ -39,7 +40,9 @@ export function startProjectIndex(session: Session): void {
       if (!logged) {
         logged = true;
         const st = project.stats;
-        session.connection.console.info(`anyio-migrate: project index: ${project.index.size} modules summarised (${st.reads} files read, ${st.summarised} summaries computed, ${((Date.now() - started) / 1000).toFixed(1)} s since start)`);
+        session.connection.console.info(
+          `anyio-migrate: project index: ${project.index.size} modules summarised (${st.reads} files read, ${st.summarised} summaries computed, ${((Date.now() - started) / 1000).toFixed(1)} s since start)`,
+        );
       }
       revalidateDependents(session);
     },
@@ -110,7 +113,7 @@ async function summarize(session: Session, text: string, module: string, isPacka
   try {
     return summarizeModule(text, module, isPackage, file);
   } catch (err) {
-    session.connection.console.warn(`anyio-migrate: project index: ${file} not summarised: ${err instanceof Error ? err.message : String(err)}`);
+    session.connection.console.warn(`anyio-migrate: project index: ${file} not summarised: ${errorMessage(err)}`);
     return undefined;
   }
 }

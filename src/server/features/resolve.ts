@@ -10,6 +10,7 @@ import { analyzeOptionsFor } from '../../config/engine-options';
 import type { DocumentState } from '../documents';
 import type { Session } from '../session';
 import { fixContext } from './workspaceEdits';
+import { errorMessage } from '../errors';
 
 /** `CodeAction.data` of the lazily computed actions. */
 export interface LazyActionData {
@@ -48,7 +49,10 @@ export function resolveCodeAction(session: Session, action: CodeAction): CodeAct
     return action;
   }
   const config = state.config;
-  const options = { ...(session.notebooks.ofCell(state.uri) ? analyzeOptionsFor(config) : session.optionsFor(state, config)), unsafeFixes: data.kind === 'fixAll' ? false : config.unsafeFixes };
+  const options = {
+    ...(session.notebooks.ofCell(state.uri) ? analyzeOptionsFor(config) : session.optionsFor(state, config)),
+    unsafeFixes: data.kind === 'fixAll' ? false : config.unsafeFixes,
+  };
   if (data.kind === 'fixAllCode' && data.code) options.select = [data.code];
   try {
     const result = fixAll(ctx.text, options);
@@ -59,7 +63,7 @@ export function resolveCodeAction(session: Session, action: CodeAction): CodeAct
       else return { ...action, edit };
     }
   } catch (err) {
-    log.error(`anyio-migrate: fix-all failed: ${err instanceof Error ? err.message : String(err)}`);
+    log.error(`anyio-migrate: fix-all failed: ${errorMessage(err)}`);
   }
   return action;
 }
