@@ -1,7 +1,6 @@
 import * as assert from 'node:assert/strict';
-import * as fs from 'node:fs';
 import * as path from 'node:path';
-import * as ts from 'typescript';
+import { ESLint } from 'eslint';
 import { analyze, applyFix, countParseErrorsIn, fixAll, initEngine, isValidCodeSelector, RULES } from '../../src/engine';
 import type { FixOptions } from '../../src/core/types';
 
@@ -600,71 +599,134 @@ describe('engine', () => {
   });
 
   describe('architecture', () => {
-    const root = path.join(__dirname, '..', '..', '..', 'src');
-
-    /**
-     * What `file` (a path under src/, with `/`) may not import, given its text: every module it
-     * names (import/export ... from, import type, import(), typeof import(), require(), as the
-     * TypeScript scanner finds them, never in comments or strings) checked against the layers:
-     * src/core imports only src/core (the rule registry is passed in: src/engine.ts wires it);
-     * src/rules imports only src/core and src/rules, and no package; neither imports an editor
-     * package; the semantic model (src/core/semantic) touches no file system, thread or editor.
-     */
-    function layeringViolations(file: string, text: string): string[] {
-      const area = file.split('/')[0];
-      const semantic = file.startsWith('core/semantic/');
-      const out: string[] = [];
-      for (const { fileName: spec } of ts.preProcessFile(text, true, true).importedFiles) {
-        if (spec.startsWith('.')) {
-          const target = path.posix.normalize(path.posix.join(path.posix.dirname(file), spec));
-          const targetArea = target.includes('/') ? target.split('/')[0] : target;
-          const allowed = area === 'core' ? ['core'] : ['core', 'rules'];
-          if (!allowed.includes(targetArea!)) out.push(`${file} imports ${spec} (src/${target})`);
-        } else {
-          const pkg = spec.replace(/^node:/, '');
-          if (area === 'rules') out.push(`${file} imports the package ${spec}`);
-          else if (/^vscode($|[-/])/.test(pkg)) out.push(`${file} imports the editor package ${spec}`);
-          else if (semantic && /^(fs|path|worker_threads|child_process)($|\/)/.test(pkg)) out.push(`${file} imports ${spec}`);
-        }
-      }
-      return out;
+    const repo = path.join(__dirname, '..', '..', '..');
+    // The project's own ESLint config (eslint.config.mjs), only its layering rule `layers/imports`
+    // (scripts/eslint-layers.mjs), without type information: the rule needs none, and this keeps the test fast.
+    const eslint = new ESLint({
+      cwd: repo,
+      overrideConfig: { languageOptions: { parserOptions: { projectService: false } } },
+      ruleFilter: ({ ruleId }) => ruleId === 'layers/imports',
+    });
+    const rel = (file: string) => path.relative(repo, file).split(path.sep).join('/');
+    /** Every message ESLint gives `text` as if it were `file` (a path under src/, with `/`): layering reports, and parse errors (ruleId null). */
+    async function lint(file: string, text: string): Promise<{ ruleId: string | null; message: string }[]> {
+      const [r] = await eslint.lintText(text, { filePath: path.join(repo, 'src', file) });
+      return r!.messages.map((m) => ({ ruleId: m.ruleId, message: m.message }));
     }
 
-    it('src/core imports only src/core, src/rules only src/core and src/rules; no editor package; no file system in the semantic model', () => {
-      const violations: string[] = [];
-      const seen: string[] = [];
-      for (const dir of ['core', 'rules']) {
-        for (const f of fs.readdirSync(path.join(root, dir), { recursive: true }) as string[]) {
-          if (!f.endsWith('.ts')) continue;
-          const file = `${dir}/${f.split(path.sep).join('/')}`;
-          seen.push(file);
-          violations.push(...layeringViolations(file, fs.readFileSync(path.join(root, file), 'utf8')));
-        }
+    it('src/ passes the layering rule: src/core, src/rules, src/server, src/cli, src/extension, src/shared, src/workspace, src/config, src/engine.ts', async () => {
+      const results = await eslint.lintFiles(['src']);
+      const linted = results.map((r) => rel(r.filePath));
+      // Not vacuous: the walk reaches every layer, the semantic model included.
+      for (const f of [
+        'src/core/engine.ts',
+        'src/core/semantic/project.ts',
+        'src/rules/registry.ts',
+        'src/engine.ts',
+        'src/cli/main.ts',
+        'src/extension/extension.ts',
+        'src/shared/protocol.ts',
+        'src/workspace/walk.ts',
+        'src/config/engine-options.ts',
+      ]) {
+        assert.ok(linted.includes(f), f);
       }
-      // Not vacuous: the walk reaches the engine, the registry and the semantic model.
-      for (const f of ['core/engine.ts', 'core/rule-api.ts', 'rules/registry.ts', 'core/semantic/project.ts']) assert.ok(seen.includes(f), f);
-      assert.deepEqual(violations, []);
+      assert.ok(linted.some((f) => f.startsWith('src/server/')));
+      assert.ok(linted.length >= 50, `${linted.length} files linted`);
+      assert.deepEqual(
+        results.flatMap((r) => r.messages.map((m) => `${rel(r.filePath)}:${m.line} ${m.ruleId}: ${m.message}`)),
+        [],
+      );
     });
 
-    it('the layering check catches each kind of violation', () => {
-      // What core/engine.ts imported before the registry was passed in.
-      assert.deepEqual(layeringViolations('core/engine.ts', "import { RULE_FAMILIES } from '../rules/registry';\nimport type { Report } from '../rules/context';"), [
-        'core/engine.ts imports ../rules/registry (src/rules/registry)',
-        'core/engine.ts imports ../rules/context (src/rules/context)',
-      ]);
-      assert.equal(layeringViolations('core/semantic/summary.ts', "type T = typeof import('../../cli/run');").length, 1);
-      assert.equal(layeringViolations('core/x.ts', "const s = require('../server/server');").length, 1);
-      assert.equal(layeringViolations('core/x.ts', "export * from '../extension/extension';").length, 1);
-      assert.equal(layeringViolations('core/x.ts', "import { engine } from '../engine';").length, 1);
-      assert.equal(layeringViolations('core/x.ts', "import { Connection } from 'vscode-languageserver/node';").length, 1);
-      assert.equal(layeringViolations('rules/x.ts', "import { run } from '../cli/run';").length, 1);
-      assert.equal(layeringViolations('rules/x.ts', "import * as fs from 'fs';").length, 1);
-      assert.equal(layeringViolations('core/semantic/x.ts', "import * as fs from 'node:fs';").length, 1);
-      assert.equal(layeringViolations('core/semantic/x.ts', "import { Worker } from 'worker_threads';").length, 1);
-      // Allowed: core within core, rules on core, the parser's own file access, and text that only looks like an import.
-      assert.deepEqual(layeringViolations('rules/x.ts', "import { parse } from '../core/parser';\nimport { f } from './context';\n// import { run } from '../cli/run';\nconst s = \"from '../cli/run'\";"), []);
-      assert.deepEqual(layeringViolations('core/semantic/x.ts', "import { parse } from '../parser';\nimport { createHash } from 'crypto';"), []);
-      assert.deepEqual(layeringViolations('core/parser.ts', "import * as fs from 'fs';"), []);
+    it('the layering rule reports each forbidden import (static, type-only, re-export, require, import(), typeof import())', async () => {
+      // [file under src/, text, the module specifiers it must report, in order]
+      const cases: [string, string, string[]][] = [
+        // What core/engine.ts imported before the registry was passed in.
+        [
+          'core/engine.ts',
+          "import { RULE_FAMILIES } from '../rules/registry';\nimport type { Report } from '../rules/context';\nexport { RULE_FAMILIES };\nexport type { Report };",
+          ['../rules/registry', '../rules/context'],
+        ],
+        ['core/semantic/summary.ts', "export type T = typeof import('../../cli/run');", ['../../cli/run']],
+        ['core/x.ts', "export const s = require('../server/server');", ['../server/server']],
+        ['core/x.ts', "export * from '../extension/extension';", ['../extension/extension']],
+        ['core/x.ts', "export { analyze } from '../engine';", ['../engine']],
+        ['core/semantic/x.ts', "export { analyze } from '../../engine';", ['../../engine']],
+        ['core/x.ts', "export const load = () => import('../workspace/walk');", ['../workspace/walk']],
+        ['core/x.ts', "import { Connection } from 'vscode-languageserver/node';\nexport { Connection };", ['vscode-languageserver/node']],
+        ['core/x.ts', "import * as vscode from 'vscode';\nexport { vscode };", ['vscode']],
+        ['rules/x.ts', "import { run } from '../cli/run';\nexport { run };", ['../cli/run']],
+        ['rules/x.ts', "import * as fs from 'fs';\nimport { parse } from 'smol-toml';\nexport { fs, parse };", ['fs', 'smol-toml']],
+        ['rules/x.ts', "import { analyze } from '../engine';\nexport { analyze };", ['../engine']],
+        // The semantic model: no file system, path, thread or process.
+        ['core/semantic/x.ts', "import * as fs from 'node:fs';\nexport { fs };", ['node:fs']],
+        ['core/semantic/x.ts', "import { readFile } from 'fs/promises';\nexport { readFile };", ['fs/promises']],
+        ['core/semantic/x.ts', "import { Worker } from 'worker_threads';\nexport { Worker };", ['worker_threads']],
+        ['core/semantic/x.ts', "import * as path from 'path';\nexport { path };", ['path']],
+        ['core/semantic/x.ts', "import { spawn } from 'node:child_process';\nexport { spawn };", ['node:child_process']],
+        // The server and the CLI never import each other; the extension only src/shared.
+        ['server/x.ts', "import { run } from '../cli/run';\nexport { run };", ['../cli/run']],
+        ['server/features/x.ts', "import type { Options } from '../../cli/options';\nexport type { Options };", ['../../cli/options']],
+        ['server/x.ts', "import { RULES } from '../rules/registry';\nexport { RULES };", ['../rules/registry']],
+        ['server/x.ts', "export * from '../extension/extension';", ['../extension/extension']],
+        ['cli/x.ts', "import { startServer } from '../server/server';\nexport { startServer };", ['../server/server']],
+        ['cli/x.ts', "export const load = () => import('../server/migrate');", ['../server/migrate']],
+        [
+          'extension/x.ts',
+          "import { analyze } from '../engine';\nimport type { Finding } from '../core/types';\nimport { Session } from '../server/session';\nexport { analyze, Session };\nexport type { Finding };",
+          ['../engine', '../core/types', '../server/session'],
+        ],
+        // The shared layers: workspace and config never reach up into the server, the CLI or the extension.
+        ['workspace/x.ts', "import { run } from '../cli/run';\nimport { Session } from '../server/session';\nexport { run, Session };", ['../cli/run', '../server/session']],
+        ['config/x.ts', "import { settings } from '../server/settings';\nexport { settings };", ['../server/settings']],
+        ['shared/x.ts', "import type { Finding } from '../core/types';\nexport type { Finding };", ['../core/types']],
+        ['engine.ts', "export { run } from './cli/run';", ['./cli/run']],
+      ];
+      for (const [file, text, specs] of cases) {
+        const messages = await lint(file, text);
+        assert.deepEqual(
+          messages.map((m) => m.ruleId),
+          specs.map(() => 'layers/imports'),
+          `${file}: ${text}\n${messages.map((m) => m.message).join('\n')}`,
+        );
+        specs.forEach((spec, i) => assert.ok(messages[i]!.message.includes(`src/${file} may not import `) && messages[i]!.message.includes(spec), messages[i]!.message));
+      }
+    });
+
+    it('the layering rule allows what each layer may import', async () => {
+      const allowed: [string, string][] = [
+        // Rules on core; text that only looks like an import.
+        [
+          'rules/x.ts',
+          "import { parse } from '../core/parser';\nimport { f } from './context';\n// import { run } from '../cli/run';\nexport const s = \"from '../cli/run'\";\nexport { parse, f };",
+        ],
+        // From the semantic model, ../engine is src/core/engine.ts (not src/engine.ts); crypto is no file system.
+        [
+          'core/semantic/x.ts',
+          "import { parse } from '../parser';\nimport { Engine } from '../engine';\nimport { createHash } from 'crypto';\nexport { parse, Engine, createHash };",
+        ],
+        // The parser reads its wasm files.
+        ['core/parser.ts', "import * as fs from 'fs';\nexport { fs };"],
+        [
+          'server/features/x.ts',
+          "import { walk } from '../../workspace/walk';\nimport { toOptions } from '../../config/engine-options';\nimport type { Finding } from '../../core/types';\nimport { analyze } from '../../engine';\nimport { Commands } from '../../shared/protocol';\nimport { Session } from '../session';\nimport { createConnection } from 'vscode-languageserver/node';\nexport { walk, toOptions, analyze, Commands, Session, createConnection };\nexport type { Finding };",
+        ],
+        [
+          'cli/x.ts',
+          "import { walk } from '../workspace/walk';\nimport { readPyproject } from '../config/pyproject';\nimport { plural } from '../shared/plural';\nimport { analyze } from '../engine';\nexport const load = () => import('../core/semantic/index');\nexport { walk, readPyproject, plural, analyze };",
+        ],
+        [
+          'extension/x.ts',
+          "import * as vscode from 'vscode';\nimport { LanguageClient } from 'vscode-languageclient/node';\nimport { plural } from '../shared/plural';\nexport { vscode, LanguageClient, plural };",
+        ],
+        [
+          'workspace/x.ts',
+          "import type { Finding } from '../core/types';\nimport { toPosix } from '../shared/paths';\nimport { analyze } from '../engine';\nexport { toPosix, analyze };\nexport type { Finding };",
+        ],
+        ['engine.ts', "export { analyze } from './core/engine';\nexport { RULES } from './rules/registry';"],
+      ];
+      for (const [file, text] of allowed) assert.deepEqual(await lint(file, text), [], `${file}: ${text}`);
     });
   });
 });
