@@ -21,6 +21,7 @@ import {
   type RuleDocsResult,
   type RuleInfo,
 } from '../shared/protocol';
+import { plural } from '../shared/plural';
 
 const DOCS_SCHEME = 'anyio-migrate-docs';
 
@@ -78,7 +79,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<AnyioM
       statusItem.text = 'AnyIO Migrate: off';
       statusItem.detail = 'disabled for this file (anyioMigrate.enable or pyproject exclude)';
     } else {
-      statusItem.text = s.findings === 0 ? 'AnyIO 3: no findings' : `AnyIO 3: ${s.findings} finding${s.findings === 1 ? '' : 's'}`;
+      statusItem.text = s.findings === 0 ? 'AnyIO 3: no findings' : `AnyIO 3: ${plural(s.findings, 'finding')}`;
       statusItem.detail = `${s.rulesActive} of ${s.rulesTotal} rules active · target ${s.target}`;
     }
     statusItem.severity = s.configErrors.length > 0 ? vscode.LanguageStatusSeverity.Warning : vscode.LanguageStatusSeverity.Information;
@@ -101,22 +102,19 @@ export async function activate(context: vscode.ExtensionContext): Promise<AnyioM
     const progressId = `m${++progressCounter}`;
     let result: MigrateResult;
     try {
-      result = await vscode.window.withProgress(
-        { location: vscode.ProgressLocation.Notification, title, cancellable: true },
-        async (progress, token) => {
-          let reported = 0;
-          progressListeners.set(progressId, (p) => {
-            const pct = p.total > 0 ? (p.done / p.total) * 100 : 0;
-            progress.report({ message: `${p.done}/${p.total} ${p.path ?? ''}`, increment: Math.max(0, pct - reported) });
-            reported = pct;
-          });
-          try {
-            return await lc.sendRequest<MigrateResult>(MigrateRequest, { ...params, progressId }, token);
-          } finally {
-            progressListeners.delete(progressId);
-          }
-        },
-      );
+      result = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, async (progress, token) => {
+        let reported = 0;
+        progressListeners.set(progressId, (p) => {
+          const pct = p.total > 0 ? (p.done / p.total) * 100 : 0;
+          progress.report({ message: `${p.done}/${p.total} ${p.path ?? ''}`, increment: Math.max(0, pct - reported) });
+          reported = pct;
+        });
+        try {
+          return await lc.sendRequest<MigrateResult>(MigrateRequest, { ...params, progressId }, token);
+        } finally {
+          progressListeners.delete(progressId);
+        }
+      });
     } catch (err) {
       if (err instanceof vscode.CancellationError || (err as { code?: number }).code === -32800 /* RequestCancelled */) {
         void vscode.window.showInformationMessage('AnyIO Migrate: cancelled; nothing was changed.');
@@ -144,7 +142,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<AnyioM
     const t = result.totals;
     let msg = 'AnyIO Migrate: the changes were not applied.';
     if (applied && t.unsafeFixes === 0) {
-      msg = `AnyIO Migrate: ${t.changed} file${t.changed === 1 ? '' : 's'} with changes (${t.safeFixes} safe fixes); ${t.remaining} finding${t.remaining === 1 ? '' : 's'} left.`;
+      msg = `AnyIO Migrate: ${plural(t.changed, 'file')} with changes (${t.safeFixes} safe fixes); ${plural(t.remaining, 'finding')} left.`;
     } else if (applied) {
       // The refactor preview let the user untick changes: count what is really left, from the
       // edited documents (a dry run over the files the edit touched).
@@ -155,7 +153,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<AnyioM
       const changed = after.files.filter((f) => f.fixes.reduce((m, x) => m + x.safe + x.unsafe, 0) < (before.get(f.uri) ?? 0)).length;
       const remaining = left(after.files) + result.files.filter((f) => f.status !== 'changed').reduce((n, f) => n + f.remaining.length, 0);
       const notAccepted = after.totals.unsafeFixes + after.totals.safeFixes;
-      msg = `AnyIO Migrate: ${changed} file${changed === 1 ? '' : 's'} with changes; ${remaining} finding${remaining === 1 ? '' : 's'} left${notAccepted ? ` (${notAccepted} fix${notAccepted === 1 ? '' : 'es'} not accepted in the preview)` : ''}.`;
+      msg = `AnyIO Migrate: ${plural(changed, 'file')} with changes; ${plural(remaining, 'finding')} left${notAccepted ? ` (${plural(notAccepted, 'fix', 'fixes')} not accepted in the preview)` : ''}.`;
       output.appendLine(`After applying the accepted changes:\n${after.report}`);
     }
     void vscode.window.showInformationMessage(msg, 'Show Report').then((b) => b && output.show(true));
@@ -233,8 +231,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<AnyioM
         void vscode.window.showInformationMessage('AnyIO Migrate: open a folder or a Python file first.');
         return undefined;
       }
-      const params: Omit<MigrateParams, 'progressId'> =
-        f.length > 0 ? { folders: f, dryRun: true } : { folders: [], uris: [lc.code2ProtocolConverter.asUri(uri!)], dryRun: true };
+      const params: Omit<MigrateParams, 'progressId'> = f.length > 0 ? { folders: f, dryRun: true } : { folders: [], uris: [lc.code2ProtocolConverter.asUri(uri!)], dryRun: true };
       return runMigration(params, 'AnyIO Migrate: building migration report');
     }),
     vscode.commands.registerCommand(Commands.showRuleDocumentation, showRuleDocumentation),
