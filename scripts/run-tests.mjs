@@ -1,10 +1,12 @@
 #!/usr/bin/env node
 // Runs every test suite and ends with one plain line: `N passed, N failed`.
-// Suites: mocha over the compiled unit/integration tests (out/test/**), then the tests in a real VS
-// Code (code-server + chromium, set up first by scripts/vscode/setup.mjs, idempotent): the
-// extension-host suite and the UI end-to-end test. Each suite reports its counts through a summary
-// file; the exit code is non-zero if any test failed or a suite crashed, hung (timeout) or could not
-// be set up. ANYIO_MIGRATE_SKIP_VSCODE=1 leaves the VS Code suites out (they are then not counted).
+// Suites: `npm run lint` (ESLint with the src/ layering, and prettier --check; counted as one test,
+// passed or failed by its exit code), mocha over the compiled unit/integration tests (out/test/**),
+// then the tests in a real VS Code (code-server + chromium, set up first by scripts/vscode/setup.mjs,
+// idempotent): the extension-host suite and the UI end-to-end test. The other suites report their
+// counts through a summary file; the exit code is non-zero if any test failed or a suite crashed,
+// hung (timeout) or could not be set up. ANYIO_MIGRATE_SKIP_LINT=1 leaves the lint out and
+// ANYIO_MIGRATE_SKIP_VSCODE=1 the VS Code suites (they are then not counted).
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,13 +15,23 @@ import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const work = mkdtempSync(join(tmpdir(), 'anyio-migrate-tests-'));
-const suites = [
-  {
-    name: 'unit and integration (mocha)',
-    cmd: process.execPath,
-    args: [join(root, 'node_modules', 'mocha', 'bin', 'mocha.js'), '--reporter', join(root, 'scripts', 'summary-reporter.cjs'), '--timeout', '60000', 'out/test/**/*.test.js'],
-  },
-];
+const suites = [];
+if (!process.env.ANYIO_MIGRATE_SKIP_LINT) {
+  // npm's own CLI when run by `npm test`, else the npm on PATH.
+  const npm = process.env.npm_execpath ? { cmd: process.execPath, args: [process.env.npm_execpath] } : { cmd: 'npm', args: [] };
+  suites.push({
+    name: 'lint (npm run lint: eslint + prettier --check)',
+    cmd: npm.cmd,
+    args: [...npm.args, 'run', '--silent', 'lint'],
+    exitCodeOnly: true,
+    timeout: 15 * 60 * 1000,
+  });
+}
+suites.push({
+  name: 'unit and integration (mocha)',
+  cmd: process.execPath,
+  args: [join(root, 'node_modules', 'mocha', 'bin', 'mocha.js'), '--reporter', join(root, 'scripts', 'summary-reporter.cjs'), '--timeout', '60000', 'out/test/**/*.test.js'],
+});
 if (!process.env.ANYIO_MIGRATE_SKIP_VSCODE) {
   suites.push(
     {
@@ -62,7 +74,12 @@ for (const [i, s] of suites.entries()) {
   const r = spawnSync(s.cmd, s.args, { cwd: root, stdio: 'inherit', env: { ...process.env, ANYIO_MIGRATE_SUMMARY_FILE: summary }, timeout: s.timeout ?? 60 * 60 * 1000 });
   if (s.vscode) process.stdout.write(`(${s.name}: ${((Date.now() - started) / 1000).toFixed(1)} s)\n`);
   if (r.error && r.error.code === 'ETIMEDOUT') process.stdout.write(`suite "${s.name}" timed out after ${(s.timeout ?? 0) / 1000} s\n`);
-  if (existsSync(summary)) {
+  if (s.exitCodeOnly) {
+    const ok = r.status === 0;
+    if (ok) passed += 1;
+    else failed += 1;
+    process.stdout.write(`${s.name}: ${ok ? 'passed' : `FAILED (exit ${r.status}, signal ${r.signal})`} in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+  } else if (existsSync(summary)) {
     const c = JSON.parse(readFileSync(summary, 'utf8'));
     passed += c.passed;
     failed += c.failed;
