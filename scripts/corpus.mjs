@@ -219,7 +219,8 @@ function main() {
   const out = [];
   out.push(`## Corpus: safe fixes (target ${opts.target}) vs the maintainers' migrations`, '');
   out.push(renderTable(primary), '');
-  if (secondary.length > 0) out.push('Other human migrations of the same projects (same fix result, compared with a later or earlier human state):', '', renderTable(secondary), '');
+  if (secondary.length > 0)
+    out.push('Other human migrations of the same projects (same fix result, compared with a later or earlier human state):', '', renderTable(secondary), '');
   out.push(
     'Sites: v2 lines (or inserted lines) changed by the human or by us that mention AnyIO or a name the migration changes. ' +
       '"we changed"/"human changed": such sites changed by each side. Findings: `check` on our result and on the human\'s, ' +

@@ -24,7 +24,15 @@ const outDir = join(root, 'test-results', 'fuzz-runtime');
 const require = createRequire(import.meta.url);
 
 function parseArgs(argv) {
-  const args = { seed: Date.now() % 2_147_483_647, count: 200, minutes: Infinity, batch: 24, modes: ['anyio3', 'anyio3-unsafe', 'anyio2+3', 'anyio2+3-unsafe'], minimizeSeconds: 60, avoid: [] };
+  const args = {
+    seed: Date.now() % 2_147_483_647,
+    count: 200,
+    minutes: Infinity,
+    batch: 24,
+    modes: ['anyio3', 'anyio3-unsafe', 'anyio2+3', 'anyio2+3-unsafe'],
+    minimizeSeconds: 60,
+    avoid: [],
+  };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const value = () => {
@@ -37,8 +45,14 @@ function parseArgs(argv) {
     else if (a === '--minutes') args.minutes = value();
     else if (a === '--batch') args.batch = Math.max(1, Math.trunc(value()));
     else if (a === '--minimize-seconds') args.minimizeSeconds = value();
-    else if (a === '--modes') args.modes = String(argv[++i] ?? '').split(',').filter(Boolean);
-    else if (a === '--avoid') args.avoid = String(argv[++i] ?? '').split(',').filter(Boolean);
+    else if (a === '--modes')
+      args.modes = String(argv[++i] ?? '')
+        .split(',')
+        .filter(Boolean);
+    else if (a === '--avoid')
+      args.avoid = String(argv[++i] ?? '')
+        .split(',')
+        .filter(Boolean);
     else if (a === '--help' || a === '-h') {
       process.stdout.write('usage: npm run fuzz:runtime -- [--seed S] [--count N] [--minutes M] [--batch B] [--modes m1,m2] [--minimize-seconds T] [--avoid f1,f2]\n');
       process.exit(0);
@@ -50,11 +64,19 @@ function parseArgs(argv) {
 
 /** The minimised programs' text after the fixes (without the driver). */
 function programsAfterFix(runner, min) {
-  const spans = runner.programSpans(min.migratedText, min.programs.map((p) => p.id));
+  const spans = runner.programSpans(
+    min.migratedText,
+    min.programs.map((p) => p.id),
+  );
   return [...spans.values()].map(([s, e]) => min.migratedText.slice(s, e)).join('\n');
 }
 
-const indent = (text) => text.replace(/\n$/, '').split('\n').map((l) => `    ${l}`).join('\n');
+const indent = (text) =>
+  text
+    .replace(/\n$/, '')
+    .split('\n')
+    .map((l) => `    ${l}`)
+    .join('\n');
 
 async function main() {
   const args = parseArgs(process.argv.slice(2));
@@ -72,7 +94,9 @@ async function main() {
   const expectedCodes = new Map();
   const originalErrors = [];
   const features = new Map();
-  process.stdout.write(`fuzz:runtime seed ${args.seed}, up to ${args.count} programs${Number.isFinite(args.minutes) ? ` or ${args.minutes} min` : ''}, modes ${args.modes.join(', ')}${args.avoid.length ? `, avoiding ${args.avoid.join(', ')}` : ''}\n`);
+  process.stdout.write(
+    `fuzz:runtime seed ${args.seed}, up to ${args.count} programs${Number.isFinite(args.minutes) ? ` or ${args.minutes} min` : ''}, modes ${args.modes.join(', ')}${args.avoid.length ? `, avoiding ${args.avoid.join(', ')}` : ''}\n`,
+  );
   try {
     for (let from = 0; from < args.count && Date.now() < deadline; from += args.batch) {
       const programs = grammar.generatePrograms(args.seed, from, Math.min(args.batch, args.count - from), new Set(args.avoid));
@@ -113,7 +137,9 @@ async function main() {
         entry.file = file;
       }
       const secs = ((Date.now() - started) / 1000).toFixed(0);
-      process.stdout.write(`[${secs}s] programs ${totals.programs}, comparisons ${totals.compared}, failures ${totals.failures} (${distinct.size} distinct), expected ${totals.expected}, original errors ${totals.original_errors}\n`);
+      process.stdout.write(
+        `[${secs}s] programs ${totals.programs}, comparisons ${totals.compared}, failures ${totals.failures} (${distinct.size} distinct), expected ${totals.expected}, original errors ${totals.original_errors}\n`,
+      );
     }
   } finally {
     rmSync(work, { recursive: true, force: true });
@@ -135,14 +161,20 @@ async function main() {
     original_error_details: originalErrors,
   };
   writeFileSync(join(outDir, 'last-run.json'), `${JSON.stringify(summary, null, 2)}\n`);
-  process.stdout.write(`\nprograms ${summary.programs}, ${summary.seconds} s, ${summary.comparisons} comparisons, failures ${summary.failures} (${summary.distinct_failures} distinct), expected differences ${summary.expected_differences}, original errors ${summary.original_errors}\n`);
+  process.stdout.write(
+    `\nprograms ${summary.programs}, ${summary.seconds} s, ${summary.comparisons} comparisons, failures ${summary.failures} (${summary.distinct_failures} distinct), expected differences ${summary.expected_differences}, original errors ${summary.original_errors}\n`,
+  );
   for (const f of summary.failure_details) {
-    process.stdout.write(`\nFAILURE ${f.signature} (${f.count}×; ${f.program}@${f.backend}, ${f.mode} on ${f.runtime}${f.reproduced === false ? ', did not reproduce alone' : ''})\n`);
+    process.stdout.write(
+      `\nFAILURE ${f.signature} (${f.count}×; ${f.program}@${f.backend}, ${f.mode} on ${f.runtime}${f.reproduced === false ? ', did not reproduce alone' : ''})\n`,
+    );
     process.stdout.write(`  minimized program:\n${indent(f.program_text)}\n  after the fixes:\n${indent(f.migrated_text)}\n`);
     process.stdout.write(`  original output (2.2.0):\n${indent(f.original_output)}\n  migrated output:\n${indent(f.migrated_output)}\n`);
   }
   for (const e of originalErrors) process.stdout.write(`\nORIGINAL ERROR ${e.program}@${e.backend}:\n${indent(e.output)}\n${indent(e.text)}\n`);
-  process.stdout.write(`FUZZ-RUNTIME ${JSON.stringify({ ...summary, failure_details: summary.failure_details.map((f) => ({ signature: f.signature, count: f.count, file: f.file })), original_error_details: undefined })}\n`);
+  process.stdout.write(
+    `FUZZ-RUNTIME ${JSON.stringify({ ...summary, failure_details: summary.failure_details.map((f) => ({ signature: f.signature, count: f.count, file: f.file })), original_error_details: undefined })}\n`,
+  );
   process.exitCode = summary.failures + summary.original_errors > 0 ? 1 : 0;
 }
 

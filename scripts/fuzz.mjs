@@ -120,7 +120,16 @@ async function worker({ seed, from, deadline, stdlib, stdlibDeadline, minimizeUn
           }
         }
         const rep = runner.saveReproducer(outDir, seed, outcome, failure, minimized);
-        newFailures.push({ signature: sig, kind: failure.kind, op: failure.op, message: failure.message.split('\n')[0], reproducer: relative(root, rep.file), minimizedChars: rep.minimizedChars, mutations: outcome.mutations, seedText: outcome.seedName });
+        newFailures.push({
+          signature: sig,
+          kind: failure.kind,
+          op: failure.op,
+          message: failure.message.split('\n')[0],
+          reproducer: relative(root, rep.file),
+          minimizedChars: rep.minimizedChars,
+          mutations: outcome.mutations,
+          seedText: outcome.seedName,
+        });
       }
       post({
         type: 'case',
@@ -223,7 +232,9 @@ async function main() {
           if (Date.now() - lastProgress > 5000) {
             lastProgress = Date.now();
             const secs = ((Date.now() - started) / 1000).toFixed(0);
-            process.stdout.write(`[${secs}s] cases ${totals.cases}, crashes ${totals.crashes}, timeouts ${totals.timeouts}, broken fixes ${totals.broken_fixes}, bad ranges ${totals.bad_ranges}, non-idempotent ${totals.non_idempotent}\n`);
+            process.stdout.write(
+              `[${secs}s] cases ${totals.cases}, crashes ${totals.crashes}, timeouts ${totals.timeouts}, broken fixes ${totals.broken_fixes}, bad ranges ${totals.bad_ranges}, non-idempotent ${totals.non_idempotent}\n`,
+            );
           }
         } else if (m.type === 'done') {
           next = m.next;

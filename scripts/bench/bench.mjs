@@ -79,7 +79,10 @@ async function listFiles(paths) {
 const realistic = await listFiles([stdlibDir, corpusDir]);
 const worst = await listFiles([corpusDir]);
 const project = await listFiles([projectDir]);
-for (const [name, c] of [['realistic', realistic], ['worstcase', worst]]) {
+for (const [name, c] of [
+  ['realistic', realistic],
+  ['worstcase', worst],
+]) {
   c.list = join(results, `files-${name}.json`);
   writeFileSync(c.list, JSON.stringify(c.files));
 }
@@ -116,7 +119,10 @@ mkdirSync(runDir, { recursive: true });
 
 const cli = (corpusSet, jobs, cache) => child('cli', { paths: corpusSet.paths, jobs, cache, cwd: runDir });
 const ours = {};
-for (const [name, c] of [['realistic', realistic], ['worstcase', worst]]) {
+for (const [name, c] of [
+  ['realistic', realistic],
+  ['worstcase', worst],
+]) {
   log(`bench: ${name}: anyio-migrate check, 1 worker and ${pool} workers (no cache)...`);
   ours[name] = {
     one: best(reps, () => cli(c, 1, false), 'ms'),
@@ -169,7 +175,10 @@ if (hasIndex) {
 
 const ruff = {};
 const floor = {};
-for (const [name, c] of [['realistic', realistic], ['worstcase', worst]]) {
+for (const [name, c] of [
+  ['realistic', realistic],
+  ['worstcase', worst],
+]) {
   log(`bench: ${name}: ruff-wasm (ASYNC) cold and warm...`);
   ruff[name] = best(reps, () => child('ruff', { list: c.list, warmPasses: quick ? 1 : 2 }), 'coldMs');
   log(`bench: ${name}: parse-only floor...`);
@@ -198,9 +207,18 @@ const perSec = (n, ms) => (n / ms) * 1000;
 const o0 = (r) => r.stats?.workers ?? pool;
 const r2 = (x) => (x === null || x === undefined || !Number.isFinite(x) ? null : Math.round(x * 100) / 100);
 const r0 = (x) => Math.round(x);
-const row = (label, c, ms, extra = '') => [label, `${(ms / 1000).toFixed(2)} s`, `${r0(perSec(c.lines, ms)).toLocaleString('en-US')}`, `${r0(perSec(c.files.length, ms)).toLocaleString('en-US')}`, extra];
+const row = (label, c, ms, extra = '') => [
+  label,
+  `${(ms / 1000).toFixed(2)} s`,
+  `${r0(perSec(c.lines, ms)).toLocaleString('en-US')}`,
+  `${r0(perSec(c.files.length, ms)).toLocaleString('en-US')}`,
+  extra,
+];
 const rows = [];
-for (const [name, c] of [['realistic', realistic], ['worstcase', worst]]) {
+for (const [name, c] of [
+  ['realistic', realistic],
+  ['worstcase', worst],
+]) {
   const o = ours[name];
   rows.push(row(`${name}: anyio-migrate, 1 worker`, c, o.one.ms, `${o.one.stats?.analysed ?? '?'} files analysed, RSS ${o.one.peakRssMb} MB`));
   rows.push(row(`${name}: anyio-migrate, ${o.pool.stats?.workers ?? pool} workers`, c, o.pool.ms, `RSS ${o.pool.peakRssMb} MB`));
@@ -217,16 +235,46 @@ const indexRows = [];
 if (hasIndex) {
   const ri = indexFig.realistic;
   const pi = indexFig.project;
-  indexRows.push(row(`realistic: check, ${o0(ours.realistic.pool)} workers`, realistic, ours.realistic.pool.ms, `${indexNote(ours.realistic.pool)}${ours.realistic.pool.stats?.analysed ?? '?'} analysed`));
+  indexRows.push(
+    row(
+      `realistic: check, ${o0(ours.realistic.pool)} workers`,
+      realistic,
+      ours.realistic.pool.ms,
+      `${indexNote(ours.realistic.pool)}${ours.realistic.pool.stats?.analysed ?? '?'} analysed`,
+    ),
+  );
   indexRows.push(row(`realistic: check --no-project-index, ${o0(ri.noIndexPool)} workers`, realistic, ri.noIndexPool.ms, `${ri.noIndexPool.stats?.analysed ?? '?'} analysed`));
   indexRows.push(row('realistic: check, 1 worker', realistic, ours.realistic.one.ms, indexNote(ours.realistic.one).replace(/, $/, '')));
   indexRows.push(row('realistic: check --no-project-index, 1 worker', realistic, ri.noIndexOne.ms, ''));
-  indexRows.push(row('realistic: project index alone (1 thread)', realistic, ri.alone.indexMs, `summarising ${(ri.alone.summarizeMs / 1000).toFixed(2)} s, ${ri.alone.summarised}/${ri.alone.files} files`));
-  indexRows.push(row(`package: check, ${o0(pi.pool)} workers`, project, pi.pool.ms, `${indexNote(pi.pool)}${pi.pool.stats?.analysed ?? '?'} analysed, ${pi.pool.findingLines} findings`));
-  indexRows.push(row(`package: check --no-project-index, ${o0(pi.noIndexPool)} workers`, project, pi.noIndexPool.ms, `${pi.noIndexPool.stats?.analysed ?? '?'} analysed, ${pi.noIndexPool.findingLines} findings`));
+  indexRows.push(
+    row(
+      'realistic: project index alone (1 thread)',
+      realistic,
+      ri.alone.indexMs,
+      `summarising ${(ri.alone.summarizeMs / 1000).toFixed(2)} s, ${ri.alone.summarised}/${ri.alone.files} files`,
+    ),
+  );
+  indexRows.push(
+    row(`package: check, ${o0(pi.pool)} workers`, project, pi.pool.ms, `${indexNote(pi.pool)}${pi.pool.stats?.analysed ?? '?'} analysed, ${pi.pool.findingLines} findings`),
+  );
+  indexRows.push(
+    row(
+      `package: check --no-project-index, ${o0(pi.noIndexPool)} workers`,
+      project,
+      pi.noIndexPool.ms,
+      `${pi.noIndexPool.stats?.analysed ?? '?'} analysed, ${pi.noIndexPool.findingLines} findings`,
+    ),
+  );
   indexRows.push(row('package: check, 1 worker', project, pi.one.ms, indexNote(pi.one).replace(/, $/, '')));
   indexRows.push(row('package: check --no-project-index, 1 worker', project, pi.noIndexOne.ms, ''));
-  indexRows.push(row('package: project index alone (1 thread)', project, pi.alone.indexMs, `summarising ${(pi.alone.summarizeMs / 1000).toFixed(2)} s, ${pi.alone.summarised}/${pi.alone.files} files`));
+  indexRows.push(
+    row(
+      'package: project index alone (1 thread)',
+      project,
+      pi.alone.indexMs,
+      `summarising ${(pi.alone.summarizeMs / 1000).toFixed(2)} s, ${pi.alone.summarised}/${pi.alone.files} files`,
+    ),
+  );
 }
 
 const o = ours;
@@ -305,8 +353,8 @@ function indexKeys() {
     project_noindex_ms_pool: hasIndex ? r0(pi.noIndexPool.ms) : null,
     project_noindex_ms_1worker: hasIndex ? r0(pi.noIndexOne.ms) : null,
     project_index_cost_ratio: hasIndex ? r2(pi.pool.ms / pi.noIndexPool.ms) : null,
-    project_analysed: hasIndex ? pi.pool.stats?.analysed ?? null : null,
-    project_analysed_noindex: hasIndex ? pi.noIndexPool.stats?.analysed ?? null : null,
+    project_analysed: hasIndex ? (pi.pool.stats?.analysed ?? null) : null,
+    project_analysed_noindex: hasIndex ? (pi.noIndexPool.stats?.analysed ?? null) : null,
     project_findings: hasIndex ? pi.pool.findingLines : null,
     project_findings_noindex: hasIndex ? pi.noIndexPool.findingLines : null,
     project_findings_without_anyio_text: hasIndex ? pi.withoutAnyio.findings : null,
@@ -317,7 +365,11 @@ function indexKeys() {
 const table = (head, body) => {
   const all = [head, ...body];
   const widths = head.map((_, i) => Math.max(...all.map((r) => String(r[i]).length)));
-  const fmt = (r) => r.map((c, i) => (i === 0 || i === r.length - 1 ? String(c).padEnd(widths[i]) : String(c).padStart(widths[i]))).join('  ').trimEnd();
+  const fmt = (r) =>
+    r
+      .map((c, i) => (i === 0 || i === r.length - 1 ? String(c).padEnd(widths[i]) : String(c).padStart(widths[i])))
+      .join('  ')
+      .trimEnd();
   return [fmt(head), widths.map((w) => '-'.repeat(w)).join('  '), ...body.map(fmt)].join('\n');
 };
 
@@ -325,16 +377,25 @@ const target = (ok) => (ok ? 'met' : 'NOT met');
 bench.bench_seconds = r0((performance.now() - benchStart) / 1000);
 const out = [];
 out.push('');
-out.push(`anyio-migrate benchmark — ${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? '?'}), load ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}, node ${process.version}`);
+out.push(
+  `anyio-migrate benchmark — ${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? '?'}), load ${os
+    .loadavg()
+    .map((x) => x.toFixed(1))
+    .join(' ')}, node ${process.version}`,
+);
 out.push(`realistic: ${stdlibDir} + generated AnyIO 2 code base — ${realistic.files.length} files, ${realistic.lines.toLocaleString('en-US')} lines`);
 out.push(`worst case: generated AnyIO 2 code base only — ${worst.files.length} files, ${worst.lines.toLocaleString('en-US')} lines (every file uses AnyIO)`);
-out.push(`package: generated 1,000-file package — ${project.files.length} files, ${project.lines.toLocaleString('en-US')} lines (${project.anyio} write anyio; the others import each other and its helpers)`);
+out.push(
+  `package: generated 1,000-file package — ${project.files.length} files, ${project.lines.toLocaleString('en-US')} lines (${project.anyio} write anyio; the others import each other and its helpers)`,
+);
 out.push('');
 out.push(table(['workspace check', 'time', 'lines/s', 'files/s', 'notes'], rows));
 out.push('');
 if (hasIndex) {
   out.push(table(['project index (issue 11)', 'time', 'lines/s', 'files/s', 'notes'], indexRows));
-  out.push(`findings in package files that never write anyio: ${indexFig.project.withoutAnyio.findings} in ${indexFig.project.withoutAnyio.files} files (${indexFig.project.withoutAnyioNoIndex.findings} with --no-project-index)`);
+  out.push(
+    `findings in package files that never write anyio: ${indexFig.project.withoutAnyio.findings} in ${indexFig.project.withoutAnyio.files} files (${indexFig.project.withoutAnyioNoIndex.findings} with --no-project-index)`,
+  );
 } else out.push('project index: none in this build');
 out.push('');
 out.push(
@@ -359,15 +420,16 @@ out.push(
       ['realistic ≥ 2× ruff-wasm cold', `${bench.realistic_ratio_vs_ruff_cold}×`, target(bench.realistic_ratio_vs_ruff_cold >= 2)],
       ['worst case ≥ 0.8× parse-only floor (1 worker vs 1 thread)', `${bench.worstcase_ratio_vs_floor}×`, target(bench.worstcase_ratio_vs_floor >= 0.8)],
       ['keystroke → diagnostics p95 ≤ 5 ms', `${bench.keystroke_p95_ms} ms`, target(bench.keystroke_p95_ms <= 5)],
-      ...(hasIndex
-        ? [['1,000-file package: project index ≤ 25% of check', `${bench.project_index_share}×`, target(bench.project_index_share <= 0.25)]]
-        : []),
+      ...(hasIndex ? [['1,000-file package: project index ≤ 25% of check', `${bench.project_index_share}×`, target(bench.project_index_share <= 0.25)]] : []),
       ['whole bench < 5 min', `${bench.bench_seconds} s`, target(bench.bench_seconds < 300)],
     ],
   ),
 );
 out.push('');
 const text = `${out.join('\n')}\n`;
-writeFileSync(join(results, 'bench.json'), `${JSON.stringify({ ...bench, details: { ours, ruff, floor, server, load, corpus, index: indexFig, project: projectGen } }, null, 2)}\n`);
+writeFileSync(
+  join(results, 'bench.json'),
+  `${JSON.stringify({ ...bench, details: { ours, ruff, floor, server, load, corpus, index: indexFig, project: projectGen } }, null, 2)}\n`,
+);
 process.stdout.write(text);
 process.stdout.write(`BENCH ${JSON.stringify(bench)}\n`);

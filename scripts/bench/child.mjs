@@ -79,7 +79,13 @@ async function cli() {
       return true;
     },
   };
-  const err = { text: '', write(chunk) { this.text += typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'); return true; } };
+  const err = {
+    text: '',
+    write(chunk) {
+      this.text += typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8');
+      return true;
+    },
+  };
   let stats;
   const argv = [
     'check',
@@ -209,8 +215,7 @@ async function server() {
   });
   await conn.sendNotification('initialized', {});
   const published = (version) => new Promise((resolve) => waiting.set(version, resolve));
-  const withTimeout = (p, ms, what) =>
-    Promise.race([p, new Promise((_, reject) => setTimeout(() => reject(new Error(`no diagnostics ${what} within ${ms} ms`)), ms))]);
+  const withTimeout = (p, ms, what) => Promise.race([p, new Promise((_, reject) => setTimeout(() => reject(new Error(`no diagnostics ${what} within ${ms} ms`)), ms))]);
 
   let version = 1;
   const openAt = performance.now();
@@ -228,7 +233,7 @@ async function server() {
   const picks = [];
   const want = args.edits ?? 120;
   const warmup = args.warmup ?? 10;
-  for (let i = 0; i < (want + warmup + 1) / 2; i++) picks.push(sites[Math.floor(((i * 7919) % sites.length))]);
+  for (let i = 0; i < (want + warmup + 1) / 2; i++) picks.push(sites[Math.floor((i * 7919) % sites.length)]);
   const posOf = (offset) => {
     let lo = 0;
     let hi = lineStarts.length - 1;
@@ -247,9 +252,7 @@ async function server() {
       version++;
       const p = published(version);
       const start = posOf(at);
-      const change = insert
-        ? { range: { start, end: start }, text: 'x' }
-        : { range: { start, end: { line: start.line, character: start.character + 1 } }, text: '' };
+      const change = insert ? { range: { start, end: start }, text: 'x' } : { range: { start, end: { line: start.line, character: start.character + 1 } }, text: '' };
       const s = performance.now();
       await conn.sendNotification('textDocument/didChange', { textDocument: { uri, version }, contentChanges: [change] });
       const got = await withTimeout(p, 60000, `for version ${version}`);

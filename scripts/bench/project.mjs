@@ -18,7 +18,6 @@ import { rng } from './corpus.mjs';
 
 const GENERATOR_VERSION = 1;
 
-
 const SUBPACKAGES = ['core', 'api', 'workers', 'storage', 'services', 'util', 'billing', 'catalog', 'orders', 'notify'];
 const NOUNS = ['order', 'invoice', 'customer', 'product', 'payment', 'shipment', 'ticket', 'account', 'report', 'session', 'token', 'batch', 'record', 'event', 'job'];
 const VERBS = ['load', 'save', 'merge', 'validate', 'render', 'compute', 'sync', 'refresh', 'apply', 'collect', 'resolve', 'export'];
@@ -31,7 +30,8 @@ function plainFunction(rand, name, uses) {
   const body = int(2, 6);
   for (let i = 0; i < body; i++) {
     const k = int(0, 3);
-    if (k === 0) lines.push(`    for item in ${noun}s:`, '        if item in seen:', '            continue', '        seen.add(item)', `        out.append((item, len(out) % ${int(2, 9)}))`);
+    if (k === 0)
+      lines.push(`    for item in ${noun}s:`, '        if item in seen:', '            continue', '        seen.add(item)', `        out.append((item, len(out) % ${int(2, 9)}))`);
     else if (k === 1) lines.push('    if strict and len(out) > limit:', `        raise ValueError("too many ${noun}s: %d" % len(out))`);
     else if (k === 2 && uses.length) lines.push(`    out = ${uses[int(0, uses.length - 1)]}(out, limit=limit)`);
     else lines.push(`    total_${i} = sum(x for _, x in out if x > ${int(0, 4)})`, `    if total_${i} > limit:`, `        out = out[: limit // 2 + ${i}]`);
@@ -45,7 +45,16 @@ function plainClass(rand, name) {
   const int = (lo, hi) => lo + Math.floor(rand() * (hi - lo + 1));
   const noun = NOUNS[int(0, NOUNS.length - 1)];
   if (rand() < 0.4) {
-    return [`@dataclass`, `class ${name}:`, `    ${noun}_id: int`, '    name: str = ""', `    tags: list = field(default_factory=list)`, '', '    def label(self):', `        return f"{self.name}#{self.${noun}_id}"`].join('\n');
+    return [
+      `@dataclass`,
+      `class ${name}:`,
+      `    ${noun}_id: int`,
+      '    name: str = ""',
+      `    tags: list = field(default_factory=list)`,
+      '',
+      '    def label(self):',
+      `        return f"{self.name}#{self.${noun}_id}"`,
+    ].join('\n');
   }
   const lines = [`class ${name}:`, `    def __init__(self, ${noun}s=None):`, `        self.${noun}s = list(${noun}s or [])`, '        self.closed = False', ''];
   const methods = int(2, 5);
@@ -56,7 +65,14 @@ function plainClass(rand, name) {
       const m = ['spawn', 'set', 'release', 'cancel'][int(0, 3)];
       lines.push(`    async def ${m}(self, *args):`, `        self.${noun}s.extend(args)`, `        return len(self.${noun}s)`, '');
     } else {
-      lines.push(`    def ${verb}_${i}(self, value):`, '        if self.closed:', `            raise RuntimeError("${name} is closed")`, `        self.${noun}s.append(value)`, `        return [x for x in self.${noun}s if x is not None]`, '');
+      lines.push(
+        `    def ${verb}_${i}(self, value):`,
+        '        if self.closed:',
+        `            raise RuntimeError("${name} is closed")`,
+        `        self.${noun}s.append(value)`,
+        `        return [x for x in self.${noun}s if x is not None]`,
+        '',
+      );
     }
   }
   lines.push('    def close(self):', '        self.closed = True');
@@ -289,7 +305,10 @@ export function generateProject({ outDir, files: total = 1000, seed = 11 }) {
   for (let i = 0; i < nTests; i++) {
     const t = pick(rand() < 0.5 ? indirects : plains);
     const fn = t.exports[0];
-    const body = t.kind === 'indirect' ? [`@pytest.mark.anyio`, `async def test_${fn}():`, `    assert await ${fn}([1, 2, 3]) == 3`] : [`def test_${fn}():`, `    assert ${fn}([1, 2, 2]) is not None`];
+    const body =
+      t.kind === 'indirect'
+        ? [`@pytest.mark.anyio`, `async def test_${fn}():`, `    assert await ${fn}([1, 2, 3]) == 3`]
+        : [`def test_${fn}():`, `    assert ${fn}([1, 2, 2]) is not None`];
     write(`tests/test_${t.stem}_${i}.py`, ['import pytest', '', `from ${t.module} import ${fn}`, '', '', ...body, ''].join('\n'), 'tests');
   }
   const summary = { ...wanted, written, lines, kinds, root: top };

@@ -8,18 +8,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { root, resultsDir } from './config.mjs';
-import {
-  checkTools,
-  launchBrowser,
-  log,
-  makeTempDir,
-  prepareWorkspace,
-  remoteUri,
-  secs,
-  startCodeServer,
-  withTimeout,
-  workbenchUrl,
-} from './harness.mjs';
+import { checkTools, launchBrowser, log, makeTempDir, prepareWorkspace, remoteUri, secs, startCodeServer, withTimeout, workbenchUrl } from './harness.mjs';
 
 const TIMEOUT_MS = Number(process.env.ANYIO_MIGRATE_VSCODE_TIMEOUT_MS ?? 8 * 60_000);
 const t0 = Date.now();
@@ -105,7 +94,7 @@ async function main() {
 main().then(
   (code) => process.exit(code),
   (err) => {
-    log(`FAILED after ${secs(t0)}: ${err instanceof Error ? err.stack ?? err.message : String(err)}`);
+    log(`FAILED after ${secs(t0)}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
     log(`logs: ${resultsDir}`);
     // No summary file: run-tests.mjs counts the suite as crashed (one failure).
     if (!process.env.ANYIO_MIGRATE_SUMMARY_FILE) process.stdout.write('0 passed, 1 failed\n');

@@ -9,7 +9,11 @@ import { join } from 'node:path';
 import { root } from './config.mjs';
 
 const dir = join(root, 'out', 'test', 'vscode', 'ui');
-const files = existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.e2e.js')).map((f) => join(dir, f)) : [];
+const files = existsSync(dir)
+  ? readdirSync(dir)
+      .filter((f) => f.endsWith('.e2e.js'))
+      .map((f) => join(dir, f))
+  : [];
 if (files.length === 0) {
   process.stderr.write(`[vscode] no UI tests in ${dir}: run npm run build\n`);
   process.exit(1);

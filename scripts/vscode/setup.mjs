@@ -9,18 +9,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import {
-  APT_PACKAGES,
-  CODE_SERVER_VERSION,
-  NODE_VERSION,
-  chromiumBin,
-  codeServerDir,
-  codeServerEntry,
-  nodeBin,
-  nodeDir,
-  nodePkg,
-  toolsDir,
-} from './config.mjs';
+import { APT_PACKAGES, CODE_SERVER_VERSION, NODE_VERSION, chromiumBin, codeServerDir, codeServerEntry, nodeBin, nodeDir, nodePkg, toolsDir } from './config.mjs';
 
 const t0 = Date.now();
 const log = (m) => process.stderr.write(`[setup:vscode] ${m}\n`);
@@ -71,9 +60,7 @@ function npmInstall(dir, spec, node, env) {
 }
 
 function aptPackages() {
-  const missing = APT_PACKAGES.filter(
-    (p) => spawnSync('dpkg-query', ['-W', '-f=${Status}', p], { encoding: 'utf8' }).stdout.trim() !== 'install ok installed',
-  );
+  const missing = APT_PACKAGES.filter((p) => spawnSync('dpkg-query', ['-W', '-f=${Status}', p], { encoding: 'utf8' }).stdout.trim() !== 'install ok installed');
   if (missing.length === 0 && existsSync(chromiumBin)) return log(`${APT_PACKAGES.join(', ')} present`);
   const t = Date.now();
   const asRoot = typeof process.getuid === 'function' && process.getuid() === 0;

@@ -142,7 +142,9 @@ export function parseAnyioMigrateConfig(tomlText: string, filePath: string): Par
     if (!list) return undefined;
     const unknown = list.filter((c) => !isValidCodeSelector(c));
     if (unknown.length > 0) {
-      errors.push(`${where} ${key}: unknown rule code${unknown.length > 1 ? 's' : ''} ${unknown.map((c) => `'${c}'`).join(', ')} (expected codes or prefixes such as 'ASY', 'ASY1', 'ASY101')`);
+      errors.push(
+        `${where} ${key}: unknown rule code${unknown.length > 1 ? 's' : ''} ${unknown.map((c) => `'${c}'`).join(', ')} (expected codes or prefixes such as 'ASY', 'ASY1', 'ASY101')`,
+      );
       return undefined;
     }
     return list;

@@ -10,7 +10,7 @@ import { constants as fsConstants, lstatSync, unlinkSync } from 'fs';
 import type { Dirent, Stats } from 'fs';
 import { createHash, randomBytes } from 'crypto';
 import { TextDecoder } from 'util';
-import { FileSystem, nodeFileSystem, errorCode, describeError, formatSize } from './fsys';
+import { type FileSystem, nodeFileSystem, errorCode, describeError, formatSize } from './fsys';
 import { describeFileType, readRegularFile, readRegularFileSync } from './safe-read';
 
 export const DEFAULT_MAX_FILE_SIZE = 5 * 1024 * 1024;
@@ -26,9 +26,7 @@ export interface SourceEncoding {
   writable: boolean;
 }
 
-export type DecodeResult =
-  | { ok: true; text: string; encoding: SourceEncoding; cookie?: string }
-  | { ok: false; reason: string };
+export type DecodeResult = { ok: true; text: string; encoding: SourceEncoding; cookie?: string } | { ok: false; reason: string };
 
 const utf8Decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
@@ -78,8 +76,8 @@ const LATIN1: SourceEncoding = {
 
 /** Python's cp1252 for bytes 0x80-0x9F (-1: undefined, a decode error in Python). */
 const CP1252_80_9F: readonly number[] = [
-  0x20ac, -1, 0x201a, 0x0192, 0x201e, 0x2026, 0x2020, 0x2021, 0x02c6, 0x2030, 0x0160, 0x2039, 0x0152, -1, 0x017d, -1,
-  -1, 0x2018, 0x2019, 0x201c, 0x201d, 0x2022, 0x2013, 0x2014, 0x02dc, 0x2122, 0x0161, 0x203a, 0x0153, -1, 0x017e, 0x0178,
+  0x20ac, -1, 0x201a, 0x0192, 0x201e, 0x2026, 0x2020, 0x2021, 0x02c6, 0x2030, 0x0160, 0x2039, 0x0152, -1, 0x017d, -1, -1, 0x2018, 0x2019, 0x201c, 0x201d, 0x2022, 0x2013, 0x2014,
+  0x02dc, 0x2122, 0x0161, 0x203a, 0x0153, -1, 0x017e, 0x0178,
 ];
 
 /** Bytes Python's codec leaves undefined where WHATWG's table maps them (checked table by table). */
@@ -249,10 +247,7 @@ export function decodePythonSource(bytes: Uint8Array): DecodeResult {
   if (text === undefined) {
     return {
       ok: false,
-      reason:
-        cookie === undefined
-          ? 'not valid UTF-8 and no PEP 263 coding cookie'
-          : `not valid ${encoding.name} (as declared by its coding cookie)`,
+      reason: cookie === undefined ? 'not valid UTF-8 and no PEP 263 coding cookie' : `not valid ${encoding.name} (as declared by its coding cookie)`,
     };
   }
   return cookie === undefined ? { ok: true, text, encoding } : { ok: true, text, encoding, cookie };
@@ -268,15 +263,10 @@ export function encodePythonSource(text: string, encoding: SourceEncoding): { ok
   return { ok: true, bytes };
 }
 
-export type ReadResult =
-  | { ok: true; bytes: Buffer; text: string; encoding: SourceEncoding }
-  | { ok: false; reason: string; ioError: boolean };
+export type ReadResult = { ok: true; bytes: Buffer; text: string; encoding: SourceEncoding } | { ok: false; reason: string; ioError: boolean };
 
 /** Read and decode one file, enforcing the size limit before reading. */
-export async function readPythonFile(
-  file: string,
-  options: { fs?: FileSystem; maxFileSize?: number } = {},
-): Promise<ReadResult> {
+export async function readPythonFile(file: string, options: { fs?: FileSystem; maxFileSize?: number } = {}): Promise<ReadResult> {
   const fs = options.fs ?? nodeFileSystem;
   const max = options.maxFileSize ?? DEFAULT_MAX_FILE_SIZE;
   try {
@@ -494,7 +484,14 @@ function lstatForCommit(fs: FileSystem, file: string): Stats {
  * by hash; then `lstat`: still there, still a regular file, same inode, size and times) and rename
  * `tmp` over it.
  */
-function commitIfUnchanged(fs: FileSystem, file: string, tmp: string, expectedHash: string | undefined, identity: FileIdentity | undefined, expectedSize: number | undefined): void {
+function commitIfUnchanged(
+  fs: FileSystem,
+  file: string,
+  tmp: string,
+  expectedHash: string | undefined,
+  identity: FileIdentity | undefined,
+  expectedSize: number | undefined,
+): void {
   if (expectedHash !== undefined && expectedSize !== undefined) {
     const read = readRegularFileSync(file, expectedSize, { noFollow: true, fs: fs.commit });
     if (!read.ok) {

@@ -128,11 +128,7 @@ function initialCapacity(reported: number, maxBytes: number): number {
  * Read `file` if it is a regular file of at most `maxBytes` bytes. Never throws, never blocks on a
  * FIFO, never reads more than `maxBytes + 1` bytes.
  */
-export async function readRegularFile(
-  file: string,
-  maxBytes: number,
-  opts: SafeReadOptions & { fs?: SafeReadFs } = {},
-): Promise<SafeReadResult> {
+export async function readRegularFile(file: string, maxBytes: number, opts: SafeReadOptions & { fs?: SafeReadFs } = {}): Promise<SafeReadResult> {
   const fs = opts.fs ?? nodeSafeReadFs;
   const noFollow = opts.noFollow ?? false;
   if (opts.signal?.aborted) return aborted;

@@ -13,7 +13,7 @@
  */
 import * as path from 'path';
 import { GitignoreMatcher, describeGlobWarning } from '../core/glob';
-import { FileSystem, nodeFileSystem, describeError } from './fsys';
+import { type FileSystem, nodeFileSystem, describeError } from './fsys';
 import { readRegularFile } from './safe-read';
 import { isWithin, toPosix } from '../shared/paths';
 
@@ -191,9 +191,7 @@ export async function collectPythonFiles(paths: readonly string[], options: Walk
   const seenFiles = new Set<string>();
   const visitedDirs = new Set<string>();
   const excludeMatcher: Matcher | undefined =
-    options.exclude && options.exclude.patterns.length > 0
-      ? { base: options.exclude.baseDir, ig: excludeMatcherOf(options.exclude, warn) }
-      : undefined;
+    options.exclude && options.exclude.patterns.length > 0 ? { base: options.exclude.baseDir, ig: excludeMatcherOf(options.exclude, warn) } : undefined;
 
   const followLinks = options.followLinks ?? false;
   /** The directories given, as given (absolute) and resolved; set before any walking. */

@@ -8,9 +8,9 @@
  */
 import * as assert from 'node:assert/strict';
 import { analyze, fixAll, initEngine } from '../../src/engine';
-import { applyCase, applyMutation, describeMutation, LongForm, Mutation, NestForm } from './mutations';
-import { CheckResult, Failure, signature, TIME_LIMIT_MS, timed } from './properties';
-import { buildCorpus, FuzzCorpus, generateCases } from './runner';
+import { applyCase, applyMutation, describeMutation, type LongForm, type Mutation, type NestForm } from './mutations';
+import { type CheckResult, type Failure, signature, TIME_LIMIT_MS, timed } from './properties';
+import { buildCorpus, type FuzzCorpus, generateCases } from './runner';
 import { runInWorker } from './worker';
 
 const QUICK_SEED = 20240607;
@@ -103,7 +103,10 @@ describe('fuzz', function () {
       const r = fixAll(`import anyio\n${deepIndentAfterQuote}`);
       assert.equal(r.output, `import anyio\n${deepIndentAfterQuote}`);
       assert.match(r.refused ?? '', /levels of indentation/);
-      assert.throws(() => analyze(`import anyio\n${deepIndentAfterQuote}`), (e: Error) => e.name === 'InputRefused');
+      assert.throws(
+        () => analyze(`import anyio\n${deepIndentAfterQuote}`),
+        (e: Error) => e.name === 'InputRefused',
+      );
     });
 
     it('analyze / fixAll / fix twice on the same input all answer (run in a worker)', async () => {
@@ -190,7 +193,10 @@ describe('fuzz', function () {
       { name: 'tab indentation', mutations: [{ kind: 'indentation', seed: 1, style: 'tabs' }] },
       { name: 'tab/space mix', mutations: [{ kind: 'indentation', seed: 2, style: 'mixed' }] },
       { name: 'broken dedents', mutations: [{ kind: 'indentation', seed: 3, style: 'dedent' }] },
-      ...['(', ')', '[', '}', '"', "'''", 'f"{', '\\'].map((text) => ({ name: `an unbalanced ${JSON.stringify(text)}`, mutations: [{ kind: 'insert', at: 160, text, what: 'bracket' } as Mutation] })),
+      ...['(', ')', '[', '}', '"', "'''", 'f"{', '\\'].map((text) => ({
+        name: `an unbalanced ${JSON.stringify(text)}`,
+        mutations: [{ kind: 'insert', at: 160, text, what: 'bracket' } as Mutation],
+      })),
       ...[0, 1, 50, 133, 200, 271].map((at) => ({ name: `truncated at ${at}`, mutations: [{ kind: 'truncate', at } as Mutation] })),
       { name: 'a snippet spliced into the middle of a block', mutations: [{ kind: 'snippet', at: 230, index: 3 }] },
     ];

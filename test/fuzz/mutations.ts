@@ -40,7 +40,30 @@ export const NASTY: readonly string[] = [
   '\u0301',
 ];
 
-export const BRACKETS_AND_QUOTES: readonly string[] = ['(', ')', '[', ']', '{', '}', '"', "'", '"""', "'''", 'f"', "rb'", 'f"{', '}"', ':', ',', '=', '@', 'async ', 'await ', 'lambda', '#'];
+export const BRACKETS_AND_QUOTES: readonly string[] = [
+  '(',
+  ')',
+  '[',
+  ']',
+  '{',
+  '}',
+  '"',
+  "'",
+  '"""',
+  "'''",
+  'f"',
+  "rb'",
+  'f"{',
+  '}"',
+  ':',
+  ',',
+  '=',
+  '@',
+  'async ',
+  'await ',
+  'lambda',
+  '#',
+];
 
 /** Deep nesting shapes (each generated at the requested depth). */
 export type NestForm = 'parens' | 'brackets' | 'calls' | 'attributes' | 'await' | 'binop' | 'blocks' | 'withs' | 'unclosed';
@@ -99,43 +122,46 @@ export function mutationArb(limits: MutationLimits = {}): fc.Arbitrary<Mutation>
   const maxDepth = limits.maxDepth ?? 1000;
   const lengthArb = (max: number) => fc.oneof(fc.constant(max), fc.integer({ min: Math.min(1_000, max), max }));
   return fc.oneof(
-  { weight: 4, arbitrary: fc.record({ kind: fc.constant('deleteToken' as const), at: pos }) },
-  { weight: 3, arbitrary: fc.record({ kind: fc.constant('duplicateToken' as const), at: pos }) },
-  { weight: 1, arbitrary: fc.record({ kind: fc.constant('swapTokens' as const), at: pos, with: pos }) },
-  { weight: 1, arbitrary: fc.record({ kind: fc.constant('deleteLine' as const), at: pos }) },
-  { weight: 1, arbitrary: fc.record({ kind: fc.constant('duplicateLine' as const), at: pos }) },
-  { weight: 2, arbitrary: fc.record({ kind: fc.constant('truncate' as const), at: pos }) },
-  {
-    weight: 5,
-    arbitrary: fc.record({ kind: fc.constant('insert' as const), at: pos }).chain((base) =>
-      fc.oneof(
-        fc.constantFrom(...BRACKETS_AND_QUOTES).map((text) => ({ ...base, text, what: 'bracket' as const })),
-        fc.array(fc.constantFrom(...NASTY), { minLength: 1, maxLength: 4 }).map((a) => ({ ...base, text: a.join(''), what: 'nasty' as const })),
-        fc.string({ unit: 'binary', minLength: 1, maxLength: 12 }).map((text) => ({ ...base, text, what: 'unicode' as const })),
-        fc.uint8Array({ minLength: 1, maxLength: 16 }).map((b) => ({ ...base, text: b[0]! & 1 ? latin1(b) : utf8Lossy(b), what: 'bytes' as const })),
-        fc.string({ unit: 'grapheme-ascii', minLength: 1, maxLength: 8 }).map((text) => ({ ...base, text, what: 'ascii' as const })),
+    { weight: 4, arbitrary: fc.record({ kind: fc.constant('deleteToken' as const), at: pos }) },
+    { weight: 3, arbitrary: fc.record({ kind: fc.constant('duplicateToken' as const), at: pos }) },
+    { weight: 1, arbitrary: fc.record({ kind: fc.constant('swapTokens' as const), at: pos, with: pos }) },
+    { weight: 1, arbitrary: fc.record({ kind: fc.constant('deleteLine' as const), at: pos }) },
+    { weight: 1, arbitrary: fc.record({ kind: fc.constant('duplicateLine' as const), at: pos }) },
+    { weight: 2, arbitrary: fc.record({ kind: fc.constant('truncate' as const), at: pos }) },
+    {
+      weight: 5,
+      arbitrary: fc.record({ kind: fc.constant('insert' as const), at: pos }).chain((base) =>
+        fc.oneof(
+          fc.constantFrom(...BRACKETS_AND_QUOTES).map((text) => ({ ...base, text, what: 'bracket' as const })),
+          fc.array(fc.constantFrom(...NASTY), { minLength: 1, maxLength: 4 }).map((a) => ({ ...base, text: a.join(''), what: 'nasty' as const })),
+          fc.string({ unit: 'binary', minLength: 1, maxLength: 12 }).map((text) => ({ ...base, text, what: 'unicode' as const })),
+          fc.uint8Array({ minLength: 1, maxLength: 16 }).map((b) => ({ ...base, text: b[0]! & 1 ? latin1(b) : utf8Lossy(b), what: 'bytes' as const })),
+          fc.string({ unit: 'grapheme-ascii', minLength: 1, maxLength: 8 }).map((text) => ({ ...base, text, what: 'ascii' as const })),
+        ),
       ),
-    ),
-  },
-  {
-    weight: 1,
-    arbitrary: fc.oneof(
-      fc.record({ kind: fc.constant('longLine' as const), at: pos, length: lengthArb(maxLine), form: fc.constantFrom<LongForm>('string', 'comment', 'identifier', 'args') }),
-      fc.record({ kind: fc.constant('longLine' as const), at: pos, length: lengthArb(maxCallLine), form: fc.constantFrom<LongForm>('anyio-calls', 'await-calls') }),
-    ),
-  },
-  {
-    weight: 1,
-    arbitrary: fc.record({
-      kind: fc.constant('deepNest' as const),
-      at: pos,
-      depth: fc.oneof(fc.constant(maxDepth), fc.integer({ min: 2, max: maxDepth })),
-      form: fc.constantFrom<NestForm>('parens', 'brackets', 'calls', 'attributes', 'await', 'binop', 'blocks', 'withs', 'unclosed'),
-    }),
-  },
-  { weight: 1, arbitrary: fc.record({ kind: fc.constant('lineEndings' as const), seed: fc.nat(), style: fc.constantFrom('crlf' as const, 'cr' as const, 'mixed' as const) }) },
-  { weight: 1, arbitrary: fc.record({ kind: fc.constant('indentation' as const), seed: fc.nat(), style: fc.constantFrom('tabs' as const, 'mixed' as const, 'dedent' as const) }) },
-  { weight: 2, arbitrary: fc.record({ kind: fc.constant('snippet' as const), at: pos, index: fc.nat() }) },
+    },
+    {
+      weight: 1,
+      arbitrary: fc.oneof(
+        fc.record({ kind: fc.constant('longLine' as const), at: pos, length: lengthArb(maxLine), form: fc.constantFrom<LongForm>('string', 'comment', 'identifier', 'args') }),
+        fc.record({ kind: fc.constant('longLine' as const), at: pos, length: lengthArb(maxCallLine), form: fc.constantFrom<LongForm>('anyio-calls', 'await-calls') }),
+      ),
+    },
+    {
+      weight: 1,
+      arbitrary: fc.record({
+        kind: fc.constant('deepNest' as const),
+        at: pos,
+        depth: fc.oneof(fc.constant(maxDepth), fc.integer({ min: 2, max: maxDepth })),
+        form: fc.constantFrom<NestForm>('parens', 'brackets', 'calls', 'attributes', 'await', 'binop', 'blocks', 'withs', 'unclosed'),
+      }),
+    },
+    { weight: 1, arbitrary: fc.record({ kind: fc.constant('lineEndings' as const), seed: fc.nat(), style: fc.constantFrom('crlf' as const, 'cr' as const, 'mixed' as const) }) },
+    {
+      weight: 1,
+      arbitrary: fc.record({ kind: fc.constant('indentation' as const), seed: fc.nat(), style: fc.constantFrom('tabs' as const, 'mixed' as const, 'dedent' as const) }),
+    },
+    { weight: 2, arbitrary: fc.record({ kind: fc.constant('snippet' as const), at: pos, index: fc.nat() }) },
   );
 }
 
@@ -265,7 +291,16 @@ export function applyMutation(text: string, m: Mutation, snippets: readonly stri
       if (m.kind === 'duplicateToken') return text.slice(0, e) + (m.at & 1 ? ' ' : '') + text.slice(s, e) + text.slice(e);
       const [s2, e2] = tokens[m.with % tokens.length]!;
       if (s2 === s) return text;
-      const [a, b] = s < s2 ? [[s, e], [s2, e2]] : [[s2, e2], [s, e]];
+      const [a, b] =
+        s < s2
+          ? [
+              [s, e],
+              [s2, e2],
+            ]
+          : [
+              [s2, e2],
+              [s, e],
+            ];
       return text.slice(0, a[0]) + text.slice(b[0], b[1]) + text.slice(a[1], b[0]) + text.slice(a[0], a[1]) + text.slice(b[1]);
     }
     case 'deleteLine':

@@ -9,8 +9,8 @@ import * as path from 'node:path';
 import fc from 'fast-check';
 import { allFixtures, anyio2Snippets, readUtf8, STDLIB_ROOT, stdlibFiles, withAnyioImport } from '../oracle/corpus';
 import type { CPythonOracle } from '../oracle/cpython';
-import { applyCase, Case, caseArb, describeMutation, MutationLimits } from './mutations';
-import { checkText, CheckResult, Failure, FailureKind, signature } from './properties';
+import { applyCase, type Case, caseArb, describeMutation, type MutationLimits } from './mutations';
+import { checkText, type CheckResult, type Failure, type FailureKind, signature } from './properties';
 import { minimize } from './minimize';
 
 export interface SeedText {

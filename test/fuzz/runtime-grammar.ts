@@ -87,7 +87,8 @@ export interface Program {
 }
 
 /** The AnyIO 2 classes a receiver can be, with the annotation that names each in 2.2 and 3.x. */
-type Cls = 'Event' | 'Lock' | 'Condition' | 'Semaphore' | 'CapacityLimiter' | 'TaskGroup' | 'CancelScope' | 'MemoryObjectSendStream' | 'MemoryObjectReceiveStream' | 'BlockingPortal';
+type Cls =
+  'Event' | 'Lock' | 'Condition' | 'Semaphore' | 'CapacityLimiter' | 'TaskGroup' | 'CancelScope' | 'MemoryObjectSendStream' | 'MemoryObjectReceiveStream' | 'BlockingPortal';
 
 const ABC_PATH: Record<Cls, string> = {
   Event: 'abc.Event',
@@ -219,7 +220,9 @@ type Path = 'direct' | 'alias' | 'list' | 'helperAnnotated' | 'helperPlain' | 'a
  * user class), or undefined when there is none.
  */
 export function useReceiver(g: Gen, variable: string, annotation: string | undefined, use: (r: string) => string[]): Unit[] {
-  const path = g.r.pick<Path>(g.typedOnly ? ['direct', 'helperAnnotated'] : ['direct', 'direct', 'alias', 'list', 'helperAnnotated', 'helperPlain', 'attrInit', 'attrAnnotated', 'attrSet']);
+  const path = g.r.pick<Path>(
+    g.typedOnly ? ['direct', 'helperAnnotated'] : ['direct', 'direct', 'alias', 'list', 'helperAnnotated', 'helperPlain', 'attrInit', 'attrAnnotated', 'attrSet'],
+  );
   switch (path) {
     case 'direct':
       return [{ lines: use(variable) }];
@@ -295,14 +298,14 @@ const eventWaiter: Snippet = (g) => {
   const log = g.fresh('log');
   g.addPrelude(block(`async def ${waiter}(event, log)`, ['await event.wait()', "log.append('woken')"]));
   const tg = g.fresh('tg');
-  const body = [
-    `await ${tg}.spawn(${waiter}, ${ev}, ${log})`,
-    `await ${g.any('wait_all_tasks_blocked')}()`,
-    `print('${s} before', ${log})`,
-    `await ${ev}.set()`,
-  ];
+  const body = [`await ${tg}.spawn(${waiter}, ${ev}, ${log})`, `await ${g.any('wait_all_tasks_blocked')}()`, `print('${s} before', ${log})`, `await ${ev}.set()`];
   g.features.push('event-waiter', 'spawn');
-  return [g.stmt(`${ev} = ${g.any('create_event')}()`), g.stmt(`${log} = []`), g.stmt(...block(`async with ${g.any('create_task_group')}() as ${tg}`, body)), g.stmt(`print('${s} after', ${log})`)];
+  return [
+    g.stmt(`${ev} = ${g.any('create_event')}()`),
+    g.stmt(`${log} = []`),
+    g.stmt(...block(`async with ${g.any('create_task_group')}() as ${tg}`, body)),
+    g.stmt(`print('${s} after', ${log})`),
+  ];
 };
 
 const lock: Snippet = (g) => {
@@ -312,7 +315,12 @@ const lock: Snippet = (g) => {
   return [
     g.stmt(`${lk} = ${g.any('create_lock')}()`),
     g.stmt(...block(`async with ${lk}`, [`print('${s} held', ${lk}.locked())`])),
-    ...useReceiver(g, lk, g.annotation('Lock'), (r) => [`await ${r}.acquire()`, `print('${s} acquired', ${r}.locked())`, `await ${r}.release()`, `print('${s} released', ${r}.locked())`]),
+    ...useReceiver(g, lk, g.annotation('Lock'), (r) => [
+      `await ${r}.acquire()`,
+      `print('${s} acquired', ${r}.locked())`,
+      `await ${r}.release()`,
+      `print('${s} released', ${r}.locked())`,
+    ]),
   ];
 };
 
@@ -327,7 +335,11 @@ const condition: Snippet = (g) => {
   const n = all ? 1 : g.r.pick([1, 2]);
   // The waiter holds the condition's lock from `ready` until wait() releases it: once the notifier
   // holds the lock, the waiter is waiting.
-  g.addPrelude(block(`async def ${waiter}(cond: ${g.annotation('Condition')}, ready: ${g.annotation('Event')}, log, tag)`, [...block('async with cond', ['await ready.set()', 'await cond.wait()', 'log.append(tag)'])]));
+  g.addPrelude(
+    block(`async def ${waiter}(cond: ${g.annotation('Condition')}, ready: ${g.annotation('Event')}, log, tag)`, [
+      ...block('async with cond', ['await ready.set()', 'await cond.wait()', 'log.append(tag)']),
+    ]),
+  );
   const notify = all ? 'notify_all()' : `notify(${n === 1 && g.r.chance(0.5) ? '' : n})`;
   g.features.push(all ? 'condition-notify-all' : 'condition-notify', 'spawn');
   return [
@@ -354,7 +366,12 @@ const semaphore: Snippet = (g) => {
   return [
     g.stmt(`${sem} = ${g.any('create_semaphore')}(${arg})`),
     g.stmt(...block(`async with ${sem}`, [`print('${s} inside', ${sem}.value)`])),
-    ...useReceiver(g, sem, g.annotation('Semaphore'), (r) => [`await ${r}.acquire()`, `print('${s} acquired', ${r}.value)`, `await ${r}.release()`, `print('${s} released', ${r}.value)`]),
+    ...useReceiver(g, sem, g.annotation('Semaphore'), (r) => [
+      `await ${r}.acquire()`,
+      `print('${s} acquired', ${r}.value)`,
+      `await ${r}.release()`,
+      `print('${s} released', ${r}.value)`,
+    ]),
   ];
 };
 
@@ -365,7 +382,15 @@ const limiter: Snippet = (g) => {
   const ops = g.r.pick(['acquire', 'behalf', 'tokens', 'with', 'nowait'] as const);
   g.features.push(`limiter-${ops}`);
   const ann = g.annotation('CapacityLimiter');
-  if (ops === 'acquire') out.push(...useReceiver(g, lim, ann, (r) => [`await ${r}.acquire()`, `print('${s} borrowed', ${r}.borrowed_tokens)`, `await ${r}.release()`, `print('${s} returned', ${r}.borrowed_tokens)`]));
+  if (ops === 'acquire')
+    out.push(
+      ...useReceiver(g, lim, ann, (r) => [
+        `await ${r}.acquire()`,
+        `print('${s} borrowed', ${r}.borrowed_tokens)`,
+        `await ${r}.release()`,
+        `print('${s} returned', ${r}.borrowed_tokens)`,
+      ]),
+    );
   else if (ops === 'behalf')
     out.push(
       ...useReceiver(g, lim, ann, (r) => [
@@ -463,14 +488,7 @@ const cancelScope: Snippet = (g) => {
       return [g.stmt(...block(`async with ${g.any('move_on_after')}(${delay}) as ${sc}`, inner)), g.stmt(`print('${s}', ${sc}.cancel_called)`)];
     }
     case 'failAfter':
-      return [
-        g.stmt(
-          'try:',
-          ...indent(block(`async with ${g.any('fail_after')}(0.01)`, [`await ${sleep}(5)`])),
-          'except TimeoutError:',
-          `    print('${s} timed out')`,
-        ),
-      ];
+      return [g.stmt('try:', ...indent(block(`async with ${g.any('fail_after')}(0.01)`, [`await ${sleep}(5)`])), 'except TimeoutError:', `    print('${s} timed out')`)];
     case 'failNone':
       return [g.stmt(...block(`async with ${g.any('fail_after')}(None) as ${sc}`, [`await ${sleep}(0)`])), g.stmt(`print('${s}', ${sc}.cancel_called)`)];
   }
@@ -608,7 +626,10 @@ const compat: Snippet = (g) => {
       return [
         g.stmt(`${log} = []`),
         g.stmt(
-          ...block(`async with ${g.any('create_task_group')}() as ${tg}`, block('with warnings.catch_warnings()', ["warnings.simplefilter('ignore', DeprecationWarning)", `await ${tg}.spawn(${worker}, ${log}, 1)`])),
+          ...block(
+            `async with ${g.any('create_task_group')}() as ${tg}`,
+            block('with warnings.catch_warnings()', ["warnings.simplefilter('ignore', DeprecationWarning)", `await ${tg}.spawn(${worker}, ${log}, 1)`]),
+          ),
         ),
         g.stmt(`print('${s}', ${log})`),
       ];
@@ -630,7 +651,21 @@ const compat: Snippet = (g) => {
 
 // -------------------------------------------------------------------------------- look-alikes
 
-const LOOKALIKE_METHODS = ['set', 'release', 'spawn', 'cancel', 'notify', 'notify_all', 'acquire_nowait', 'send_nowait', 'receive_nowait', 'set_total_tokens', 'release_on_behalf_of', 'acquire_on_behalf_of_nowait', 'spawn_task'] as const;
+const LOOKALIKE_METHODS = [
+  'set',
+  'release',
+  'spawn',
+  'cancel',
+  'notify',
+  'notify_all',
+  'acquire_nowait',
+  'send_nowait',
+  'receive_nowait',
+  'set_total_tokens',
+  'release_on_behalf_of',
+  'acquire_on_behalf_of_nowait',
+  'spawn_task',
+] as const;
 
 /** A user class whose methods share AnyIO's names; each call logs and returns a value. */
 function lookalikeClass(g: Gen, methods: readonly string[], name = g.fresh('Thing')): string[] {
@@ -649,7 +684,11 @@ const lookalikeObject: Snippet = (g) => {
   if (local) out.push({ lines: lookalikeClass(g, methods, 'Event') });
   else g.addPrelude(lookalikeClass(g, methods, cls));
   out.push(g.stmt(`${obj} = ${cls}()`));
-  const calls = (r: string) => methods.map((m) => `print('${s} ${m}', await ${r}.${m}(${m.includes('behalf') ? "'b'" : m === 'spawn' || m === 'spawn_task' ? 'print' : m === 'set_total_tokens' || m === 'send_nowait' || m === 'notify' ? '1' : ''}))`);
+  const calls = (r: string) =>
+    methods.map(
+      (m) =>
+        `print('${s} ${m}', await ${r}.${m}(${m.includes('behalf') ? "'b'" : m === 'spawn' || m === 'spawn_task' ? 'print' : m === 'set_total_tokens' || m === 'send_nowait' || m === 'notify' ? '1' : ''}))`,
+    );
   out.push(...useReceiver(g, obj, local ? undefined : cls, (r) => [...calls(r), `print('${s}', ${r}.calls)`]));
   g.features.push(local ? 'lookalike-local-Event' : 'lookalike-object');
   g.lookalike = true;
@@ -695,14 +734,26 @@ const lookalikeCallback: Snippet = (g) => {
   if (g.r.chance(0.5)) {
     // The AnyIO 2 dance on a user object's release(): not AnyIO, the await must stay.
     const cls = g.fresh('Resource');
-    const body = isAsync ? block('async def release(self)', ["self.log.append('released')", "return 'released'"]) : block('def release(self)', ["self.log.append('released now')", "return 'released now'"]);
+    const body = isAsync
+      ? block('async def release(self)', ["self.log.append('released')", "return 'released'"])
+      : block('def release(self)', ["self.log.append('released now')", "return 'released now'"]);
     g.addPrelude(block(`class ${cls}`, [...block('def __init__(self)', ['self.log = []']), '', ...body]));
     const res = g.fresh('resource');
     if (g.r.chance(0.5)) {
       // The value discarded: the exact shape of the AnyIO 2 dance (ASY605).
-      return [g.stmt(`${res} = ${cls}()`), g.stmt(`${r} = ${res}.release()`), g.stmt(...block(`if inspect.isawaitable(${r})`, [`await ${r}`])), g.stmt(`print('${s}', ${res}.log)`)];
+      return [
+        g.stmt(`${res} = ${cls}()`),
+        g.stmt(`${r} = ${res}.release()`),
+        g.stmt(...block(`if inspect.isawaitable(${r})`, [`await ${r}`])),
+        g.stmt(`print('${s}', ${res}.log)`),
+      ];
     }
-    return [g.stmt(`${res} = ${cls}()`), g.stmt(`${r} = ${res}.release()`), g.stmt(...block(`if inspect.isawaitable(${r})`, [`${r} = await ${r}`])), g.stmt(`print('${s}', ${r}, ${res}.log)`)];
+    return [
+      g.stmt(`${res} = ${cls}()`),
+      g.stmt(`${r} = ${res}.release()`),
+      g.stmt(...block(`if inspect.isawaitable(${r})`, [`${r} = await ${r}`])),
+      g.stmt(`print('${s}', ${r}, ${res}.log)`),
+    ];
   }
   g.addPrelude(block(`${isAsync ? 'async ' : ''}def ${cb}(x)`, ['return x + 1']));
   return [g.stmt(`${r} = ${cb}(1)`), g.stmt(...block(`if inspect.isawaitable(${r})`, [`${r} = await ${r}`])), g.stmt(`print('${s}', ${r})`)];
@@ -909,7 +960,12 @@ export const DRIVER_MARKER = '# ---- driver';
 export function renderProgram(p: Program): string {
   const lines = [programMarker(p.id)];
   for (const u of p.prelude) lines.push(...u.lines, '');
-  lines.push(...block(`async def prog_${p.index}()`, p.body.flatMap((u) => u.lines)));
+  lines.push(
+    ...block(
+      `async def prog_${p.index}()`,
+      p.body.flatMap((u) => u.lines),
+    ),
+  );
   return `${lines.join('\n')}\n`;
 }
 

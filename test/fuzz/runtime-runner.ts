@@ -21,8 +21,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fixAll } from '../../src/engine';
 import type { FixResult, Target } from '../../src/core/types';
-import { AnyioRuntime, runPython, runtimeEnv } from '../support/python';
-import { DRIVER_MARKER, FAKEIO, Program, programMarker, renderModule, renderProgram, Unit } from './runtime-grammar';
+import { type AnyioRuntime, runPython, runtimeEnv } from '../support/python';
+import { DRIVER_MARKER, FAKEIO, type Program, programMarker, renderModule, renderProgram, type Unit } from './runtime-grammar';
 
 export type ModeName = 'anyio3' | 'anyio3-unsafe' | 'anyio2+3' | 'anyio2+3-unsafe';
 
@@ -229,12 +229,12 @@ export async function checkModule(programs: readonly Program[], options: CheckOp
     return { mode, fix: migrate(text, mode) };
   });
   const originalRun = runModule(text, ids, 'anyio2', { dir: options.dir });
-  const migratedRuns = migrations.map(({ mode, fix }) =>
-    Promise.all(mode.runtimes.map((rt) => runModule(fix.output, ids, rt, { dir: options.dir }))),
-  );
+  const migratedRuns = migrations.map(({ mode, fix }) => Promise.all(mode.runtimes.map((rt) => runModule(fix.output, ids, rt, { dir: options.dir }))));
   const original = await originalRun;
   result.originalOutputs = original;
-  for (const id of ids) for (const b of BACKENDS) if (isBrokenOriginal(original.get(outputKey(id, b)))) result.originalErrors.push({ program: id, backend: b, output: original.get(outputKey(id, b)) ?? '' });
+  for (const id of ids)
+    for (const b of BACKENDS)
+      if (isBrokenOriginal(original.get(outputKey(id, b)))) result.originalErrors.push({ program: id, backend: b, output: original.get(outputKey(id, b)) ?? '' });
 
   for (const [i, { mode, fix }] of migrations.entries()) {
     const runs = await migratedRuns[i]!;
@@ -291,7 +291,11 @@ export function differenceSignature(d: Difference): string {
   const b = d.migrated.split('\n');
   let i = 0;
   while (i < a.length && i < b.length && a[i] === b[i]) i++;
-  const norm = (s: string | undefined) => (s ?? '(end)').replace(/\bs\d+\b/g, 's#').replace(/_\d+\b/g, '_#').replace(/\d+/g, '#');
+  const norm = (s: string | undefined) =>
+    (s ?? '(end)')
+      .replace(/\bs\d+\b/g, 's#')
+      .replace(/_\d+\b/g, '_#')
+      .replace(/\d+/g, '#');
   // A module that did not run: the error that stopped it (without paths).
   const notRun = /^!!! not run \(.*\| ([^|]*?)(?: \(\/[^)]*\))?\)$/.exec(b[i] ?? '');
   if (notRun) return `${d.mode} on ${d.runtime}: module not run: ${notRun[1]}`;
@@ -377,9 +381,14 @@ export async function minimizeDifference(programs: readonly Program[], d: Differ
   }
   // Then the units of the failing program: prelude items and statements.
   const p = current.find((x) => x.id === d.program)!;
-  const units: Array<{ where: 'prelude' | 'body'; unit: Unit }> = [...p.prelude.map((unit) => ({ where: 'prelude' as const, unit })), ...p.body.map((unit) => ({ where: 'body' as const, unit }))];
+  const units: Array<{ where: 'prelude' | 'body'; unit: Unit }> = [
+    ...p.prelude.map((unit) => ({ where: 'prelude' as const, unit })),
+    ...p.body.map((unit) => ({ where: 'body' as const, unit })),
+  ];
   const rebuild = (us: typeof units): Program[] =>
-    current.map((x) => (x.id === d.program ? { ...x, prelude: us.filter((u) => u.where === 'prelude').map((u) => u.unit), body: us.filter((u) => u.where === 'body').map((u) => u.unit) } : x));
+    current.map((x) =>
+      x.id === d.program ? { ...x, prelude: us.filter((u) => u.where === 'prelude').map((u) => u.unit), body: us.filter((u) => u.where === 'body').map((u) => u.unit) } : x,
+    );
   const kept = await ddmin(units, (us) => check(rebuild(us)), deadline);
   current = rebuild(kept);
   // `last` is the last passing attempt; make sure it is the final one.

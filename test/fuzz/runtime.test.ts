@@ -12,7 +12,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { initEngine } from '../../src/engine';
 import { generateProgram, generatePrograms, renderModule, renderProgram } from './runtime-grammar';
-import { checkBatch, Difference, engineMigrate, isBrokenOriginal, Migrate, ModeName } from './runtime-runner';
+import { checkBatch, type Difference, engineMigrate, isBrokenOriginal, type Migrate, type ModeName } from './runtime-runner';
 
 const QUICK_SEED = 20261201;
 const QUICK_PROGRAMS = 32;
@@ -61,7 +61,11 @@ describe('differential runtime fuzz (AnyIO 2.2.0 original vs. migration on 3.6.2
     const want = ['event', 'event-waiter', 'lock', 'spawn', 'memory-stream', 'lookalike-object'];
     for (const f of want) assert.ok(features.has(f), `no "${f}" snippet in the quick programs`);
     const prefixes = ['condition-', 'semaphore', 'limiter-', 'scope-', 'now-', 'thread-', 'compat-', 'lookalike-'];
-    for (const p of prefixes) assert.ok([...features].some((f) => f.startsWith(p)), `no "${p}*" snippet in the quick programs`);
+    for (const p of prefixes)
+      assert.ok(
+        [...features].some((f) => f.startsWith(p)),
+        `no "${p}*" snippet in the quick programs`,
+      );
     assert.ok(programs.some((p) => p.lookalike) && programs.some((p) => !p.lookalike), 'programs with and without look-alikes');
     assert.ok(features.size >= 25, `only ${features.size} kinds of snippet: ${[...features].sort().join(', ')}`);
   });
@@ -77,7 +81,11 @@ describe('differential runtime fuzz (AnyIO 2.2.0 original vs. migration on 3.6.2
     );
     assert.deepEqual(r.originalErrors, [], 'generated originals that do not run cleanly on AnyIO 2.2.0 (a generator bug)');
     for (const p of programs) for (const b of ['asyncio', 'trio'] as const) assert.ok(!isBrokenOriginal(r.originalOutputs.get(`${p.id}@${b}`)));
-    assert.equal(r.failures.length, 0, `behaviour changed by the migration:\n${describeDifferences(r.failures)}\nReplay: npm run fuzz:runtime -- --seed ${QUICK_SEED} --count ${QUICK_PROGRAMS}`);
+    assert.equal(
+      r.failures.length,
+      0,
+      `behaviour changed by the migration:\n${describeDifferences(r.failures)}\nReplay: npm run fuzz:runtime -- --seed ${QUICK_SEED} --count ${QUICK_PROGRAMS}`,
+    );
     for (const d of r.expected) assert.ok(d.remaining.length > 0);
     // The comparisons are not vacuous: most programs were changed by the fixes and compared.
     const safe = r.modes.anyio3!;

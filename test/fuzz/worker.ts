@@ -7,8 +7,8 @@ import { isMainThread, parentPort, Worker, workerData } from 'node:worker_thread
 import { countParseErrorsIn, initEngine } from '../../src/engine';
 import { CPythonOracle } from '../oracle/cpython';
 import type { MutationLimits } from './mutations';
-import { checkText, CheckResult } from './properties';
-import { buildCorpus, CorpusOptions, generateCases, runCase } from './runner';
+import { checkText, type CheckResult } from './properties';
+import { buildCorpus, type CorpusOptions, generateCases, runCase } from './runner';
 
 export type WorkerTask =
   | { kind: 'cases'; seed: number; from: number; count: number; limits: MutationLimits; corpus: CorpusOptions }
@@ -25,9 +25,7 @@ export interface WorkerCaseResult {
 }
 
 export type WorkerAnswer =
-  | { kind: 'cases'; results: WorkerCaseResult[]; stdlibCases: number }
-  | { kind: 'texts'; results: CheckResult[] }
-  | { kind: 'parse'; results: Array<string | null> };
+  { kind: 'cases'; results: WorkerCaseResult[]; stdlibCases: number } | { kind: 'texts'; results: CheckResult[] } | { kind: 'parse'; results: Array<string | null> };
 
 async function perform(task: WorkerTask): Promise<WorkerAnswer> {
   await initEngine();

@@ -4,7 +4,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { loadFixtures, Fixture } from '../support/fixtures';
+import { loadFixtures, type Fixture } from '../support/fixtures';
 import type { FixOptions } from '../../src/core/types';
 
 export const STDLIB_ROOT = process.env['ANYIO_MIGRATE_STDLIB'] ?? '/usr/lib/python3.11';
@@ -89,4 +89,3 @@ export const FIX_MODES: ReadonlyArray<{ name: string; opts: FixOptions }> = [
   { name: 'safe/anyio2+3', opts: { unsafeFixes: false, target: 'anyio2+3' } },
   { name: 'unsafe/anyio2+3', opts: { unsafeFixes: true, target: 'anyio2+3' } },
 ];
-

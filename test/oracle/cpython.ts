@@ -11,7 +11,7 @@
  * (a lone surrogate) does not compile. `compile` (not only `ast.parse`) also catches the errors of
  * the compiler pass, such as `'await' outside async function`. Nothing is executed.
  */
-import { spawn, ChildProcessWithoutNullStreams } from 'node:child_process';
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { PYTHON } from '../support/python';
 
 export interface CompileResult {

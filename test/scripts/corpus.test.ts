@@ -244,8 +244,28 @@ describe('corpus measurement (scripts/corpus-lib.mjs)', () => {
   it('renderTable prints one row per result, with dashes where there is no human migration', () => {
     const findings = { total: 2, safe: 0, unsafe: 1, noFix: 1, byCode: {} };
     const table = lib.renderTable([
-      { project: 'alpha', human: 'human-v3', files: 3, oursChanged: 5, humanChanged: 6, counts: { same: 4, differs: 1, missed: 3, 'ours-only': 0, ours: 0, missedSilent: 2 }, findings, humanFindings: findings, seconds: 0.5 },
-      { project: 'gamma', human: null, files: 2, oursChanged: 1, humanChanged: 0, counts: { same: 0, differs: 0, missed: 0, 'ours-only': 0, ours: 1, missedSilent: 0 }, findings, humanFindings: null, seconds: 1 },
+      {
+        project: 'alpha',
+        human: 'human-v3',
+        files: 3,
+        oursChanged: 5,
+        humanChanged: 6,
+        counts: { same: 4, differs: 1, missed: 3, 'ours-only': 0, ours: 0, missedSilent: 2 },
+        findings,
+        humanFindings: findings,
+        seconds: 0.5,
+      },
+      {
+        project: 'gamma',
+        human: null,
+        files: 2,
+        oursChanged: 1,
+        humanChanged: 0,
+        counts: { same: 0, differs: 0, missed: 0, 'ours-only': 0, ours: 1, missedSilent: 0 },
+        findings,
+        humanFindings: null,
+        seconds: 1,
+      },
     ]);
     const rows = table.split('\n').slice(2);
     assert.deepEqual(rows, [

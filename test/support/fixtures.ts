@@ -8,10 +8,7 @@ import * as path from 'node:path';
 
 /** test/fixtures, from the compiled location out/test/support/ or the source location test/support/. */
 export function fixturesRoot(): string {
-  const candidates = [
-    path.resolve(__dirname, '..', '..', '..', 'test', 'fixtures'),
-    path.resolve(__dirname, '..', 'fixtures'),
-  ];
+  const candidates = [path.resolve(__dirname, '..', '..', '..', 'test', 'fixtures'), path.resolve(__dirname, '..', 'fixtures')];
   for (const c of candidates) if (fs.existsSync(c) && fs.statSync(c).isDirectory()) return c;
   throw new Error(`test/fixtures not found (looked in ${candidates.join(', ')})`);
 }

@@ -44,11 +44,7 @@ const crlfInput = [
   '',
 ].join('\n');
 write('ASY102/crlf_tabs.py', crlfInput, { crlf: true });
-write(
-  'ASY102/crlf_tabs.fixed.py',
-  crlfInput.replace('await self.opened.set()', 'self.opened.set()').replace('await self.lock.release()', 'self.lock.release()'),
-  { crlf: true },
-);
+write('ASY102/crlf_tabs.fixed.py', crlfInput.replace('await self.opened.set()', 'self.opened.set()').replace('await self.lock.release()', 'self.lock.release()'), { crlf: true });
 write('ASY102/crlf_tabs.out', 'gate open: True locked: False\n');
 
 // ASY203: CRLF + tabs, a mixed `async with` that must be split (the body is re-indented with a tab).
@@ -109,11 +105,7 @@ const bomInput = [
   '',
 ].join('\n');
 write('ASY201/bom_alias.py', bomInput, { bom: true });
-write(
-  'ASY201/bom_alias.fixed.py',
-  bomInput.replace('aio.create_lock()', 'aio.Lock()').replace('aio.create_event()', 'aio.Event()'),
-  { bom: true },
-);
+write('ASY201/bom_alias.fixed.py', bomInput.replace('aio.create_lock()', 'aio.Lock()').replace('aio.create_event()', 'aio.Event()'), { bom: true });
 write('ASY201/bom_alias.out', "['Event', 'Lock']\n");
 
 // ASY301: BOM + CRLF together, spaces indentation, emoji before the edit on the same line.
@@ -159,10 +151,7 @@ const splitImportInput = [
 write('ASY402/crlf_split_import.py', splitImportInput, { crlf: true });
 write(
   'ASY402/crlf_split_import.fixed.py',
-  splitImportInput.replace(
-    'from anyio import sleep, start_blocking_portal\n',
-    'from anyio import sleep\nfrom anyio.from_thread import start_blocking_portal\n',
-  ),
+  splitImportInput.replace('from anyio import sleep, start_blocking_portal\n', 'from anyio import sleep\nfrom anyio.from_thread import start_blocking_portal\n'),
   { crlf: true },
 );
 write('ASY402/crlf_split_import.out', 'rested anyio\n');

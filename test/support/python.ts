@@ -130,10 +130,7 @@ export function runPython(args: readonly string[], options: RunPythonOptions = {
 }
 
 /** Run a script file; `warningsAsErrors` adds `-W error::DeprecationWarning`. */
-export function runPythonFile(
-  file: string,
-  { warningsAsErrors = false, ...options }: RunPythonOptions & { warningsAsErrors?: boolean } = {},
-): Promise<PythonRun> {
+export function runPythonFile(file: string, { warningsAsErrors = false, ...options }: RunPythonOptions & { warningsAsErrors?: boolean } = {}): Promise<PythonRun> {
   const args = warningsAsErrors ? ['-W', 'error::DeprecationWarning', file] : [file];
   return runPython(args, options);
 }

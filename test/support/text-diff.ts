@@ -5,7 +5,10 @@
 import { createTwoFilesPatch } from 'diff';
 
 function visible(text: string): string {
-  return text.replace(/\uFEFF/g, '<BOM>').replace(/\r/g, '␍').replace(/\t/g, '→   ');
+  return text
+    .replace(/\uFEFF/g, '<BOM>')
+    .replace(/\r/g, '␍')
+    .replace(/\t/g, '→   ');
 }
 
 export function textDiff(expected: string, actual: string, expectedLabel = 'expected', actualLabel = 'actual'): string {

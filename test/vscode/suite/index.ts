@@ -59,7 +59,10 @@ export function run(): Promise<void> {
       const file = process.env.ANYIO_MIGRATE_VSCODE_RESULTS;
       const passed = results.filter((r) => r.state === 'passed').length;
       const failed = results.length - passed;
-      const body = { passed, failed, durationMs: Date.now() - started, vscodeVersion: require('vscode').version as string, tests: results };
+      // Loaded here, not at the top: only the extension host provides the `vscode` module.
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const vscodeVersion = (require('vscode') as { version: string }).version;
+      const body = { passed, failed, durationMs: Date.now() - started, vscodeVersion, tests: results };
       if (file) fs.writeFileSync(file, JSON.stringify(body, null, 2));
       console.log(`[suite] ${passed} passed, ${failed} failed`);
       return failed;

@@ -69,7 +69,10 @@ describe('Migrate Workspace / Migrate This File / report', () => {
     assert.ok(result && result.edit, 'no edit');
     assert.strictEqual(result.cancelled, false);
     assert.deepStrictEqual(
-      result.files.filter((f) => f.status === 'changed').map((f) => vscode.Uri.parse(f.uri).fsPath).sort(),
+      result.files
+        .filter((f) => f.status === 'changed')
+        .map((f) => vscode.Uri.parse(f.uri).fsPath)
+        .sort(),
       changed.sort(),
     );
     assert.strictEqual(result.totals.changed, changed.length);
@@ -99,10 +102,14 @@ describe('Migrate Workspace / Migrate This File / report', () => {
       let settled = false;
       const run = Promise.resolve(vscode.commands.executeCommand<MigrateResult | undefined>('anyioMigrate.migrateWorkspace')).finally(() => (settled = true));
       // The newest notification is the migration's progress; its primary action is Cancel.
-      await waitFor('the migration to end', async () => {
-        if (!settled) await vscode.commands.executeCommand('notification.acceptPrimaryAction');
-        return settled;
-      }, 60_000);
+      await waitFor(
+        'the migration to end',
+        async () => {
+          if (!settled) await vscode.commands.executeCommand('notification.acceptPrimaryAction');
+          return settled;
+        },
+        60_000,
+      );
       const result = await run;
       assert.ok(result === undefined || result.cancelled, `the migration was not cancelled: ${result?.report}`);
       if (result) assert.strictEqual(result.edit, null);
@@ -128,6 +135,9 @@ describe('Migrate Workspace / Migrate This File / report', () => {
     const eng = await engine();
     await waitFor('the edit in single_a.py', () => doc.getText() === eng.fixAll(src).output);
     assert.strictEqual(fs.readFileSync(b, 'utf8'), src);
-    assert.deepStrictEqual(result.files.map((f) => path.basename(vscode.Uri.parse(f.uri).fsPath)), ['single_a.py']);
+    assert.deepStrictEqual(
+      result.files.map((f) => path.basename(vscode.Uri.parse(f.uri).fsPath)),
+      ['single_a.py'],
+    );
   });
 });

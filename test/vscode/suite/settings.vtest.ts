@@ -39,7 +39,11 @@ describe('settings take effect without a reload', () => {
     const doc = await openFresh('events.py');
     await analyzed(doc);
     await set('severityOverrides', { ASY3: 'hint', ASY201: 'off' });
-    const ds = await diagnosticsWhere(doc.uri, 'ASY301 as a hint, ASY201 off', (x) => !codes(x).includes('ASY201') && x.some((d) => codeOf(d) === 'ASY301' && d.severity === vscode.DiagnosticSeverity.Hint));
+    const ds = await diagnosticsWhere(
+      doc.uri,
+      'ASY301 as a hint, ASY201 off',
+      (x) => !codes(x).includes('ASY201') && x.some((d) => codeOf(d) === 'ASY301' && d.severity === vscode.DiagnosticSeverity.Hint),
+    );
     assert.deepStrictEqual(codes(ds), ['ASY102', 'ASY301', 'ASY101']);
   });
 

@@ -114,6 +114,8 @@ describe('UI: a user migrates AnyIO 2 code in VS Code', function () {
     this.timeout(4 * STEP_MS);
     h = (await import(pathToFileURL(path.join(root, 'scripts', 'vscode', 'harness.mjs')).href)) as Harness;
     h.checkTools();
+    // The compiled engine of the checkout under test (ANYIO_MIGRATE_REPO), found at run time.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
     eng = require(path.join(root, 'out', 'src', 'engine.js')) as Engine;
     await eng.initEngine({ wasmDir: path.join(root, 'dist') });
     fs.rmSync(shots, { recursive: true, force: true });
@@ -219,7 +221,10 @@ describe('UI: a user migrates AnyIO 2 code in VS Code', function () {
     await quickInput('F1', 'AnyIO: Migrate Workspace', /AnyIO: Migrate Workspace/);
     // Unsafe fixes need confirmation, so VS Code shows the refactor preview.
     const panel = page.locator('.part.panel');
-    const apply = panel.locator('.monaco-button').filter({ hasText: /^Apply/ }).first();
+    const apply = panel
+      .locator('.monaco-button')
+      .filter({ hasText: /^Apply/ })
+      .first();
     await apply.waitFor({ state: 'visible', timeout: STEP_MS });
     await panel.locator('.monaco-list-row').filter({ hasText: 'events.py' }).first().waitFor({ state: 'visible', timeout: STEP_MS });
     assert.match(norm(await panel.innerText()), /Refactor Preview/);
