@@ -14,57 +14,20 @@
  * JavaScript or wasm loop that never returns) and replaced by a fresh one; the requests queued
  * behind it on that worker go back to the front of the queue. A file can slow the run by at most
  * the budget, never hang it.
+ *
+ * The messages are defined in `pool-protocol.ts`, the worker's side in `pool-worker.ts`.
  */
 import * as os from 'os';
 import * as path from 'path';
-import { Worker, isMainThread, parentPort, workerData } from 'worker_threads';
+import { Worker, isMainThread, workerData } from 'worker_threads';
 import type { AnalyzeOptions, Finding, FixOptions, FixResult } from '../core/types';
 import type { ModuleSummary } from '../core/semantic/types';
-import type { analyzeOutcome } from '../engine';
 import { InputRefused } from '../core/parser';
+import { isWorkerInit, WORKER_MARKER, withoutProject, type AnalyzeOutcome, type IndexMessage, type ProjectRef, type Reply, type Request, type WorkerInit } from './pool-protocol';
+import { runWorker } from './pool-worker';
 
-/**
- * What a worker answers for an analysis: the findings, or why the engine refused the input (nested
- * deeper than CPython allows, ...). Sent as data, so the refusal keeps its meaning across the thread
- * boundary (an exception would arrive as a bare message).
- */
-export type AnalyzeOutcome = ReturnType<typeof analyzeOutcome>;
-
-const WORKER_MARKER = 'anyioMigrateEnginePool';
-
-/** The file's place in the project (the worker holds the index itself: see `setIndex`). */
-export interface ProjectRef {
-  module: string;
-  isPackage: boolean;
-}
-
-type Request =
-  | { id: number; op: 'analyze'; text: string; options: AnalyzeOptions; project?: ProjectRef }
-  | { id: number; op: 'fixAll'; text: string; options: FixOptions; project?: ProjectRef }
-  | { id: number; op: 'summarize'; text: string; module: string; isPackage: boolean; path: string };
-
-/** Sent to every worker, outside the request queue: the project's summaries. */
-interface IndexMessage {
-  op: 'index';
-  summaries: ModuleSummary[];
-}
-
-type Reply = { id: number; ok: true; result: unknown } | { id: number; ok: false; message: string };
-
-interface WorkerInit {
-  [WORKER_MARKER]: true;
-  /** The project index's summaries (workers started after `setIndex`). */
-  summaries?: ModuleSummary[];
-  wasmDir?: string;
-  /** Test seam: block (as a pathological input would) on any text containing this string. */
-  stallOnText?: string;
-}
-
-function withoutProject<T extends AnalyzeOptions>(options: T): T {
-  if (!options.project) return options;
-  const { project: _project, ...rest } = options;
-  return rest as T;
-}
+export type { AnalyzeOutcome, ProjectRef } from './pool-protocol';
+export { orderedMap } from './ordered-map';
 
 /** `os.availableParallelism()` where Node has it (>= 18.14), else the number of CPUs. */
 export function defaultPoolSize(): number {
@@ -325,104 +288,6 @@ export class EnginePool {
     }
     this.pump();
   }
-}
-
-/**
- * Map `items` through the async `fn` with at most `window` calls in flight, yielding the results
- * in input order (a slow item holds back the ones after it, never reorders them). Stops starting
- * new work once `stop()` is true. Every started promise is observed, so none can be an unhandled
- * rejection.
- */
-export async function* orderedMap<T, R>(
-  items: readonly T[],
-  window: number,
-  fn: (item: T, index: number) => Promise<R>,
-  stop: () => boolean = () => false,
-): AsyncGenerator<[T, R]> {
-  const limit = Math.max(1, window);
-  const pending: Array<Promise<{ ok: true; value: R } | { ok: false; error: unknown }>> = [];
-  let next = 0;
-  const fill = (): void => {
-    while (next < items.length && pending.length < limit && !stop()) {
-      const i = next++;
-      let started: Promise<R>;
-      try {
-        started = fn(items[i]!, i);
-      } catch (error) {
-        started = Promise.reject(error);
-      }
-      pending.push(
-        started.then(
-          (value) => ({ ok: true as const, value }),
-          (error: unknown) => ({ ok: false as const, error }),
-        ),
-      );
-    }
-  };
-  fill();
-  for (let i = 0; i < items.length; i++) {
-    if (stop()) return;
-    const p = pending.shift();
-    if (!p) return;
-    const settled = await p;
-    fill();
-    if (!settled.ok) throw settled.error;
-    yield [items[i]!, settled.value];
-  }
-}
-
-// ---------------------------------------------------------------------------------- worker side
-
-function isWorkerInit(data: unknown): data is WorkerInit {
-  return typeof data === 'object' && data !== null && (data as Record<string, unknown>)[WORKER_MARKER] === true;
-}
-
-function runWorker(init: WorkerInit): void {
-  const port = parentPort;
-  if (!port) return;
-  // Loaded here, not at the top, so the main thread does not pay for it twice.
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const engine = require('../engine') as typeof import('../engine');
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const semantic = require('../core/semantic/index') as typeof import('../core/semantic/index');
-  const ready = engine.initEngine(init.wasmDir !== undefined ? { wasmDir: init.wasmDir } : {});
-  let index: InstanceType<typeof semantic.ProjectIndex> | undefined;
-  const setIndex = (summaries: readonly ModuleSummary[]) => {
-    index = new semantic.ProjectIndex();
-    for (const s of summaries) index.set(s);
-  };
-  if (init.summaries) setIndex(init.summaries);
-  port.on('message', (request: Request | IndexMessage) => {
-    if (request.op === 'index') {
-      setIndex(request.summaries);
-      return;
-    }
-    ready.then(
-      () => {
-        if (init.stallOnText !== undefined && request.text.includes(init.stallOnText)) {
-          // Test seam: hang like a pathological input, until the pool terminates this worker.
-          Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 10 * 60 * 1000);
-        }
-        let reply: Reply;
-        try {
-          // Neither throws for refused input: the refusal comes back as data (`{ refused }`).
-          let result: unknown;
-          if (request.op === 'summarize') result = semantic.summarizeModule(request.text, request.module, request.isPackage, request.path);
-          else {
-            const options = request.project && index ? { ...request.options, project: { index, ...request.project } } : request.options;
-            result = request.op === 'analyze' ? engine.analyzeOutcome(request.text, options) : engine.fixAll(request.text, options);
-          }
-          reply = { id: request.id, ok: true, result };
-        } catch (err) {
-          reply = { id: request.id, ok: false, message: err instanceof Error ? err.message : String(err) };
-        }
-        port.postMessage(reply);
-      },
-      (err: unknown) => {
-        port.postMessage({ id: request.id, ok: false, message: `engine did not start: ${err instanceof Error ? err.message : String(err)}` } satisfies Reply);
-      },
-    );
-  });
 }
 
 if (!isMainThread && isWorkerInit(workerData)) runWorker(workerData);

@@ -8,14 +8,14 @@
  * and the summary and exit status computed from the outcomes (`summary.ts`).
  */
 import * as path from 'path';
-import { decodePythonSource, readPythonFile, type ReadResult, fileIdentity } from '../workspace/files';
+import { decodePythonSource, readPythonFile, fileIdentity } from '../workspace/files';
 import { nodeFileSystem, type FileSystem } from '../workspace/fsys';
 import { collectPythonFiles, type FileEntry } from '../workspace/walk';
 import type { FileOutcome } from '../workspace/outcome';
 import { HELP, parseCliArgs, resolveSettings, type Settings, UsageError } from './options';
 import { escapeControlChars } from './report';
 import { pythonProblem } from './verify';
-import { orderedMap } from './pool';
+import { orderedMap } from './ordered-map';
 import { Console } from './console';
 import { Analysis, type Precomputed } from './analysis';
 import { FileProcessor, type FileResult, type Read } from './process-file';
@@ -32,24 +32,6 @@ export { packageVersion } from './version';
 
 /** Default for `RunIO.poolMinFiles`: below this, starting workers costs more than it saves. */
 export const POOL_MIN_FILES = 16;
-
-/** Read files in order with up to `limit` reads in flight; only those texts are held in memory. */
-async function* readAhead(entries: readonly FileEntry[], limit: number, read: (e: FileEntry) => Promise<ReadResult>, stop: () => boolean): AsyncGenerator<[FileEntry, ReadResult]> {
-  const pending: Array<Promise<ReadResult>> = [];
-  let next = 0;
-  const fill = (): void => {
-    while (next < entries.length && pending.length < limit && !stop()) pending.push(read(entries[next++]!));
-  };
-  fill();
-  for (let i = 0; i < entries.length; i++) {
-    if (stop()) return;
-    const p = pending.shift();
-    if (!p) return;
-    const result = await p;
-    fill();
-    yield [entries[i]!, result];
-  }
-}
 
 function displayPath(cwd: string, file: string): string {
   const rel = path.relative(cwd, file);
@@ -205,31 +187,18 @@ class Runner {
       return identity ? { ...read, identity } : read;
     };
     try {
-      // With a pool (or a cache), the engine work of the next files starts as soon as they are
-      // read, in workers; the results are consumed here strictly in file order, so the output is
-      // the same as a sequential run's.
-      const items = this.analysis.hasPool
-        ? orderedMap(files, limit, async (e): Promise<[Read, Promise<Precomputed>]> => {
-            const read = await readFile(e);
-            const pre = this.analysis.precompute(read, this.analysis.refFor(e.path), e.path);
-            pre.catch(() => undefined); // observed below, in order; never an unhandled rejection
-            return [read, pre];
-          }, () => this.aborted)
-        : undefined;
-      const sequential = items ? undefined : readAhead(files, limit, readFile, () => this.aborted);
-      for (;;) {
-        let entry: FileEntry;
-        let read: Read;
-        let pre: Promise<Precomputed> | undefined;
-        if (items) {
-          const n = await items.next();
-          if (n.done) break;
-          [entry, [read, pre]] = n.value;
-        } else {
-          const n = await sequential!.next();
-          if (n.done) break;
-          [entry, read] = n.value;
-        }
+      // With a pool, the engine work of the next files starts as soon as they are read, in
+      // workers; without, only the reads run ahead. The results are consumed here strictly in file
+      // order, so the output is the same as a sequential run's.
+      const pool = this.analysis.hasPool;
+      const items = orderedMap(files, limit, async (e): Promise<[Read, Promise<Precomputed> | undefined]> => {
+        const read = await readFile(e);
+        if (!pool) return [read, undefined];
+        const pre = this.analysis.precompute(read, this.analysis.refFor(e.path), e.path);
+        pre.catch(() => undefined); // observed below, in order; never an unhandled rejection
+        return [read, pre];
+      }, () => this.aborted);
+      for await (const [entry, [read, pre]] of items) {
         const display = displayPath(this.cwd, entry.path);
         this.console.progress(processed, files.length, display);
         let result: FileResult;
