@@ -9,8 +9,8 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { CACHE_DIR_NAME, loadCacheSecret } from '../../src/cli/cache';
 import type { RunStats } from '../../src/cli/run';
-import { runCli } from './harness';
-import { makeTempDir, removeDir, writeTree } from './helpers';
+import { runCli } from '../support/harness';
+import { makeTempDir, removeDir, writeTree } from '../support/helpers';
 
 /** A module with 8 findings. */
 const EIGHT = [

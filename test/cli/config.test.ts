@@ -3,9 +3,9 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { spawnSync } from 'child_process';
 import { findPyproject, parseAnyioMigrateConfig, loadConfigFile, MAX_CONFIG_FILE_BYTES } from '../../src/config/pyproject';
-import { makeTempDir, removeDir, writeTree, V2_SAFE } from './helpers';
-import { runCli } from './harness';
-import { snapshotTree } from './tree-snapshot';
+import { makeTempDir, removeDir, writeTree, V2_SAFE } from '../support/helpers';
+import { runCli } from '../support/harness';
+import { snapshotTree } from '../support/tree-snapshot';
 
 const HAS_DEV_ZERO = fs.existsSync('/dev/zero');
 

@@ -3,8 +3,8 @@ import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 import { runExplain, type JsonExplanation } from '../../src/cli/explain';
 import { LineIndex } from '../../src/core/text';
-import { Capture, runCli } from './harness';
-import { makeTempDir, removeDir, REPO_ROOT, writeTree } from './helpers';
+import { Capture, runCli } from '../support/harness';
+import { makeTempDir, removeDir, REPO_ROOT, writeTree } from '../support/helpers';
 
 const HELPERS = `import anyio
 from contextlib import asynccontextmanager

@@ -10,8 +10,8 @@ import { EnginePool, orderedMap, PoolClosedError, RequestTimeoutError, workerScr
 import { CACHE_DIR_NAME, ResultCache } from '../../src/cli/cache';
 import { parseCliArgs, resolveSettings, UsageError } from '../../src/cli/options';
 import type { RunStats } from '../../src/cli/run';
-import { runCli } from './harness';
-import { makeTempDir, removeDir, REPO_ROOT, V2_SAFE, V2_SAFE_FIXED, writeTree } from './helpers';
+import { runCli } from '../support/harness';
+import { makeTempDir, removeDir, REPO_ROOT, V2_SAFE, V2_SAFE_FIXED, writeTree } from '../support/helpers';
 
 const FIXTURES = path.join(REPO_ROOT, 'test', 'fixtures');
 

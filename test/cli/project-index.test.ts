@@ -9,8 +9,8 @@ import * as path from 'path';
 import { indexProject, scanImports } from '../../src/cli/project-index';
 import { initEngine } from '../../src/engine';
 import { summarizeModule } from '../../src/core/semantic/summary';
-import { runCli } from './harness';
-import { makeTempDir, removeDir, writeTree } from './helpers';
+import { runCli } from '../support/harness';
+import { makeTempDir, removeDir, writeTree } from '../support/helpers';
 
 const HELPERS = [
   'from contextlib import asynccontextmanager',

@@ -3,9 +3,9 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { escapeControlChars, formatTextFinding, quoteDiffPath, unifiedDiff, JsonFinding } from '../../src/cli/report';
-import { runCli } from './harness';
-import { makeTempDir, removeDir, writeTree, V2_SAFE } from './helpers';
-import { snapshotTree } from './tree-snapshot';
+import { runCli } from '../support/harness';
+import { makeTempDir, removeDir, writeTree, V2_SAFE } from '../support/helpers';
+import { snapshotTree } from '../support/tree-snapshot';
 
 const FAKE_LINE = 'a\n1:1 ASY999 fake.py';
 const RED = '\x1b[31mred.py';

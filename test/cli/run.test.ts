@@ -4,9 +4,9 @@ import * as path from 'path';
 import { spawnSync } from 'child_process';
 import { initEngine, analyze, fixAll } from '../../src/engine';
 import { nodeFileSystem, FileSystem } from '../../src/workspace/fsys';
-import { runCli, Capture, testCacheKeyDir } from './harness';
+import { runCli, Capture, testCacheKeyDir } from '../support/harness';
 import { run } from '../../src/cli/run';
-import { makeTempDir, removeDir, writeTree, readText, V2_SAFE, V2_SAFE_FIXED, IS_ROOT, REPO_ROOT } from './helpers';
+import { makeTempDir, removeDir, writeTree, readText, V2_SAFE, V2_SAFE_FIXED, IS_ROOT, REPO_ROOT } from '../support/helpers';
 
 /** One finding, with an unsafe fix only (the receiver's type is not known). */
 const V2_UNSAFE = ['import anyio', '', '', 'async def notify(event):', '    await event.set()', ''].join('\n');

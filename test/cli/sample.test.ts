@@ -7,8 +7,8 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { spawnSync } from 'child_process';
 import { initEngine } from '../../src/engine';
-import { runCli } from './harness';
-import { makeTempDir, removeDir, SAMPLE_PROJECT } from './helpers';
+import { runCli } from '../support/harness';
+import { makeTempDir, removeDir, SAMPLE_PROJECT } from '../support/helpers';
 
 const PYTHON = '/usr/bin/python3';
 

@@ -12,7 +12,7 @@ import {
   WriteRefused,
 } from '../../src/workspace/files';
 import { nodeFileSystem, FileSystem } from '../../src/workspace/fsys';
-import { makeTempDir, removeDir, IS_ROOT } from '../cli/helpers';
+import { makeTempDir, removeDir, IS_ROOT } from '../support/helpers';
 
 function decodeOk(bytes: Buffer): { text: string; name: string } {
   const r = decodePythonSource(bytes);

@@ -6,9 +6,9 @@ import * as path from 'path';
 import { readRegularFile, readRegularFileSync, SafeReadFs, SafeReadHandle, SafeReadFsSync } from '../../src/workspace/safe-read';
 import { readPythonFile } from '../../src/workspace/files';
 import { FileSystem, nodeFileSystem } from '../../src/workspace/fsys';
-import { runCli } from '../cli/harness';
-import { makeTempDir, removeDir, writeTree, V2_SAFE } from '../cli/helpers';
-import { snapshotTree } from '../cli/tree-snapshot';
+import { runCli } from '../support/harness';
+import { makeTempDir, removeDir, writeTree, V2_SAFE } from '../support/helpers';
+import { snapshotTree } from '../support/tree-snapshot';
 
 const HAS_DEV_ZERO = fs.existsSync('/dev/zero');
 

@@ -4,7 +4,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { collectPythonFiles } from '../../src/workspace/walk';
 import { globCounters } from '../../src/core/glob';
-import { makeTempDir, removeDir, writeTree } from '../cli/helpers';
+import { makeTempDir, removeDir, writeTree } from '../support/helpers';
 
 const STARS = '*a'.repeat(10);
 

@@ -4,9 +4,9 @@ import * as path from 'path';
 import { collectPythonFiles, WalkOptions } from '../../src/workspace/walk';
 import { nodeFileSystem, FileSystem } from '../../src/workspace/fsys';
 import { spawnSync } from 'child_process';
-import { makeTempDir, removeDir, writeTree, IS_ROOT, V2_SAFE, V2_SAFE_FIXED, readText } from '../cli/helpers';
-import { runCli } from '../cli/harness';
-import { snapshotTree } from '../cli/tree-snapshot';
+import { makeTempDir, removeDir, writeTree, IS_ROOT, V2_SAFE, V2_SAFE_FIXED, readText } from '../support/helpers';
+import { runCli } from '../support/harness';
+import { snapshotTree } from '../support/tree-snapshot';
 
 const HAS_DEV_ZERO = fs.existsSync('/dev/zero');
 

@@ -10,8 +10,8 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { atomicWriteFile, fileIdentity, removeInFlightTempFiles, removeStaleTempFiles, STALE_TEMP_AGE_MS, TEMP_FILE_PATTERN, WriteRefused } from '../../src/workspace/files';
 import type { RunStats } from '../../src/cli/run';
-import { runCli } from '../cli/harness';
-import { makeTempDir, readText, removeDir, V2_SAFE, V2_SAFE_FIXED, writeTree } from '../cli/helpers';
+import { runCli } from '../support/harness';
+import { makeTempDir, readText, removeDir, V2_SAFE, V2_SAFE_FIXED, writeTree } from '../support/helpers';
 
 function allNames(root: string): string[] {
   const out: string[] = [];
