@@ -2,7 +2,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { run, RunIO } from '../../src/cli/run';
+import { run, type RunIO } from '../../src/cli/run';
 
 let keyDir: string | undefined;
 /**
