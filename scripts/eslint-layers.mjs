@@ -71,7 +71,8 @@ export function layersPlugin(layers) {
           }
         }
       }
-      const literal = (n) => (n && n.type === 'Literal' ? n.value : undefined);
+      // A string literal, or a template literal without substitutions; anything computed cannot be resolved.
+      const literal = (n) => (n?.type === 'Literal' ? n.value : n?.type === 'TemplateLiteral' && n.expressions.length === 0 ? n.quasis[0].value.cooked : undefined);
       return {
         ImportDeclaration: (n) => check(n.source, n.source.value),
         ExportNamedDeclaration: (n) => n.source && check(n.source, n.source.value),
