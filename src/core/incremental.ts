@@ -7,7 +7,8 @@
  * no `def`/`class` (method names feed the look-alike guard), no `global`/`nonlocal`, no assignment
  * to an attribute of `self`/`cls` (class attribute types). Then the findings inside it depend only
  * on its own text and on the file outside the opaque bodies (the "fingerprint"), and findings
- * outside depend on it only through a few cross-unit rules, which force a full analysis.
+ * outside depend on it only through the rules whose metadata says they look across scopes
+ * (`RuleMeta.crossScope`): a finding of one of those forces a full analysis.
  *
  * The result is always what `analyzeTree` would return for the whole text (checked by tests over
  * every fixture and generated edits). It analyses with the engine it is given (its rule registry).
@@ -18,9 +19,6 @@ import type { AnalyzeOptions, Edit, Finding } from './types';
 import { partitionPoint } from './bisect';
 
 const FILE_WIDE = /\b(?:import|global|nonlocal|def|class)\b|^[ \t]*(?:self|cls)[ \t]*\.[^\n]*=/m;
-
-/** Findings whose meaning or fix reaches into other units: their presence forces full analysis. */
-const CROSS_UNIT = new Set(['ASY403', 'ASY501', 'ASY603']);
 
 interface Body {
   start: number;
@@ -104,8 +102,8 @@ function shiftFinding(f: Finding, map: (o: number) => number): Finding {
 export class IncrementalAnalysis {
   private state: State | undefined;
 
-  /** `engine`: what analyses the text (only its `analyzeTree` is used). */
-  constructor(private readonly engine: Pick<Engine, 'analyzeTree'>) {}
+  /** `engine`: what analyses the text (its `analyzeTree`), and whose rules say which look across scopes (`ruleByCode`). */
+  constructor(private readonly engine: Pick<Engine, 'analyzeTree' | 'ruleByCode'>) {}
 
   /** Forget everything (options or document identity changed). */
   reset(): void {
@@ -149,7 +147,7 @@ export class IncrementalAnalysis {
       const delta = bodies.map((b, i) => b.start - prev.bodies[i]!.start);
       if (delta.every((d) => d === 0)) return { findings: [...prev.outside, ...prev.inside.flat()].sort(order), mode: 'unchanged', reanalysed: 0, changedBodies };
     }
-    if (prev.outside.some((f) => CROSS_UNIT.has(f.code))) return undefined;
+    if (prev.outside.some((f) => this.engine.ruleByCode(f.code)?.crossScope)) return undefined;
     // Old offset → new offset: the text outside bodies is identical, bodies moved by the growth
     // of the bodies before them.
     const cum: number[] = [0];

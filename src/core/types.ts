@@ -146,6 +146,18 @@ export interface RuleDocs {
 
 export type FixAvailability = 'always' | 'sometimes' | 'never';
 
+/**
+ * A message or fix title of a rule: text with `{name}` placeholders, filled by `render()`
+ * (src/core/rule-api.ts). A placeholder may be given an empty string (an optional clause).
+ */
+export type Template = string;
+
+/**
+ * The fix titles of a rule, per target where it has a fix: each a named `Template`
+ * (`{ anyio3: { removeAwait: 'Remove the `await`' }, 'anyio2+3': { ... } }`).
+ */
+export type FixTitles = Readonly<Partial<Record<Target, Readonly<Record<string, Template>>>>>;
+
 export interface RuleMeta {
   code: string;
   name: string;
@@ -162,4 +174,14 @@ export interface RuleMeta {
   defaultSeverity: Severity;
   deprecated: boolean;
   docs: RuleDocs;
+  /** Every message a finding of this rule can carry, each a named `Template`. */
+  messages: Readonly<Record<string, Template>>;
+  /** Every title a fix of this rule can carry, per target (none for a rule without fixes). */
+  fixTitles: FixTitles;
+  /**
+   * True when a finding of the rule (or its fix) depends on code outside the scope it is reported
+   * in (another function body, the rest of the module): scoped re-analysis then falls back to a
+   * full one (src/core/incremental.ts).
+   */
+  crossScope?: boolean;
 }

@@ -14,8 +14,11 @@ import { analyze, engine, fixAll, initEngine, RULES } from '../../src/engine';
 import { RULE_FAMILIES } from '../../src/rules/registry';
 import { loadFixtures } from '../support/fixtures';
 
-/** A family outside the registry: TST001 reports every `spam` (safe fix: `eggs`), TST002 every `ham` (no fix). */
-function testFamily(): { family: RuleFamily; spam: RuleMeta; ham: RuleMeta } {
+/**
+ * A family outside the registry: TST001 reports every `spam` (safe fix: `eggs`), TST002 every `ham`
+ * (no fix). `spamCrossScope`: TST001's metadata says it looks across scopes.
+ */
+function testFamily(spamCrossScope = false): { family: RuleFamily; spam: RuleMeta; ham: RuleMeta } {
   const meta = (code: string, name: string): RuleMeta => ({
     code,
     name,
@@ -27,13 +30,18 @@ function testFamily(): { family: RuleFamily; spam: RuleMeta; ham: RuleMeta } {
     defaultSeverity: 'warning',
     deprecated: false,
     docs: { why: 'Test.', before: name, after: name },
+    messages: { found: '{word} at {offset}' },
+    fixTitles: code === 'TST001' ? { anyio3: { rename: 'Rename to eggs' } } : {},
   });
-  const spam = meta('TST001', 'spam');
+  const spam: RuleMeta = { ...meta('TST001', 'spam'), ...(spamCrossScope ? { crossScope: true } : {}) };
   const ham = meta('TST002', 'ham');
   const family: RuleFamily = {
     rules: [spam, ham],
     check(ctx) {
-      for (const [word, m] of [['spam', spam], ['ham', ham]] as const) {
+      for (const [word, m] of [
+        ['spam', spam],
+        ['ham', ham],
+      ] as const) {
         for (const o of ctx.idx.identifiers.get(word) ?? []) {
           ctx.report(m, {
             start: o,
@@ -57,7 +65,10 @@ describe('core/engine: the rule registry is passed in', () => {
 
   it('the default engine has exactly the rules of the registry, sorted by code', () => {
     const want = RULE_FAMILIES.flatMap((f) => f.rules.map((r) => r.code)).sort();
-    assert.deepEqual(RULES.map((r) => r.code), want);
+    assert.deepEqual(
+      RULES.map((r) => r.code),
+      want,
+    );
     assert.equal(new Set(want).size, want.length);
     for (const code of want) assert.equal(engine.ruleByCode(code)?.code, code);
     assert.equal(engine.analyze, analyze);
@@ -67,7 +78,10 @@ describe('core/engine: the rule registry is passed in', () => {
   it('an engine without rules finds and fixes nothing and knows no code', () => {
     const none = createEngine([]);
     assert.deepEqual(none.RULES, []);
-    assert.ok(analyze(SAMPLE).some((f) => f.code === 'ASY102'), 'the default engine does find something here');
+    assert.ok(
+      analyze(SAMPLE).some((f) => f.code === 'ASY102'),
+      'the default engine does find something here',
+    );
     assert.deepEqual(none.analyze(SAMPLE), []);
     assert.deepEqual(none.analyzeOutcome(SAMPLE), { findings: [] });
     const r = none.fixAll(SAMPLE);
@@ -82,7 +96,10 @@ describe('core/engine: the rule registry is passed in', () => {
   it('a family outside the registry is run through the same context, suppressions, selection and fix loop', () => {
     const { family, spam } = testFamily();
     const custom = createEngine([family]);
-    assert.deepEqual(custom.RULES.map((r) => r.code), ['TST001', 'TST002']);
+    assert.deepEqual(
+      custom.RULES.map((r) => r.code),
+      ['TST001', 'TST002'],
+    );
     assert.equal(custom.docsUrl('TST001'), `${DOCS_BASE}#tst001-spam`);
     assert.equal(custom.isValidCodeSelector('TST'), true);
     assert.equal(custom.isValidCodeSelector('ASY'), false);
@@ -96,12 +113,21 @@ describe('core/engine: the rule registry is passed in', () => {
         ['TST002', 'ham', 'ham', 'warning', 'No automatic fix for this usage.'],
       ],
     );
-    assert.deepEqual(custom.analyze(SAMPLE, { select: ['TST002'] }).map((f) => f.code), ['TST002']);
+    assert.deepEqual(
+      custom.analyze(SAMPLE, { select: ['TST002'] }).map((f) => f.code),
+      ['TST002'],
+    );
     assert.deepEqual(custom.analyze(SAMPLE, { ignore: ['TST'] }), []);
     const r = custom.fixAll(SAMPLE);
     assert.equal(r.output, SAMPLE.replace(/spam/g, 'eggs'));
-    assert.deepEqual(r.applied.map((a) => a.code), ['TST001', 'TST001']);
-    assert.deepEqual(r.remaining.map((f) => f.code), ['TST002']);
+    assert.deepEqual(
+      r.applied.map((a) => a.code),
+      ['TST001', 'TST001'],
+    );
+    assert.deepEqual(
+      r.remaining.map((f) => f.code),
+      ['TST002'],
+    );
     assert.equal(custom.ruleByCode('TST001'), spam);
   });
 
@@ -115,6 +141,38 @@ describe('core/engine: the rule registry is passed in', () => {
     } finally {
       tree.delete();
     }
+  });
+
+  it('scoped re-analysis re-analyses the whole file when a finding outside the edited body is of a rule that looks across scopes (RuleMeta.crossScope)', () => {
+    const before = 'import anyio\nspam = 1\n\ndef f():\n    x = 1\n    return x\n';
+    const after = before.replace('x = 1', 'x = 2');
+    const modes = (crossScope: boolean): string[] => {
+      const custom = createEngine([testFamily(crossScope).family]);
+      const inc = new IncrementalAnalysis(custom);
+      const out: string[] = [];
+      for (const text of [before, after]) {
+        const tree = parse(text);
+        try {
+          const r = inc.analyze(text, tree);
+          assert.deepEqual(r.findings, custom.analyze(text));
+          assert.deepEqual(
+            r.findings.map((f) => f.code),
+            ['TST001'],
+          );
+          out.push(r.mode);
+        } finally {
+          tree.delete();
+        }
+      }
+      return out;
+    };
+    assert.deepEqual(modes(false), ['full', 'incremental']);
+    assert.deepEqual(modes(true), ['full', 'full']);
+    // The registry's rules that say so: no list of codes is kept anywhere else.
+    assert.deepEqual(
+      RULES.filter((r) => r.crossScope).map((r) => r.code),
+      ['ASY403', 'ASY501', 'ASY603'],
+    );
   });
 
   it('refuses a registry with a code twice, and keeps its own copy of the list', () => {
@@ -134,7 +192,11 @@ describe('core/engine: the rule registry is passed in', () => {
         const options = { target: fx.directives.target };
         const all = analyze(fx.input, options);
         for (const a of alone) {
-          assert.deepEqual(a.engine.analyze(fx.input, options), all.filter((f) => a.codes.has(f.code)), `${fx.folder}/${fx.name}`);
+          assert.deepEqual(
+            a.engine.analyze(fx.input, options),
+            all.filter((f) => a.codes.has(f.code)),
+            `${fx.folder}/${fx.name}`,
+          );
           compared++;
         }
       }

@@ -1,9 +1,22 @@
-/** Modules, typing and backends (rows H1, H2, H3, H7, B18, F11). */
+/**
+ * ASY5xx: modules, typing and backends (rows H1, H2, H3, H6, H7, B18, F11): private `anyio.abc`
+ * submodules, socket classes that stopped being generic, the curio backend, the `anyio.abc`
+ * aliases, `TestRunner.call()`, and uvloop no longer the default.
+ */
 import { ABC_ALIASES, ABC_NOT_REEXPORTED, NON_GENERIC_CLASSES, PRIVATE_ABC_SUBMODULES } from '../core/anyio-api';
 import type { Node } from '../core/parser';
-import { prefiltersEnabled } from '../core/prefilters';
 import type { Edit, RuleMeta } from '../core/types';
-import { findReferences, isLoadReference, moveImportItem, removeListElement, respell, RuleContext, RuleFamily } from './context';
+import { family, fixTitle, mayContain, message, type Rule, type RuleContext } from './context';
+import { isLoadReference } from './helpers/syntax';
+import { findReferences } from './helpers/references';
+import { moveImportItem, removeListElement, respell } from './helpers/edits';
+import { stringAnnotations } from './helpers/string-annotations';
+import { curioBackends } from './helpers/backends';
+
+const ABC_TITLES = { importFromAbc: 'Import from `anyio.abc`', useAbc: 'Use `anyio.abc`' };
+const SUBSCRIPT_TITLES = { dropSubscript: 'Drop the subscript' };
+const CURIO_TITLES = { removeCurio: 'Remove the curio backend', useAsyncio: 'Use the asyncio backend' };
+const UVLOOP_TITLES = { useUvloop: 'Pass `backend_options={"use_uvloop": True}`' };
 
 export const ASY501: RuleMeta = {
   code: 'ASY501',
@@ -23,6 +36,14 @@ export const ASY501: RuleMeta = {
     before: 'from anyio.abc.sockets import SocketStream',
     after: 'from anyio.abc import SocketStream',
   },
+  messages: {
+    fromSubmodule: '`anyio.abc.{submodule}` is private in AnyIO 3 (ModuleNotFoundError): import from `anyio.abc`.',
+    importSubmodule: '`{module}` is private in AnyIO 3 (ModuleNotFoundError): use `anyio.abc`.',
+  },
+  // The same fix on both targets: `anyio.abc` has these names on AnyIO 2 as well.
+  fixTitles: { anyio3: ABC_TITLES, 'anyio2+3': ABC_TITLES },
+  // `import anyio.abc.sockets` is fixed together with every `anyio.abc.sockets.X` of the file.
+  crossScope: true,
 };
 
 export const ASY502: RuleMeta = {
@@ -44,6 +65,12 @@ export const ASY502: RuleMeta = {
     before: 'async def handle(stream: SocketStream[IPSockAddrType]) -> None: ...',
     after: 'async def handle(stream: SocketStream) -> None: ...',
   },
+  messages: {
+    notGeneric: '`{cls}` is not generic in AnyIO 3: `{cls}[...]` raises TypeError when evaluated{where}. Drop the subscript{hint}.',
+    inStringAnnotation: ' (here by `typing.get_type_hints()`)',
+    unixHint: ' (for a UNIX socket, use `UNIXSocketStream`)',
+  },
+  fixTitles: { anyio3: SUBSCRIPT_TITLES, 'anyio2+3': SUBSCRIPT_TITLES },
 };
 
 export const ASY503: RuleMeta = {
@@ -64,6 +91,12 @@ export const ASY503: RuleMeta = {
     before: '@pytest.fixture(params=["asyncio", "trio", "curio"])\ndef anyio_backend(request):\n    return request.param',
     after: '@pytest.fixture(params=["asyncio", "trio"])\ndef anyio_backend(request):\n    return request.param',
   },
+  messages: {
+    removeEntry: 'AnyIO 3 has no curio backend: remove it from the backends to test.',
+    onlyBackend: 'AnyIO 3 has no curio backend.',
+    useAsyncio: 'AnyIO 3 has no curio backend (LookupError / ModuleNotFoundError): use "asyncio" or "trio".',
+  },
+  fixTitles: { anyio3: CURIO_TITLES, 'anyio2+3': CURIO_TITLES },
 };
 
 export const ASY504: RuleMeta = {
@@ -77,12 +110,15 @@ export const ASY504: RuleMeta = {
   defaultSeverity: 'info',
   deprecated: false,
   docs: {
-    why:
-      'In AnyIO 3 these are concrete classes in `anyio` (and `anyio.from_thread.BlockingPortal`), ' +
-      'no longer abstract classes; the `anyio.abc` names are kept as aliases.',
+    why: 'In AnyIO 3 these are concrete classes in `anyio` (and `anyio.from_thread.BlockingPortal`), ' + 'no longer abstract classes; the `anyio.abc` names are kept as aliases.',
     before: 'from anyio.abc import Event',
     after: 'from anyio import Event',
   },
+  messages: {
+    importFrom: '`anyio.abc.{name}` is an alias of `{target}` in AnyIO 3: import it from `{module}`.',
+    alias: '`{name}` is an alias of `{target}` in AnyIO 3.',
+  },
+  fixTitles: { anyio3: { importFrom: 'Import `{name}` from `{module}`', use: 'Use `{name}`' } },
 };
 
 export const ASY505: RuleMeta = {
@@ -100,6 +136,10 @@ export const ASY505: RuleMeta = {
     before: 'class Runner(TestRunner):\n    def call(self, func, *args, **kwargs): ...',
     after: 'class Runner(TestRunner):\n    def run_test(self, test_func, kwargs): ...',
   },
+  messages: {
+    callReplaced: '`TestRunner.call()` is no longer used by AnyIO 3.6+: implement `run_test()`, `run_fixture()` and `run_asyncgen_fixture()`.',
+  },
+  fixTitles: {},
 };
 
 export const ASY506: RuleMeta = {
@@ -120,10 +160,14 @@ export const ASY506: RuleMeta = {
     before: 'import uvloop\nanyio.run(main)',
     after: 'import uvloop\nanyio.run(main, backend_options={"use_uvloop": True})',
   },
+  messages: {
+    useUvloop: 'AnyIO 3.2+ no longer uses uvloop by default (AnyIO 2 did when it was installed): pass `backend_options={"use_uvloop": True}` to keep it.',
+  },
+  fixTitles: { anyio3: UVLOOP_TITLES, 'anyio2+3': UVLOOP_TITLES },
 };
 
 function checkUvloop(ctx: RuleContext): void {
-  if ((prefiltersEnabled() && !ctx.text.includes('uvloop')) || !ctx.idx.imports.some((i) => /^(import|from)\s+uvloop\b/.test(i.stmt.text))) return;
+  if (!ctx.idx.importsAnyio || !mayContain(ctx, 'uvloop') || !ctx.idx.imports.some((i) => /^(import|from)\s+uvloop\b/.test(i.stmt.text))) return;
   for (const call of ctx.idx.calls) {
     const fn = call.childForFieldName('function');
     if (!fn || !fn.text.endsWith('run') || ctx.res.qualifiedOf(fn) !== 'anyio.run') continue;
@@ -137,15 +181,22 @@ function checkUvloop(ctx: RuleContext): void {
     const lastArg = (args!.namedChildren.filter((a) => a && a.type !== 'comment') as Node[]).at(-1);
     ctx.report(ASY506, {
       node: call,
-      message: 'AnyIO 3.2+ no longer uses uvloop by default (AnyIO 2 did when it was installed): pass `backend_options={"use_uvloop": True}` to keep it.',
+      message: message(ASY506, 'useUvloop'),
       ...(options || !lastArg || close.type !== ')'
         ? { noFixReason: 'Add `"use_uvloop": True` to the `backend_options` passed here.' }
-        : { fix: { title: ASY506.fixTitle, applicability: 'safe' as const, edits: [{ start: lastArg.endIndex, end: lastArg.endIndex, text: ', backend_options={"use_uvloop": True}' }] } }),
+        : {
+            fix: {
+              title: fixTitle(ASY506, ctx.target, 'useUvloop'),
+              applicability: 'safe' as const,
+              edits: [{ start: lastArg.endIndex, end: lastArg.endIndex, text: ', backend_options={"use_uvloop": True}' }],
+            },
+          }),
     });
   }
 }
 
 function checkAbcSubmodules(ctx: RuleContext): void {
+  if (!ctx.idx.importsAnyio || !mayContain(ctx, 'anyio.abc.')) return;
   for (const imp of ctx.idx.imports) {
     const stmt = imp.stmt;
     if (stmt.type === 'import_from_statement') {
@@ -157,10 +208,20 @@ function checkAbcSubmodules(ctx: RuleContext): void {
       const wildcard = names.length === 0;
       ctx.report(ASY501, {
         node: mod,
-        message: `\`anyio.abc.${m[1]}\` is private in AnyIO 3 (ModuleNotFoundError): import from \`anyio.abc\`.`,
+        message: message(ASY501, 'fromSubmodule', { submodule: m[1]! }),
         ...(missing.length || wildcard
-          ? { noFixReason: wildcard ? 'A wildcard import cannot be checked name by name: import the names you use from `anyio.abc`.' : `\`anyio.abc\` does not export ${missing.map((n) => `\`${n}\``).join(', ')}: define ${missing.length > 1 ? 'them' : 'it'} locally (e.g. \`SockAddrType = Union[IPSockAddrType, str]\`), then import the rest from \`anyio.abc\`.` }
-          : { fix: { title: ASY501.fixTitle, applicability: 'safe' as const, edits: [{ start: mod.startIndex, end: mod.endIndex, text: 'anyio.abc' }] } }),
+          ? {
+              noFixReason: wildcard
+                ? 'A wildcard import cannot be checked name by name: import the names you use from `anyio.abc`.'
+                : `\`anyio.abc\` does not export ${missing.map((n) => `\`${n}\``).join(', ')}: define ${missing.length > 1 ? 'them' : 'it'} locally (e.g. \`SockAddrType = Union[IPSockAddrType, str]\`), then import the rest from \`anyio.abc\`.`,
+            }
+          : {
+              fix: {
+                title: fixTitle(ASY501, ctx.target, 'importFromAbc'),
+                applicability: 'safe' as const,
+                edits: [{ start: mod.startIndex, end: mod.endIndex, text: 'anyio.abc' }],
+              },
+            }),
       });
     } else {
       for (const item of stmt.namedChildren) {
@@ -183,40 +244,13 @@ function checkAbcSubmodules(ctx: RuleContext): void {
         }
         ctx.report(ASY501, {
           node: dotted,
-          message: `\`${sub}\` is private in AnyIO 3 (ModuleNotFoundError): use \`anyio.abc\`.`,
+          message: message(ASY501, 'importSubmodule', { module: sub }),
           ...(blocked
             ? { noFixReason: `\`anyio.abc\` does not export \`${blocked}\`: define it locally, then import \`anyio.abc\`.` }
-            : { fix: { title: 'Use `anyio.abc`', applicability: 'safe' as const, edits } }),
+            : { fix: { title: fixTitle(ASY501, ctx.target, 'useAbc'), applicability: 'safe' as const, edits } }),
         });
       }
     }
-  }
-}
-
-const ANNOTATION_PARTS = new Set(['generic_type', 'type_parameter', 'subscript', 'binary_operator', 'attribute', 'identifier', 'parenthesized_expression', 'tuple', 'list']);
-
-/** Whether a string node sits in an annotation (`x: "Event"`, `Optional["Event"]`, `-> "Event"`). */
-function isAnnotationString(s: Node): boolean {
-  for (let p = s.parent; p; p = p.parent) {
-    if (p.type === 'type') return true;
-    if (!ANNOTATION_PARTS.has(p.type)) return false;
-  }
-  return false;
-}
-
-/**
- * String annotations that may mention a class these rules care about, parsed: each gives its
- * expression and the offset of its first character.
- */
-function* stringAnnotations(ctx: RuleContext): Generator<{ anchor: Node; expr: Node; offset: number }> {
-  for (const s of ctx.idx.strings) {
-    const t = s.text;
-    if (t.length > 200 || !/Socket|Listener|abc\./.test(t) || !isAnnotationString(s)) continue;
-    const parts = s.namedChildren.filter((c) => c && c.type !== 'string_start' && c.type !== 'string_end');
-    const content = parts[0];
-    if (parts.length !== 1 || content?.type !== 'string_content') continue;
-    const expr = ctx.res.parseStringAnnotation(content.text);
-    if (expr) yield { anchor: s, expr, offset: content.startIndex };
   }
 }
 
@@ -230,94 +264,47 @@ function reportGeneric(ctx: RuleContext, node: Node, anchor: Node | undefined, o
   ctx.report(ASY502, {
     start: offset + node.startIndex,
     end: offset + node.endIndex,
-    message: `\`${cls}\` is not generic in AnyIO 3: \`${cls}[...]\` raises TypeError when evaluated${anchor ? ' (here by `typing.get_type_hints()`)' : ''}. Drop the subscript${cls === 'SocketStream' && /\[\s*str\s*\]$/.test(node.text) ? ' (for a UNIX socket, use `UNIXSocketStream`)' : ''}.`,
-    fix: { title: ASY502.fixTitle, applicability: 'safe', edits: [{ start: offset + base.endIndex, end: offset + node.endIndex, text: '' }] },
+    message: message(ASY502, 'notGeneric', {
+      cls,
+      where: anchor ? message(ASY502, 'inStringAnnotation') : '',
+      hint: cls === 'SocketStream' && /\[\s*str\s*\]$/.test(node.text) ? message(ASY502, 'unixHint') : '',
+    }),
+    fix: { title: fixTitle(ASY502, ctx.target, 'dropSubscript'), applicability: 'safe', edits: [{ start: offset + base.endIndex, end: offset + node.endIndex, text: '' }] },
   });
 }
 
 function checkGenericSockets(ctx: RuleContext): void {
+  if (!ctx.idx.importsAnyio || !mayContain(ctx, /Socket|Listener/)) return;
   for (const node of ctx.idx.subscripts) reportGeneric(ctx, node, undefined, 0);
   for (const { anchor, expr, offset } of stringAnnotations(ctx)) {
     for (const node of expr.descendantsOfType(['subscript', 'generic_type'])) if (node) reportGeneric(ctx, node, anchor, offset);
   }
 }
 
-function stringValue(node: Node): string | undefined {
-  if (node.type !== 'string') return undefined;
-  const m = /^[rRuU]?(['"])(.*)\1$/s.exec(node.text);
-  return m ? m[2] : undefined;
-}
-
-function enclosingFunctionName(node: Node): string | undefined {
-  for (let p = node.parent; p; p = p.parent) if (p.type === 'function_definition') return p.childForFieldName('name')?.text;
-  return undefined;
-}
-
 function checkCurio(ctx: RuleContext): void {
-  for (const s of ctx.idx.strings) {
-    if (s.endIndex - s.startIndex > 9 || stringValue(s) !== 'curio') continue;
-    const p = s.parent;
-    if (!p) continue;
-    const asyncio = s.text.replace('curio', 'asyncio');
-    // A list/tuple of backends: remove the entry.
-    let element: Node = s;
-    if (p.type === 'tuple' && p.namedChildren[0]?.id === s.id && ((p.parent && (p.parent.type === 'list' || p.parent.type === 'tuple')) || pytestParamOf(ctx, p))) element = p; // ('curio', {...options})
-    // pytest.param('curio', id=..., marks=...): the entry is the whole param.
-    element = pytestParamOf(ctx, element) ?? element;
-    const list = element.parent;
-    if (list && (list.type === 'list' || list.type === 'tuple') && inBackendContext(ctx, list)) {
-      const elements = list.namedChildren.filter((c) => c && c.type !== 'comment') as Node[];
-      const i = elements.findIndex((e) => e.id === element.id);
-      if (elements.length > 1 && i >= 0) {
-        ctx.report(ASY503, {
-          node: element,
-          message: 'AnyIO 3 has no curio backend: remove it from the backends to test.',
-          fix: { title: 'Remove the curio backend', applicability: 'safe', edits: [removeListElement(elements, i)] },
-        });
-      } else {
-        ctx.report(ASY503, { node: element, message: 'AnyIO 3 has no curio backend.', noFixReason: 'It is the only backend listed: choose "asyncio" or "trio".' });
-      }
-      continue;
-    }
-    const isBackendKw = p.type === 'keyword_argument' && p.childForFieldName('name')?.text === 'backend';
-    const isFixtureReturn = p.type === 'return_statement' && enclosingFunctionName(s) === 'anyio_backend';
-    if (isBackendKw || isFixtureReturn) {
-      ctx.report(ASY503, {
-        node: s,
-        message: 'AnyIO 3 has no curio backend (LookupError / ModuleNotFoundError): use "asyncio" or "trio".',
-        fix: { title: 'Use the asyncio backend', applicability: 'unsafe', edits: [{ start: s.startIndex, end: s.endIndex, text: asyncio }] },
-      });
+  if (!mayContain(ctx, 'curio')) return;
+  for (const site of curioBackends(ctx)) {
+    if (site.kind === 'value') {
+      const s = site.node;
+      const edits = [{ start: s.startIndex, end: s.endIndex, text: s.text.replace('curio', 'asyncio') }];
+      ctx.report(ASY503, { node: s, message: message(ASY503, 'useAsyncio'), fix: { title: fixTitle(ASY503, ctx.target, 'useAsyncio'), applicability: 'unsafe', edits } });
+    } else if (site.elements.length > 1) {
+      const edits = [removeListElement(site.elements, site.index)];
+      ctx.report(ASY503, { node: site.node, message: message(ASY503, 'removeEntry'), fix: { title: fixTitle(ASY503, ctx.target, 'removeCurio'), applicability: 'safe', edits } });
+    } else {
+      ctx.report(ASY503, { node: site.node, message: message(ASY503, 'onlyBackend'), noFixReason: 'It is the only backend listed: choose "asyncio" or "trio".' });
     }
   }
 }
 
-/** `pytest.param(<value>, ...)` whose first argument is `value`. */
-function pytestParamOf(ctx: RuleContext, value: Node): Node | undefined {
-  const args = value.parent;
-  const call = args?.type === 'argument_list' ? args.parent : undefined;
-  if (call?.type !== 'call' || args!.namedChildren.find((c) => c && c.type !== 'comment')?.id !== value.id) return undefined;
-  const fn = call.childForFieldName('function');
-  return fn && ctx.res.qualifiedOf(fn) === 'pytest.param' ? call : undefined;
+/** ASY504. Under anyio2+3 the alias is the cross-version name (AnyIO 2 has no `anyio.Event`). */
+function checkAbcAlias(ctx: RuleContext): void {
+  if (!ctx.idx.importsAnyio || !mayContain(ctx, 'abc') || ctx.target !== 'anyio3') return;
+  checkAbcAliasImportsAndReferences(ctx);
+  checkAbcAliasesInStrings(ctx);
 }
 
-/** The list is the `params=` of an `anyio_backend` fixture or the values of a parametrize on `anyio_backend`. */
-function inBackendContext(ctx: RuleContext, list: Node): boolean {
-  const p = list.parent;
-  if (p?.type === 'keyword_argument' && p.childForFieldName('name')?.text === 'params') {
-    const deco = p.parent?.parent?.parent;
-    const def = deco?.type === 'decorator' ? deco.parent?.childForFieldName('definition') : undefined;
-    return def?.childForFieldName('name')?.text === 'anyio_backend';
-  }
-  if (p?.type === 'argument_list') {
-    const first = p.namedChildren[0];
-    return !!first && stringValue(first) === 'anyio_backend';
-  }
-  if (p?.type === 'assignment' || p?.type === 'expression_statement') return ctx.text.includes('anyio_backend');
-  return false;
-}
-
-function checkAbcAliases(ctx: RuleContext): void {
-  if (ctx.target !== 'anyio3') return; // anyio 2 has no `anyio.Event`: the alias is the cross-version name
+function checkAbcAliasImportsAndReferences(ctx: RuleContext): void {
   for (const imp of ctx.idx.imports) {
     const stmt = imp.stmt;
     if (stmt.type !== 'import_from_statement' || stmt.childForFieldName('module_name')?.text.replace(/\s+/g, '') !== 'anyio.abc') continue;
@@ -331,8 +318,8 @@ function checkAbcAliases(ctx: RuleContext): void {
       const { edits, imports } = moveImportItem(stmt, item, to);
       ctx.report(ASY504, {
         node: item,
-        message: `\`anyio.abc.${name}\` is an alias of \`${alias.to}\` in AnyIO 3: import it from \`${to}\`.`,
-        fix: { title: `Import \`${name}\` from \`${to}\``, applicability: 'safe', edits, imports },
+        message: message(ASY504, 'importFrom', { name: name!, target: alias.to, module: to }),
+        fix: { title: fixTitle(ASY504, ctx.target, 'importFrom', { name: name!, module: to }), applicability: 'safe', edits, imports },
       });
     }
   }
@@ -342,8 +329,8 @@ function checkAbcAliases(ctx: RuleContext): void {
     const { edits, imports } = respell(ctx.res, node, alias.to);
     ctx.report(ASY504, {
       node,
-      message: `\`${q}\` is an alias of \`${alias.to}\` in AnyIO 3.`,
-      fix: { title: `Use \`${alias.to}\``, applicability: 'safe', edits, imports },
+      message: message(ASY504, 'alias', { name: q!, target: alias.to }),
+      fix: { title: fixTitle(ASY504, ctx.target, 'use', { name: alias.to }), applicability: 'safe', edits, imports },
     });
   }
 }
@@ -362,8 +349,12 @@ function checkAbcAliasesInStrings(ctx: RuleContext): void {
         ctx.report(ASY504, {
           start: offset + a.startIndex,
           end: offset + a.endIndex,
-          message: `\`${q}\` is an alias of \`${alias.to}\` in AnyIO 3.`,
-          fix: { title: `Use \`${alias.to}\``, applicability: 'safe', edits: [{ start: offset + o.endIndex, end: offset + a.endIndex, text: alias.to.slice(oq.length) }] },
+          message: message(ASY504, 'alias', { name: q!, target: alias.to }),
+          fix: {
+            title: fixTitle(ASY504, ctx.target, 'use', { name: alias.to }),
+            applicability: 'safe',
+            edits: [{ start: offset + o.endIndex, end: offset + a.endIndex, text: alias.to.slice(oq.length) }],
+          },
         });
         break;
       }
@@ -372,6 +363,7 @@ function checkAbcAliasesInStrings(ctx: RuleContext): void {
 }
 
 function checkTestRunner(ctx: RuleContext): void {
+  if (!ctx.idx.importsAnyio || !mayContain(ctx, 'TestRunner')) return;
   for (const cls of ctx.idx.classes) {
     if (!cls.superclasses.some((s) => ctx.res.qualifiedOf(s) === 'anyio.abc.TestRunner' || ctx.res.qualifiedOf(s) === 'anyio.abc.testing.TestRunner')) continue;
     const call = cls.methods.get('call');
@@ -379,26 +371,19 @@ function checkTestRunner(ctx: RuleContext): void {
     if (!nameNode) continue;
     ctx.report(ASY505, {
       node: nameNode,
-      message: '`TestRunner.call()` is no longer used by AnyIO 3.6+: implement `run_test()`, `run_fixture()` and `run_asyncgen_fixture()`.',
+      message: message(ASY505, 'callReplaced'),
       noFixReason: 'The replacement methods have different signatures; port the logic by hand.',
     });
   }
 }
 
-function check(ctx: RuleContext): void {
-  const text = ctx.text;
-  const pre = prefiltersEnabled(); // all gates off in the prefilter property test
-  if (ctx.idx.importsAnyio) {
-    if (!pre || text.includes('anyio.abc.')) checkAbcSubmodules(ctx);
-    if (!pre || /Socket|Listener/.test(text)) checkGenericSockets(ctx);
-    if (!pre || text.includes('abc')) {
-      checkAbcAliases(ctx);
-      if (ctx.target === 'anyio3') checkAbcAliasesInStrings(ctx);
-    }
-    if (!pre || text.includes('TestRunner')) checkTestRunner(ctx);
-    checkUvloop(ctx);
-  }
-  if (!pre || text.includes('curio')) checkCurio(ctx);
-}
+const rules: Rule[] = [
+  { meta: ASY501, check: checkAbcSubmodules },
+  { meta: ASY502, check: checkGenericSockets },
+  { meta: ASY503, check: checkCurio },
+  { meta: ASY504, check: checkAbcAlias },
+  { meta: ASY505, check: checkTestRunner },
+  { meta: ASY506, check: checkUvloop },
+];
 
-export const modules: RuleFamily = { rules: [ASY501, ASY502, ASY503, ASY504, ASY505, ASY506], check };
+export const asy5 = family(rules);

@@ -1,21 +1,26 @@
 /**
- * Clean-up for code that dropped AnyIO 2 (target `anyio3`): the cross-version shims that AnyIO 4
- * removes — `maybe_async()`, `maybe_async_cm()`, try/except imports of renamed names, deprecated
- * calls kept under a warnings filter, and the `inspect.isawaitable()` dance (delta section I, T2).
+ * ASY6xx: clean-up for code that dropped AnyIO 2 (target `anyio3`): the cross-version shims that
+ * AnyIO 4 removes — `maybe_async()`, `maybe_async_cm()`, try/except imports of renamed names,
+ * deprecated calls kept under a warnings filter, and the `inspect.isawaitable()` dance (delta
+ * section I, T2) — and `anyio.ExceptionGroup`, which AnyIO 4 removed without a warning in 3.
  */
-import { NOW_SYNC_FUNCTIONS, NOW_SYNC_METHODS } from '../core/anyio-api';
-import { asCompatTry, deleteStatement, indentUnit } from '../core/imports';
+import { indentUnit } from '../core/imports';
 import type { Node } from '../core/parser';
-import { prefiltersEnabled } from '../core/prefilters';
-import { Binding, lookup, unparen } from '../core/scopes';
-import { compatImportSource } from '../core/resolve';
-import { partitionPoint } from '../core/bisect';
+import { unparen } from '../core/scopes';
 import { indentAt, lineEnding } from '../core/text';
-import type { Edit, ImportRequest, RuleMeta } from '../core/types';
-import { classifyItems, withParts } from './cancel-scopes';
-import { awaitedCall, beforeCr, catchWarningsBlock, dropAwait, findReferences, isLoadReference, commentsWithin, methodCall, RuleContext, RuleFamily, shiftedText, trailsCode } from './context';
+import type { Edit, RuleMeta } from '../core/types';
+import { family, fixTitle, mayContain, message, type Rule, type RuleContext } from './context';
+import { awaitedCall, methodCall } from './helpers/syntax';
+import { findReferences } from './helpers/references';
+import { dropAwait } from './helpers/edits';
+import { beforeCr, commentsWithin, shiftedText, trailsCode } from './helpers/reindent';
+import { catchWarningsBlock } from './helpers/cross-version';
+import { classifyItems, withParts } from './helpers/with-statements';
+import { compatImportBlocks } from './helpers/compat-imports';
+import { isAnyioNowPlainCall, maybeAsyncArg, singleArg, unwrapCall } from './helpers/shim-calls';
 
-const REMOVED_IN_4 = 'AnyIO 4 removed it';
+/** `maybe_async(<coroutine>)` → `<coroutine>`: the one ASY601 fix of both targets. */
+const REMOVE_MAYBE_ASYNC = { removeShim: 'Remove `maybe_async()`' };
 
 export const ASY601: RuleMeta = {
   code: 'ASY601',
@@ -35,6 +40,16 @@ export const ASY601: RuleMeta = {
     before: 'await maybe_async(event.set())',
     after: 'event.set()',
   },
+  messages: {
+    anyio: '`maybe_async()` is only needed to support AnyIO 2, and AnyIO 4 removed it: call `{call}` directly.',
+    unknown: '`maybe_async()` is only needed to support AnyIO 2, and AnyIO 4 removed it: call `{call}` directly (if it is not a coroutine: the fix is marked unsafe).',
+    coroutine:
+      "`maybe_async()` is only needed to support AnyIO 2, and AnyIO 4 removed it: await `{call}` directly (a coroutine: AnyIO 2's `maybe_async()` awaited it, AnyIO 3's raises AttributeError).",
+  },
+  fixTitles: {
+    anyio3: { removeShimAndAwait: 'Remove `maybe_async()` and the `await`', ...REMOVE_MAYBE_ASYNC },
+    'anyio2+3': REMOVE_MAYBE_ASYNC,
+  },
 };
 
 export const ASY602: RuleMeta = {
@@ -52,6 +67,11 @@ export const ASY602: RuleMeta = {
     before: 'async with maybe_async_cm(CancelScope()) as scope:\n    ...',
     after: 'with CancelScope() as scope:\n    ...',
   },
+  messages: {
+    plainWith: '`maybe_async_cm()` is only needed to support AnyIO 2, and AnyIO 4 removed it: use a plain `with`.',
+    removeShim: '`maybe_async_cm()` is only needed to support AnyIO 2, and AnyIO 4 removed it: remove it (the statement then needs splitting into `with` and `async with`).',
+  },
+  fixTitles: { anyio3: { plainWith: 'Remove `maybe_async_cm()` (and the `async`)', removeShim: 'Remove `maybe_async_cm()`' } },
 };
 
 export const ASY603: RuleMeta = {
@@ -69,6 +89,12 @@ export const ASY603: RuleMeta = {
     before: 'try:\n    from anyio import Event as create_event\nexcept ImportError:\n    from anyio import create_event\n\nevent = create_event()',
     after: 'from anyio import Event\n\nevent = Event()',
   },
+  messages: {
+    useNames: 'This try/except import only serves AnyIO 2: use {names} directly.',
+  },
+  fixTitles: { anyio3: { useNames: 'Use the AnyIO 3 names directly' } },
+  // The fix rewrites every reference to the shimmed names, anywhere in the module.
+  crossScope: true,
 };
 
 export const ASY604: RuleMeta = {
@@ -86,6 +112,10 @@ export const ASY604: RuleMeta = {
     before: 'with warnings.catch_warnings():\n    warnings.simplefilter("ignore", DeprecationWarning)\n    await tg.spawn(worker)',
     after: 'tg.start_soon(worker)',
   },
+  messages: {
+    removeFilter: 'This warnings filter only keeps a deprecated call working for AnyIO 2, and AnyIO 4 removed it: remove it and use the AnyIO 3 call.',
+  },
+  fixTitles: { anyio3: { removeFilter: 'Remove the warnings filter' } },
 };
 
 export const ASY605: RuleMeta = {
@@ -95,7 +125,8 @@ export const ASY605: RuleMeta = {
   rows: ['B7', 'B8', 'B14', 'B15', 'E2', 'I3'],
   fixTitle: 'Call it directly',
   fixAvailability: 'always',
-  fixSafety: 'Safe when the call is AnyIO\'s (the function resolved, or the receiver proven): on AnyIO 3 its result is never awaitable. Unsafe for an AnyIO method name on a receiver of unknown type; no finding for a call of user code.',
+  fixSafety:
+    "Safe when the call is AnyIO's (the function resolved, or the receiver proven): on AnyIO 3 its result is never awaitable. Unsafe for an AnyIO method name on a receiver of unknown type; no finding for a call of user code.",
   defaultSeverity: 'warning',
   deprecated: false,
   docs: {
@@ -103,6 +134,11 @@ export const ASY605: RuleMeta = {
     before: '_maybe_awaitable = limiter.release()\nif inspect.isawaitable(_maybe_awaitable):\n    await _maybe_awaitable',
     after: 'limiter.release()',
   },
+  messages: {
+    neverAwaitable: 'On AnyIO 3 `{call}` never returns an awaitable (of its own): the `inspect.isawaitable()` test only served AnyIO 2.',
+    neverCoroutine: 'On AnyIO 3 `{call}` never returns a coroutine (of its own): the `inspect.iscoroutine()` test only served AnyIO 2.',
+  },
+  fixTitles: { anyio3: { callDirectly: 'Call it directly' } },
 };
 
 export const ASY606: RuleMeta = {
@@ -112,7 +148,7 @@ export const ASY606: RuleMeta = {
   rows: ['T2', 'T3'],
   fixTitle: 'No automatic fix',
   fixAvailability: 'never',
-  fixSafety: 'No automatic fix: AnyIO 3\'s group is not a PEP 654 `ExceptionGroup`, so swapping the name changes which errors are caught.',
+  fixSafety: "No automatic fix: AnyIO 3's group is not a PEP 654 `ExceptionGroup`, so swapping the name changes which errors are caught.",
   defaultSeverity: 'info',
   deprecated: false,
   docs: {
@@ -124,50 +160,38 @@ export const ASY606: RuleMeta = {
     before: 'except anyio.ExceptionGroup as eg:\n    ...',
     after: 'except* ValueError as eg:  # AnyIO 4\n    ...',
   },
+  messages: {
+    removedIn4: '`anyio.ExceptionGroup` is gone in AnyIO 4 (which raises the built-in `ExceptionGroup`, even for a single failure); AnyIO 3 gives no warning.',
+  },
+  fixTitles: {},
 };
+
+/** The family's checks run in modules that import anyio; ASY602–ASY606 only for the `anyio3` target. */
+function cleanUp(check: (ctx: RuleContext) => void, ...words: string[]): (ctx: RuleContext) => void {
+  return (ctx) => {
+    if (ctx.idx.importsAnyio && ctx.target === 'anyio3' && words.some((w) => mayContain(ctx, w))) check(ctx);
+  };
+}
+
+function checkCompatImports(ctx: RuleContext): void {
+  for (const { stmt, names, edits, imports } of compatImportBlocks(ctx)) {
+    ctx.report(ASY603, {
+      start: stmt.startIndex,
+      end: stmt.childForFieldName('body')?.startIndex ?? stmt.endIndex,
+      message: message(ASY603, 'useNames', { names: names.map((q) => `\`${q}\``).join(', ') }),
+      fix: { title: fixTitle(ASY603, ctx.target, 'useNames'), applicability: 'safe', edits, imports },
+    });
+  }
+}
 
 function checkExceptionGroup(ctx: RuleContext): void {
   for (const { node } of findReferences(ctx, new Set(['anyio.ExceptionGroup']))) {
     ctx.report(ASY606, {
       node,
-      message: '`anyio.ExceptionGroup` is gone in AnyIO 4 (which raises the built-in `ExceptionGroup`, even for a single failure); AnyIO 3 gives no warning.',
+      message: message(ASY606, 'removedIn4'),
       noFixReason: 'Port this handler when moving to AnyIO 4: `except*` / `exceptiongroup.catch()` on the built-in `ExceptionGroup`. On AnyIO 3 the two are different classes.',
     });
   }
-}
-
-/** Edits that turn `f(x)` into `x` (the single argument of the call). */
-function unwrapCall(call: Node, arg: Node): Edit[] {
-  return [
-    { start: call.startIndex, end: arg.startIndex, text: '' },
-    { start: arg.endIndex, end: call.endIndex, text: '' },
-  ];
-}
-
-function singleArg(call: Node): Node | undefined {
-  const args = call.childForFieldName('arguments')?.namedChildren.filter((a) => a && a.type !== 'comment') ?? [];
-  return args.length === 1 && args[0]!.type !== 'keyword_argument' && !args[0]!.type.includes('splat') ? (args[0] as Node) : undefined;
-}
-
-/**
- * What `maybe_async(<arg>)` wraps: a call AnyIO 3 made plain (rows I1: A1–A4, and B2–E1 on a proven
- * receiver), a call of a coroutine function defined in this file (AnyIO 2 awaited it), or unknown.
- */
-function maybeAsyncArg(ctx: RuleContext, arg: Node): 'anyio' | 'coroutine' | 'unknown' {
-  const fn = arg.type === 'call' ? arg.childForFieldName('function') : null;
-  if (!fn) return 'unknown';
-  const q = ctx.res.qualifiedOf(fn);
-  if (q && NOW_SYNC_FUNCTIONS.has(q)) return 'anyio';
-  if (fn.type === 'identifier') {
-    const bs = lookup(ctx.idx, fn.text, fn)?.bindings ?? [];
-    if (bs.length > 0 && bs.every((b) => b.kind === 'def' && /^async\b/.test(b.def?.text ?? ''))) return 'coroutine';
-  }
-  const mc = methodCall(arg);
-  if (mc) {
-    const t = ctx.res.typeOf(mc.receiver);
-    if (t.k === 'anyio' && NOW_SYNC_METHODS.get(mc.method.text)?.get(t.cls)?.kind === 'deprecated') return 'anyio';
-  }
-  return 'unknown';
 }
 
 /**
@@ -186,14 +210,11 @@ function checkMaybeAsync(ctx: RuleContext, onlyCoroutines: boolean): void {
     if (onlyCoroutines && what !== 'coroutine') continue;
     ctx.report(ASY601, {
       node: aw,
-      message:
-        what === 'coroutine'
-          ? `\`maybe_async()\` is only needed to support AnyIO 2, and ${REMOVED_IN_4}: await \`${arg.text.length > 40 ? '...' : arg.text}\` directly (a coroutine: AnyIO 2's \`maybe_async()\` awaited it, AnyIO 3's raises AttributeError).`
-          : `\`maybe_async()\` is only needed to support AnyIO 2, and ${REMOVED_IN_4}: call \`${arg.text.length > 40 ? '...' : arg.text}\` directly${what === 'anyio' ? '' : ' (if it is not a coroutine: the fix is marked unsafe)'}.`,
+      message: message(ASY601, what, { call: arg.text.length > 40 ? '...' : arg.text }),
       fix:
         what === 'coroutine'
-          ? { title: 'Remove `maybe_async()`', applicability: 'safe', edits: unwrapCall(call, arg) }
-          : { title: ASY601.fixTitle, applicability: what === 'anyio' ? 'safe' : 'unsafe', edits: [dropAwait(aw), ...unwrapCall(call, arg)] },
+          ? { title: fixTitle(ASY601, ctx.target, 'removeShim'), applicability: 'safe', edits: unwrapCall(call, arg) }
+          : { title: fixTitle(ASY601, ctx.target, 'removeShimAndAwait'), applicability: what === 'anyio' ? 'safe' : 'unsafe', edits: [dropAwait(aw), ...unwrapCall(call, arg)] },
     });
   }
 }
@@ -206,7 +227,7 @@ function checkMaybeAsyncCm(ctx: RuleContext): void {
     for (const it of parts.clause.namedChildren) {
       if (it?.type !== 'with_item') continue;
       const v = it.childForFieldName('value');
-      const expr = v ? unparen(v.type === 'as_pattern' ? v.namedChild(0) ?? v : v) : undefined;
+      const expr = v ? unparen(v.type === 'as_pattern' ? (v.namedChild(0) ?? v) : v) : undefined;
       const fn = expr?.type === 'call' ? expr.childForFieldName('function') : undefined;
       if (!expr || !fn || ctx.res.qualifiedOf(fn) !== 'anyio.maybe_async_cm') continue;
       const arg = singleArg(expr);
@@ -214,107 +235,23 @@ function checkMaybeAsyncCm(ctx: RuleContext): void {
     }
     if (edits.length === 0) continue;
     // Every other item a plain context manager too: `with`. Otherwise ASY203 splits next round.
-    const others = classifyItems(ctx, parts.clause).filter((i) => !(i.expr.type === 'call' && ctx.res.qualifiedOf(i.expr.childForFieldName('function')!) === 'anyio.maybe_async_cm'));
+    const others = classifyItems(ctx, parts.clause).filter(
+      (i) => !(i.expr.type === 'call' && ctx.res.qualifiedOf(i.expr.childForFieldName('function')!) === 'anyio.maybe_async_cm'),
+    );
     const allSync = others.every((i) => i.sync);
     if (allSync) edits.push({ start: parts.asyncKw.startIndex, end: parts.withKw.startIndex, text: '' });
     ctx.report(ASY602, {
       start: stmt.startIndex,
       end: parts.clause.endIndex,
-      message: `\`maybe_async_cm()\` is only needed to support AnyIO 2, and ${REMOVED_IN_4}: ${allSync ? 'use a plain `with`' : 'remove it (the statement then needs splitting into `with` and `async with`)'}.`,
-      fix: { title: allSync ? ASY602.fixTitle : 'Remove `maybe_async_cm()`', applicability: 'safe', edits },
+      message: message(ASY602, allSync ? 'plainWith' : 'removeShim'),
+      fix: { title: fixTitle(ASY602, ctx.target, allSync ? 'plainWith' : 'removeShim'), applicability: 'safe', edits },
     });
   }
-}
-
-/** The index in `blocks` (sorted, disjoint statements) of the one holding `node`, or -1. */
-function blockHolding(blocks: readonly Node[], node: Node | undefined): number {
-  if (!node) return -1;
-  // The last block starting at or before the node: the only one that can hold it.
-  const k = partitionPoint(blocks.length, (i) => blocks[i]!.startIndex <= node.startIndex) - 1;
-  const b = blocks[k];
-  const overlaps = b !== undefined && node.endIndex > b.startIndex && node.startIndex < b.endIndex;
-  return overlaps && node.startIndex >= b.startIndex && node.endIndex <= b.endIndex ? k : -1;
-}
-
-/**
- * The module-level cross-version try/except imports (ASY603). Indexed once per analysis: the
- * bindings each block makes (one pass over the module's names), and the load references of those
- * names (one look-up per occurrence). A reference bound by several blocks is rewritten by the fix of
- * the last one only: deleting any other leaves it bound by that last block, and their fixes (the
- * block alone) no longer overlap its fix (the block to the reference), so all go in one round. (A per-block scan of every name and every
- * occurrence was quadratic in the number of blocks: 256 blocks took 29 s.)
- */
-function checkCompatImports(ctx: RuleContext): void {
-  const blocks = ctx.idx.tree.rootNode.namedChildren.filter((c): c is Node => c?.type === 'try_statement' && !!asCompatTry(c));
-  if (blocks.length === 0) return;
-  // Per block: every name it binds, with its bindings there.
-  const bound = blocks.map(() => new Map<string, Binding[]>());
-  for (const [name, bs] of ctx.idx.module.bindings) {
-    for (const b of bs) {
-      const i = blockHolding(blocks, b.stmt ?? b.node);
-      if (i < 0) continue;
-      const mine = bound[i]!.get(name);
-      if (mine) mine.push(b);
-      else bound[i]!.set(name, [b]);
-    }
-  }
-  // Per block: the load references (outside it) of its names that resolve to a binding inside it.
-  const refs = blocks.map(() => new Map<string, Node[]>());
-  const names = new Set<string>();
-  for (const m of bound) for (const name of m.keys()) names.add(name);
-  for (const name of names) {
-    for (const o of ctx.idx.identifiers.get(name) ?? []) {
-      const node = ctx.idx.tree.rootNode.descendantForIndex(o, o + name.length);
-      if (!node || node.type !== 'identifier' || !isLoadReference(node)) continue;
-      const own = blockHolding(blocks, node);
-      let last = -1;
-      for (const b of lookup(ctx.idx, name, node)?.bindings ?? []) {
-        const i = blockHolding(blocks, b.stmt ?? b.node);
-        if (i >= 0 && i !== own && i > last) last = i;
-      }
-      if (last < 0) continue;
-      const list = refs[last]!.get(name);
-      if (list) list.push(node);
-      else refs[last]!.set(name, [node]);
-    }
-  }
-  blocks.forEach((child, i) => {
-    // Every name the try binds, and what it means on AnyIO 3.
-    const meaning = new Map<string, string>();
-    for (const [name, mine] of bound[i]!) {
-      let q = compatImportSource(mine) ?? (mine.length === 1 && mine[0]!.kind === 'import' ? mine[0]!.source : undefined);
-      if (!q) {
-        // `create_event = Event` in the body.
-        const alias = mine.find((b) => b.kind === 'assign' && b.value?.type === 'identifier');
-        q = alias ? ctx.res.qualifiedOfName(alias.value!.text, alias.value!) : undefined;
-      }
-      if (!q || !q.startsWith('anyio.')) return;
-      meaning.set(name, q);
-    }
-    if (meaning.size === 0) return;
-    const edits: Edit[] = [deleteStatement(ctx.text, child)];
-    const imports: ImportRequest[] = [];
-    for (const [name, q] of meaning) {
-      for (const ref of refs[i]!.get(name) ?? []) {
-        // `anyio_create_event` stood for `anyio.create_event`: keep the dotted style.
-        const spelling = ctx.res.spell(q, ref, !name.startsWith('anyio_'), child);
-        if (spelling.text !== ref.text || spelling.imports.length) {
-          edits.push({ start: ref.startIndex, end: ref.endIndex, text: spelling.text });
-          imports.push(...spelling.imports);
-        }
-        if (spelling.text === ref.text && !spelling.imports.length) imports.push({ module: q.slice(0, q.lastIndexOf('.')), name: q.slice(q.lastIndexOf('.') + 1) });
-      }
-    }
-    ctx.report(ASY603, {
-      start: child.startIndex,
-      end: child.childForFieldName('body')?.startIndex ?? child.endIndex,
-      message: `This try/except import only serves AnyIO 2: use ${[...new Set(meaning.values())].map((q) => `\`${q}\``).join(', ')} directly.`,
-      fix: { title: ASY603.fixTitle, applicability: 'safe', edits, imports },
-    });
-  });
 }
 
 const SILENCED_METHODS = new Set(['spawn', 'spawn_task', 'set_total_tokens']);
+
+const SILENCED_CALL = /\.(spawn|spawn_task|set_total_tokens)\s*$/;
 
 function checkSilenced(ctx: RuleContext): void {
   const seen = new Set<number>();
@@ -346,37 +283,20 @@ function checkSilenced(ctx: RuleContext): void {
     ctx.report(ASY604, {
       start: block.stmt.startIndex,
       end: block.body.startIndex,
-      message: `This warnings filter only keeps a deprecated call working for AnyIO 2, and ${REMOVED_IN_4}: remove it and use the AnyIO 3 call.`,
-      fix: { title: ASY604.fixTitle, applicability: 'safe', edits: [{ start: block.stmt.startIndex, end: beforeCr(ctx.text, block.body.endIndex), text: textOut }] },
+      message: message(ASY604, 'removeFilter'),
+      fix: {
+        title: fixTitle(ASY604, ctx.target, 'removeFilter'),
+        applicability: 'safe',
+        edits: [{ start: block.stmt.startIndex, end: beforeCr(ctx.text, block.body.endIndex), text: textOut }],
+      },
     });
   }
 }
 
 /**
- * `r = x.release()` / `if inspect.isawaitable(r): await r` (B7, B8, B14, B15), and the value form of
+ * ASY605: `r = x.release()` / `if inspect.isawaitable(r): await r` (B7, B8, B14, B15), and the value form of
  * `receive_nowait()` (E2): `item = r.receive_nowait()` / `if inspect.iscoroutine(item): item = await item`.
  */
-/**
- * Is `call` (tested with `inspect.isawaitable()` / `iscoroutine()`) one of AnyIO's calls that became
- * plain in 3? `true`: proven (the function resolved to AnyIO, or the receiver's type proven);
- * `false`: an AnyIO method name on a receiver of unknown type; `undefined`: not AnyIO's (a user
- * function or class, or a module with its own `async def <method>`), whose coroutine must be awaited.
- */
-function isAnyioNowPlainCall(ctx: RuleContext, call: Node): boolean | undefined {
-  const mc = methodCall(call);
-  if (!mc) {
-    const fn = call.childForFieldName('function');
-    const q = fn ? ctx.res.qualifiedOf(fn) : undefined;
-    return q && NOW_SYNC_FUNCTIONS.has(q) ? true : undefined;
-  }
-  const changes = NOW_SYNC_METHODS.get(mc.method.text);
-  if (!changes) return undefined;
-  const t = ctx.res.typeOf(mc.receiver);
-  if (t.k === 'anyio') return changes.has(t.cls) ? true : undefined;
-  if (t.k === 'unknown') return ctx.res.definesMethod(mc.method.text, true) ? undefined : false;
-  return undefined;
-}
-
 function checkIsAwaitable(ctx: RuleContext): void {
   for (const cond of ctx.idx.calls) {
     const fn = cond.childForFieldName('function');
@@ -406,7 +326,6 @@ function checkIsAwaitable(ctx: RuleContext): void {
     const block = stmt!.parent!;
     const uses = (ctx.idx.identifiers.get(name.text) ?? []).filter((x) => x >= block.startIndex && x < block.endIndex).length;
     if (!keepsValue && uses !== 3) continue;
-    const what = test === 'inspect.iscoroutine' ? 'a coroutine' : 'an awaitable';
     // Every comment of the replaced statements stays, in order: trailing the call while they trailed
     // code (the assignment, the `if` header, the `await`), then each on a line of its own. Those
     // before the `await` line belong to the `if` node, not to its body.
@@ -424,31 +343,29 @@ function checkIsAwaitable(ctx: RuleContext): void {
     ctx.report(ASY605, {
       start: stmt!.startIndex,
       end: next.endIndex,
-      message: `On AnyIO 3 \`${value.text.length > 40 ? 'this call' : value.text}\` never returns ${what} (of its own): the \`${test}()\` test only served AnyIO 2.`,
-      fix: { title: ASY605.fixTitle, applicability: anyioCall ? 'safe' : 'unsafe', edits: [{ start: stmt!.startIndex, end: beforeCr(ctx.text, next.endIndex), text: replacement }] },
+      message: message(ASY605, test === 'inspect.iscoroutine' ? 'neverCoroutine' : 'neverAwaitable', { call: value.text.length > 40 ? 'this call' : value.text }),
+      fix: {
+        title: fixTitle(ASY605, ctx.target, 'callDirectly'),
+        applicability: anyioCall ? 'safe' : 'unsafe',
+        edits: [{ start: stmt!.startIndex, end: beforeCr(ctx.text, next.endIndex), text: replacement }],
+      },
     });
   }
 }
 
-const SILENCED_CALL = /\.(spawn|spawn_task|set_total_tokens)\s*$/;
+const rules: Rule[] = [
+  // For code that keeps AnyIO 2 (`anyio2+3`), only `maybe_async(<coroutine>)`: see checkMaybeAsync.
+  {
+    meta: ASY601,
+    check: (ctx) => {
+      if (ctx.idx.importsAnyio && mayContain(ctx, 'maybe_async')) checkMaybeAsync(ctx, ctx.target !== 'anyio3');
+    },
+  },
+  { meta: ASY602, check: cleanUp(checkMaybeAsyncCm, 'maybe_async') },
+  { meta: ASY603, check: cleanUp(checkCompatImports, 'ImportError', 'ModuleNotFoundError') },
+  { meta: ASY604, check: cleanUp(checkSilenced, 'catch_warnings') },
+  { meta: ASY605, check: cleanUp(checkIsAwaitable, 'isawaitable', 'iscoroutine') },
+  { meta: ASY606, check: cleanUp(checkExceptionGroup, 'ExceptionGroup') },
+];
 
-function check(ctx: RuleContext): void {
-  if (!ctx.idx.importsAnyio) return;
-  const text = ctx.text;
-  // Text gates: skip a check whose names do not occur (all off in the prefilter property test).
-  const has = (word: string): boolean => !prefiltersEnabled() || text.includes(word);
-  if (ctx.target !== 'anyio3') {
-    if (has('maybe_async')) checkMaybeAsync(ctx, true);
-    return;
-  }
-  if (has('maybe_async')) {
-    checkMaybeAsync(ctx, false);
-    checkMaybeAsyncCm(ctx);
-  }
-  if (has('ImportError') || has('ModuleNotFoundError')) checkCompatImports(ctx);
-  if (has('catch_warnings')) checkSilenced(ctx);
-  if (has('isawaitable') || has('iscoroutine')) checkIsAwaitable(ctx);
-  if (has('ExceptionGroup')) checkExceptionGroup(ctx);
-}
-
-export const compatShims: RuleFamily = { rules: [ASY601, ASY602, ASY603, ASY604, ASY605, ASY606], check };
+export const asy6 = family(rules);
