@@ -7,12 +7,12 @@
 import * as path from 'path';
 import { initEngine, analyze, fixAll, InputRefused } from '../engine';
 import { summarizeModule } from '../core/semantic/summary';
-import type { AnalyzeOptions, Finding, FixOptions, FixResult } from '../core/types';
+import type { AnalyzeOptions, Finding, FixResult } from '../core/types';
 import type { ReadResult } from '../workspace/files';
 import type { FileSystem } from '../workspace/fsys';
-import { analyzeOptionsFor, fixOptionsFor } from '../config/engine-options';
 import { indexProject, type ProjectFiles } from './project-index';
 import type { Settings } from './options';
+import type { FileSettings } from './file-config';
 import type { EngineFunctions, RunIO, RunStats } from './run-io';
 import { type AnalyzeOutcome, EnginePool, RequestTimeoutError, type ProjectRef } from './pool';
 import { ResultCache } from './cache';
@@ -36,8 +36,6 @@ export interface Precomputed {
 }
 
 export class Analysis {
-  private readonly analyzeOptions: AnalyzeOptions;
-  private readonly fixOptions: FixOptions;
   private readonly engine: EngineFunctions;
   private readonly cache: ResultCache | undefined;
   private pool: EnginePool | undefined;
@@ -56,14 +54,12 @@ export class Analysis {
     warn: (message: string) => void,
   ) {
     this.engine = io.engine ?? { analyze, fixAll };
-    this.analyzeOptions = analyzeOptionsFor(settings);
-    this.fixOptions = fixOptionsFor(settings);
     // An injected engine is a test double: its answers must neither be cached nor bypassed.
     // `fix` rewrites what it reads (its inputs are rarely seen again) and must leave nothing but
     // the fixes behind in the tree: only the read-only commands, the ones run again and again
     // (CI, pre-commit, editors), use the cache.
     if (settings.cache && !io.engine && settings.command !== 'fix') {
-      const opened = ResultCache.open(settings.configFile !== undefined ? path.dirname(settings.configFile) : cwd, packageVersion(), {
+      const opened = ResultCache.open(settings.root.configFile !== undefined ? path.dirname(settings.root.configFile) : cwd, packageVersion(), {
         warn,
         ...(io.cacheKeyDir !== undefined ? { keyDir: io.cacheKeyDir } : {}),
       });
@@ -125,22 +121,27 @@ export class Analysis {
     return this.engine;
   }
 
-  /** The findings for `text`; throws `InputNotAnalysed` when the engine refuses the text. */
-  async findingsFor(text: string, ref?: ProjectRef): Promise<Finding[]> {
-    const keyOptions = this.cacheOptions(this.analyzeOptions, ref);
+  /**
+   * The findings for `text` under its file's settings (`config`); throws `InputNotAnalysed` when
+   * the engine refuses the text.
+   */
+  async findingsFor(text: string, config: FileSettings, ref?: ProjectRef): Promise<Finding[]> {
+    const options = config.analyzeOptions;
+    const keyOptions = this.cacheOptions(options, ref);
     const cached = this.cache?.getFindings(keyOptions, text);
     if (cached?.findings) return cached.findings;
-    const outcome = this.pool ? await this.pool.analyzeOutcome(text, this.analyzeOptions, ref) : await this.analyzeInThread(text, ref);
+    const outcome = this.pool ? await this.pool.analyzeOutcome(text, options, ref) : await this.analyzeInThread(text, options, ref);
     if (outcome.refused !== undefined) throw new InputNotAnalysed(outcome.refused);
     if (cached) this.cache!.setFindings(cached.key, keyOptions, text, outcome.findings);
     return outcome.findings;
   }
 
-  async fixResultFor(text: string, ref?: ProjectRef): Promise<FixResult> {
-    const keyOptions = this.cacheOptions(this.fixOptions, ref);
+  async fixResultFor(text: string, config: FileSettings, ref?: ProjectRef): Promise<FixResult> {
+    const options = config.fixOptions;
+    const keyOptions = this.cacheOptions(options, ref);
     const cached = this.cache?.getFix(keyOptions, text);
     if (cached?.result) return cached.result;
-    const result = this.pool ? await this.pool.fixAll(text, this.fixOptions, ref) : (await this.inThread()).fixAll(text, this.withProject(this.fixOptions, ref));
+    const result = this.pool ? await this.pool.fixAll(text, options, ref) : (await this.inThread()).fixAll(text, this.withProject(options, ref));
     if (cached) this.cache!.setFix(cached.key, keyOptions, text, result);
     return result;
   }
@@ -171,25 +172,25 @@ export class Analysis {
   }
 
   /** The engine's `analyzeOutcome` in this thread, through the (possibly injected) `analyze`. */
-  private async analyzeInThread(text: string, ref?: ProjectRef): Promise<AnalyzeOutcome> {
+  private async analyzeInThread(text: string, options: AnalyzeOptions, ref?: ProjectRef): Promise<AnalyzeOutcome> {
     const engine = await this.inThread();
     try {
-      return { findings: engine.analyze(text, this.withProject(this.analyzeOptions, ref)) };
+      return { findings: engine.analyze(text, this.withProject(options, ref)) };
     } catch (err) {
       if (err instanceof InputRefused) return { refused: err.message };
       throw err;
     }
   }
 
-  /** Start the engine work for one read file (in a worker when there is a pool). */
-  precompute(read: ReadResult, ref: ProjectRef | undefined, file?: string): Promise<Precomputed> {
+  /** Start the engine work for one read file under its settings (in a worker when there is a pool). */
+  precompute(read: ReadResult, config: FileSettings, ref: ProjectRef | undefined, file?: string): Promise<Precomputed> {
     if (!read.ok || !this.relevant(read.text, ref)) return Promise.resolve({});
     // Its summary already took longer than the budget: the file is skipped, not tried again.
     const failed = file === undefined ? undefined : this.project?.failed.get(file);
     if (failed instanceof RequestTimeoutError) return Promise.reject(failed);
     this.analysed++;
-    if (this.settings.command === 'check') return this.findingsFor(read.text, ref).then((findings) => ({ findings }));
-    return this.fixResultFor(read.text, ref).then((fix) => ({ fix }));
+    if (this.settings.command === 'check') return this.findingsFor(read.text, config, ref).then((findings) => ({ findings }));
+    return this.fixResultFor(read.text, config, ref).then((fix) => ({ fix }));
   }
 
   /** Summarise the files of the run into the project index (before any of them is analysed). */
@@ -215,7 +216,7 @@ export class Analysis {
     this.project = await indexProject(files, this.settings.paths, {
       fs: where.fs,
       cwd: where.cwd,
-      ...(this.settings.exclude ? { exclude: this.settings.exclude } : {}),
+      isExcluded: this.settings.config.isExcluded,
       maxFileSize: this.settings.maxFileSize,
       shouldStop: where.shouldStop,
       summarize,

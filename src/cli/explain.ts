@@ -155,14 +155,14 @@ export async function runExplain(argv: readonly string[], io: RunIO): Promise<nu
   let entryPath = abs;
   if (settings.projectIndex) {
     // The file as `check` walks it, then the project it belongs to, indexed the same way.
-    const walk = await collectPythonFiles([args.file], { fs, cwd, ...(settings.exclude ? { exclude: settings.exclude } : {}) });
+    const walk = await collectPythonFiles([args.file], { fs, cwd, isExcluded: settings.config.isExcluded });
     if (walk.files[0]) entryPath = walk.files[0].path;
     const files = walk.files.map((f) => f.path);
     if (files.length === 0) files.push(abs);
     const indexed = await indexProject(files, settings.paths, {
       fs,
       cwd,
-      ...(settings.exclude ? { exclude: settings.exclude } : {}),
+      isExcluded: settings.config.isExcluded,
       maxFileSize: settings.maxFileSize,
       summarize: async (t, module, isPackage, file) => summarizeModule(t, module, isPackage, file),
     });
@@ -206,7 +206,8 @@ export async function runExplain(argv: readonly string[], io: RunIO): Promise<nu
   const expr = ex.expression.replace(/\s*\n\s*/g, ' ');
   let out = `${escapeControlChars(display)}:${start.line}:${start.column}: \`${escapeControlChars(expr)}\` is ${escapeControlChars(ex.type)} [${ex.verdict}]\n`;
   for (const s of ex.steps) out += `  ${escapeControlChars(stepPath(s.path))}:${s.line}: ${escapeControlChars(s.text)}\n`;
-  if (!project && settings.projectIndex) out += '  note: the project index holds no summary of this file (it neither mentions anyio nor imports a module that does): explained alone\n';
+  if (!project && settings.projectIndex)
+    out += '  note: the project index holds no summary of this file (it neither mentions anyio nor imports a module that does): explained alone\n';
   io.stdout.write(out);
   return 0;
 }

@@ -6,15 +6,18 @@ import * as path from 'path';
 import { parseArgs } from 'util';
 import { isValidCodeSelector } from '../engine';
 import type { Target } from '../core/types';
-import { AnyioMigrateConfig, findPyproject, loadConfigFile, TARGETS } from '../config/pyproject';
+import { TARGETS } from '../config/pyproject';
 import { DEFAULT_MAX_FILE_SIZE } from '../workspace/files';
 import { defaultPoolSize } from './pool';
+import { ConfigResolver, type FileSettings, type FlagSettings } from './file-config';
 
 export type Command = 'check' | 'diff' | 'fix';
 
 /** Default per-file time budget (`--file-timeout`). */
 export const DEFAULT_FILE_TIMEOUT_MS = 10_000;
-export type OutputFormat = 'text' | 'json';
+/** `--format`: text, the stable JSON, or a CI's annotation format (`ci-formats.ts`). */
+export const OUTPUT_FORMATS = ['text', 'json', 'github', 'sarif', 'gitlab'] as const;
+export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
 
 export class UsageError extends Error {
   constructor(message: string) {
@@ -53,10 +56,13 @@ export interface Settings {
   paths: string[];
   /** Reading source from stdin (`-`). */
   stdin: boolean;
-  select?: string[];
-  ignore?: string[];
-  target: Target;
-  unsafeFixes: boolean;
+  /**
+   * The settings of the current directory's config (or `--config FILE`): stdin's, and where the
+   * cache is kept. Files of a run over paths each have their own: `config.forFile(file)`.
+   */
+  root: FileSettings;
+  /** Each file's settings: the flags over the nearest pyproject.toml (or `--config FILE`). */
+  config: ConfigResolver;
   format: OutputFormat;
   verify: boolean;
   quiet: boolean;
@@ -69,9 +75,6 @@ export interface Settings {
   cache: boolean;
   /** Worker threads for multi-file runs (default: the available parallelism; 1: no workers). */
   jobs: number;
-  /** Config file the settings came from, if any. */
-  configFile?: string;
-  exclude?: { baseDir: string; patterns: string[] };
   /** check/diff: also read files behind symlinks that lead outside the given paths (never for fix). */
   followLinks: boolean;
   /** Prove types across the modules of the project (`--no-project-index`: each file alone). */
@@ -102,20 +105,22 @@ Options:
                         running on AnyIO 2 as well
   --unsafe-fixes        also apply fixes marked unsafe
   --no-unsafe-fixes     do not (overrides unsafe-fixes = true in pyproject.toml)
-  --format FORMAT       text (default) or json, for check and fix
+  --format FORMAT       for check and fix: text (default), json, github
+                        (workflow annotations), sarif (code scanning) or
+                        gitlab (code quality report)
   --verify              after fixing, check that each result parses with
                         python3's ast.parse (never runs your code); files that
                         do not parse are left unchanged
-  --config FILE         read [tool.anyio-migrate] from FILE instead of the
-                        nearest pyproject.toml above the current directory
+  --config FILE         read [tool.anyio-migrate] from FILE for every path
+                        instead of each file's nearest pyproject.toml
   --max-file-size SIZE  skip larger files (default 5MB; e.g. 500K, 20MB)
   --file-timeout SECS   skip a file whose analysis or fix takes longer (default
                         10; 0: no limit)
   --jobs N              analyse with N worker threads (default: one per CPU;
                         1: no workers)
   --no-cache            check and diff: do not reuse results of unchanged files
-                        from .anyio-migrate-cache/ (kept next to pyproject.toml,
-                        else in the current directory)
+                        from .anyio-migrate-cache/ (kept next to the current
+                        directory's pyproject.toml, else in the current directory)
   --follow-links        check and diff: also read files behind symlinks that lead
                         outside the given paths (by default such links are not
                         followed; fix never writes outside them)
@@ -131,7 +136,8 @@ Settings in pyproject.toml:
   [tool.anyio-migrate]
   select = ["ASY"]      ignore = []      target = "anyio3"
   unsafe-fixes = false  exclude = ["generated/"]   # gitignore-style patterns
-Command-line flags override the file.
+Each file uses the nearest pyproject.toml above it that has the table; its
+exclude patterns are relative to that file. Command-line flags override it.
 
 Exit status: 0 nothing to report or change; 1 findings (check), changes (diff)
 or findings left (fix); 2 usage or I/O error; 130 interrupted.
@@ -236,35 +242,34 @@ function checkCodes(flag: string, codes: readonly string[]): void {
   }
 }
 
-/** Combine flags with the config file; `cwd` is where the nearest pyproject.toml is looked for. */
+/**
+ * Combine flags with the config files. `cwd`'s config (or `--config FILE`) is loaded now, so its
+ * errors are usage errors; the files' own configs are looked up as the run reaches them.
+ */
 export function resolveSettings(args: CliArgs, cwd: string): Settings {
   const command = args.command;
   if (!command) throw new UsageError('missing command (check, diff or fix)');
   if (args.followLinks && command === 'fix') {
     throw new UsageError('--follow-links is for check and diff only: fix never writes outside the given paths');
   }
-  let config: AnyioMigrateConfig = {};
-  let configFile: string | undefined;
-  const warnings: string[] = [];
-  if (args.config !== undefined) {
-    configFile = path.resolve(cwd, args.config);
-  } else {
-    configFile = findPyproject(cwd, (message) => warnings.push(message));
-  }
-  if (configFile !== undefined) {
-    const loaded = loadConfigFile(configFile);
-    if (loaded.errors.length > 0) throw new UsageError(`invalid configuration:\n  ${loaded.errors.join('\n  ')}`);
-    config = loaded.config;
-  }
+  const flags: FlagSettings = {};
+  if (args.target !== undefined) flags.target = args.target as Target;
+  if (args.select) flags.select = args.select;
+  if (args.ignore) flags.ignore = args.ignore;
+  if (args.unsafeFixes !== undefined) flags.unsafeFixes = args.unsafeFixes;
+  const config = new ConfigResolver(flags, args.config !== undefined ? path.resolve(cwd, args.config) : undefined);
+  const root = config.forDir(cwd);
+  const warnings = config.takeWarnings().map((w) => (w.path !== undefined ? `${w.path}: ${w.message}` : w.message));
+  if (config.errors.length > 0) throw new UsageError(`invalid configuration:\n  ${config.errors.join('\n  ')}`);
   if (args.select) checkCodes('--select', args.select);
   if (args.ignore) checkCodes('--ignore', args.ignore);
-  const target = args.target ?? config.target ?? 'anyio3';
-  if (!(TARGETS as readonly string[]).includes(target)) {
-    throw new UsageError(`--target: unknown target '${target}' (expected ${TARGETS.join(' or ')})`);
+  if (args.target !== undefined && !(TARGETS as readonly string[]).includes(args.target)) {
+    throw new UsageError(`--target: unknown target '${args.target}' (expected ${TARGETS.join(' or ')})`);
   }
-  const format = args.format ?? 'text';
-  if (format !== 'text' && format !== 'json') throw new UsageError(`--format: unknown format '${format}' (expected text or json)`);
-  if (format === 'json' && command === 'diff') throw new UsageError('--format json is not available for diff (its output is a unified diff)');
+  const format = (args.format ?? 'text') as OutputFormat;
+  if (!OUTPUT_FORMATS.includes(format))
+    throw new UsageError(`--format: unknown format '${format}' (expected ${OUTPUT_FORMATS.slice(0, -1).join(', ')} or ${OUTPUT_FORMATS.at(-1)})`);
+  if (format !== 'text' && command === 'diff') throw new UsageError(`--format ${format} is not available for diff (its output is a unified diff)`);
   let maxFileSize = DEFAULT_MAX_FILE_SIZE;
   if (args.maxFileSize !== undefined) {
     const n = parseSize(args.maxFileSize);
@@ -291,8 +296,8 @@ export function resolveSettings(args: CliArgs, cwd: string): Settings {
     command,
     paths,
     stdin,
-    target: target as Target,
-    unsafeFixes: args.unsafeFixes ?? config.unsafeFixes ?? false,
+    root,
+    config,
     format,
     verify: args.verify,
     quiet: args.quiet,
@@ -306,13 +311,5 @@ export function resolveSettings(args: CliArgs, cwd: string): Settings {
     projectIndex: args.projectIndex,
     warnings,
   };
-  const select = args.select ?? config.select;
-  const ignore = args.ignore ?? config.ignore;
-  if (select) settings.select = select;
-  if (ignore) settings.ignore = ignore;
-  if (configFile !== undefined) {
-    settings.configFile = configFile;
-    if (config.exclude && config.exclude.length > 0) settings.exclude = { baseDir: path.dirname(configFile), patterns: config.exclude };
-  }
   return settings;
 }

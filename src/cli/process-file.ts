@@ -10,9 +10,10 @@ import { atomicWriteFile, encodePythonSource, removeStaleTempFiles, WriteRefused
 import type { FileSystem } from '../workspace/fsys';
 import type { FileEntry } from '../workspace/walk';
 import type { FileOutcome } from '../workspace/outcome';
-import { Analysis, InputNotAnalysed, type Precomputed } from './analysis';
+import { type Analysis, InputNotAnalysed, type Precomputed } from './analysis';
 import type { Console } from './console';
 import type { Settings } from './options';
+import type { FileSettings } from './file-config';
 import { formatSeconds, RequestTimeoutError, type ProjectRef } from './pool';
 import type { RunIO } from './run-io';
 import { verifyPythonSource } from './verify';
@@ -40,6 +41,8 @@ export interface TextInput {
   text: string;
   encoding: SourceEncoding;
   explicit: boolean;
+  /** The file's settings (stdin: the current directory's). */
+  config: FileSettings;
   ref?: ProjectRef;
   /** The engine work started ahead (in a worker); absent: computed now. */
   pre?: Promise<Precomputed>;
@@ -69,12 +72,13 @@ export class FileProcessor {
     if (this.settings.command === 'fix') await this.cleanDirOnce(path.dirname(entry.path));
     if (!read.ok) return { outcome: { status: 'skipped', path: display, reason: read.reason }, explicit: entry.explicit, text: '' };
     const ref = this.analysis.refFor(entry.path);
+    const config = this.settings.config.forFile(entry.path);
     // Without a pool the engine work starts now (it is awaited at once, for a relevant file only).
-    const started = pre ?? this.analysis.precompute(read, ref, entry.path);
-    const input: TextInput = { display, text: read.text, encoding: read.encoding, explicit: entry.explicit, pre: started, ...(ref ? { ref } : {}) };
+    const started = pre ?? this.analysis.precompute(read, config, ref, entry.path);
+    const input: TextInput = { display, text: read.text, encoding: read.encoding, explicit: entry.explicit, config, pre: started, ...(ref ? { ref } : {}) };
     return this.guard(input, async () => {
       const result = await this.compute(input);
-      return this.settings.command === 'fix' && result.bytes ? await this.write(entry.path, read, result, ref) : result;
+      return this.settings.command === 'fix' && result.bytes ? await this.write(entry.path, read, result, config, ref) : result;
     });
   }
 
@@ -105,26 +109,29 @@ export class FileProcessor {
 
   /** The check / diff / fix switch, once for files and stdin. */
   private async compute(input: TextInput): Promise<FileResult> {
-    const { display, text, ref } = input;
+    const { display, text, ref, config } = input;
     const base = { explicit: input.explicit, text };
     // Every rule is about AnyIO: a file that neither mentions it nor imports a project module
     // carrying AnyIO objects cannot have findings.
     if (!this.analysis.relevant(text, ref)) return { ...base, outcome: { status: 'unchanged', path: display, remaining: [] } };
     const pre = await (input.pre ?? Promise.resolve<Precomputed>({}));
     if (this.settings.command === 'check') {
-      const findings = pre.findings ?? (await this.analysis.findingsFor(text, ref));
+      const findings = pre.findings ?? (await this.analysis.findingsFor(text, config, ref));
       return { ...base, outcome: { status: 'unchanged', path: display, remaining: findings } };
     }
-    const result = pre.fix ?? (await this.analysis.fixResultFor(text, ref));
+    const result = pre.fix ?? (await this.analysis.fixResultFor(text, config, ref));
     return this.fixOutcome(input, result);
   }
 
   /** The fix loop's result as an outcome: the bytes to write, after encoding and optional verification. */
   private async fixOutcome(input: TextInput, result: FixResult): Promise<FileResult> {
-    const { display, text, ref } = input;
+    const { display, text, ref, config } = input;
     const base = { explicit: input.explicit, text };
     if (result.capped) this.console.warn(display, 'fixes did not converge within the iteration limit; the result may still have fixable findings');
-    const notFixed = async (reason: string): Promise<FileResult> => ({ ...base, outcome: { status: 'failed', path: display, reason, remaining: await this.analysis.findingsFor(text, ref) } });
+    const notFixed = async (reason: string): Promise<FileResult> => ({
+      ...base,
+      outcome: { status: 'failed', path: display, reason, remaining: await this.analysis.findingsFor(text, config, ref) },
+    });
     // Input the engine cannot analyse at all is skipped (`InputNotAnalysed` thrown by `notFixed`);
     // only a result refused for what the fixes would do is "not fixed".
     if (result.refused !== undefined) return notFixed(`not fixed: ${result.refused}`);
@@ -139,7 +146,7 @@ export class FileProcessor {
   }
 
   /** `fix`: replace the file with the fixed bytes, unless it changed since it was read. */
-  private async write(file: string, read: Read & { ok: true }, result: FileResult, ref: ProjectRef | undefined): Promise<FileResult> {
+  private async write(file: string, read: Read & { ok: true }, result: FileResult, config: FileSettings, ref: ProjectRef | undefined): Promise<FileResult> {
     try {
       await this.io.beforeWrite?.(file);
       await atomicWriteFile(file, result.bytes!, {
@@ -152,7 +159,7 @@ export class FileProcessor {
     } catch (err) {
       if (!(err instanceof WriteRefused)) throw err;
       // Nothing was fixed here: what is left is what the file had.
-      const remaining: Finding[] = await this.analysis.findingsFor(read.text, ref);
+      const remaining: Finding[] = await this.analysis.findingsFor(read.text, config, ref);
       return { explicit: result.explicit, text: read.text, outcome: { status: 'failed', path: result.outcome.path, reason: `not written: ${err.message}`, remaining } };
     }
   }

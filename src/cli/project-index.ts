@@ -14,7 +14,7 @@ import { shallowSummary } from '../core/semantic/summary';
 import { moduleNames, ProjectIndex } from '../core/semantic/project';
 import { isKnownNotAnyio } from '../core/semantic/known';
 import { isAnyioName } from '../core/scopes';
-import { collectPythonFiles, type ExcludeSpec } from '../workspace/walk';
+import { collectPythonFiles } from '../workspace/walk';
 import { readPythonFile } from '../workspace/files';
 import { nodeFileSystem, type FileSystem } from '../workspace/fsys';
 import { toPosix } from '../shared/paths';
@@ -31,7 +31,8 @@ export interface ProjectFiles {
 export interface IndexOptions {
   fs?: FileSystem;
   cwd: string;
-  exclude?: ExcludeSpec;
+  /** What each path's config excludes (`ConfigResolver.isExcluded`). */
+  isExcluded?: (full: string, isDir: boolean) => boolean;
   maxFileSize?: number;
   shouldStop?: () => boolean;
   /** Summarise one module (in a worker when there is a pool). */
@@ -81,7 +82,7 @@ export async function indexProject(files: readonly string[], named: readonly str
     const more = await collectPythonFiles([...extraRoots], {
       fs,
       cwd: options.cwd,
-      ...(options.exclude ? { exclude: options.exclude } : {}),
+      ...(options.isExcluded ? { isExcluded: options.isExcluded } : {}),
       ...(options.shouldStop ? { shouldStop: options.shouldStop } : {}),
     });
     for (const f of more.files) all.add(f.path);

@@ -20,7 +20,7 @@ import { Console } from './console';
 import { Analysis, type Precomputed } from './analysis';
 import { FileProcessor, type FileResult, type Read } from './process-file';
 import { Printer } from './printer';
-import { EXIT_ERROR, EXIT_OK, exitCode, runTotals, summaryLine, type Interruption } from './summary';
+import { EXIT_ERROR, EXIT_OK, exitCode, runTotalsPerFile, summaryLine, type Interruption } from './summary';
 import { packageVersion } from './version';
 import type { RunIO } from './run-io';
 
@@ -88,8 +88,8 @@ class Runner {
   private readonly fs: FileSystem;
   private readonly analysis: Analysis;
   private readonly processor: FileProcessor;
-  /** Every file's outcome, in order: the summary and the exit status are computed from them. */
-  private readonly outcomes: FileOutcome[] = [];
+  /** Every file's outcome, in order, and its unsafe-fixes setting: the summary and the exit status are computed from them. */
+  private readonly outcomes: Array<{ outcome: FileOutcome; unsafeFixes: boolean }> = [];
 
   constructor(
     private readonly settings: Settings,
@@ -112,14 +112,14 @@ class Runner {
     return this.io.signal?.aborted === true;
   }
 
-  private report(result: FileResult, stdin?: Buffer): void {
-    this.outcomes.push(result.outcome);
+  private report(result: FileResult, unsafeFixes: boolean, stdin?: Buffer): void {
+    this.outcomes.push({ outcome: result.outcome, unsafeFixes });
     this.printer.report(result, stdin);
   }
 
   /** The summary on stderr (unless `--quiet`) and the exit status, from the outcomes. */
   private finish(interrupted?: Interruption): number {
-    const totals = runTotals(this.outcomes, this.settings.unsafeFixes);
+    const totals = runTotalsPerFile(this.outcomes);
     if (!this.settings.quiet) this.console.err(summaryLine(this.settings.command, totals, interrupted));
     return exitCode(this.settings.command, totals, { interrupted: interrupted !== undefined, hadError: this.printer.hadError, exitZero: this.settings.exitZero });
   }
@@ -139,8 +139,9 @@ class Runner {
       if (command === 'fix') this.console.out(bytes); // pass the input through untouched
       return EXIT_ERROR;
     }
-    const result = await this.processor.text({ display: '-', text: decoded.text, encoding: decoded.encoding, explicit: true });
-    this.report(result, bytes);
+    const config = this.settings.root;
+    const result = await this.processor.text({ display: '-', text: decoded.text, encoding: decoded.encoding, explicit: true, config });
+    this.report(result, config.unsafeFixes, bytes);
     // Skipped (over the time budget, refused by the engine): an error; `fix -` passed the input through.
     if (result.outcome.status === 'skipped') {
       this.printer.finishJson();
@@ -154,13 +155,16 @@ class Runner {
     const walk = await collectPythonFiles(this.settings.paths, {
       fs: this.fs,
       cwd: this.cwd,
-      ...(this.settings.exclude ? { exclude: this.settings.exclude } : {}),
+      isExcluded: this.settings.config.isExcluded,
       onWarning: (file, reason) => this.console.warn(displayPath(this.cwd, file), reason),
       shouldStop: () => this.aborted,
       followLinks: this.settings.followLinks,
     });
     for (const e of walk.errors) this.printer.error(`${e.path}: ${e.reason}`);
     const files = walk.files;
+    // Every file's config is known before any file is processed: a broken one stops the run
+    // before anything is analysed or written.
+    if (!this.configsUsable(files)) return EXIT_ERROR;
     if (files.length === 0 && walk.errors.length === 0 && !this.aborted && !this.settings.quiet) {
       this.console.err(`warning: no Python files found under ${this.settings.paths.join(', ')}`);
     }
@@ -191,13 +195,18 @@ class Runner {
       // workers; without, only the reads run ahead. The results are consumed here strictly in file
       // order, so the output is the same as a sequential run's.
       const pool = this.analysis.hasPool;
-      const items = orderedMap(files, limit, async (e): Promise<[Read, Promise<Precomputed> | undefined]> => {
-        const read = await readFile(e);
-        if (!pool) return [read, undefined];
-        const pre = this.analysis.precompute(read, this.analysis.refFor(e.path), e.path);
-        pre.catch(() => undefined); // observed below, in order; never an unhandled rejection
-        return [read, pre];
-      }, () => this.aborted);
+      const items = orderedMap(
+        files,
+        limit,
+        async (e): Promise<[Read, Promise<Precomputed> | undefined]> => {
+          const read = await readFile(e);
+          if (!pool) return [read, undefined];
+          const pre = this.analysis.precompute(read, this.settings.config.forFile(e.path), this.analysis.refFor(e.path), e.path);
+          pre.catch(() => undefined); // observed below, in order; never an unhandled rejection
+          return [read, pre];
+        },
+        () => this.aborted,
+      );
       for await (const [entry, [read, pre]] of items) {
         const display = displayPath(this.cwd, entry.path);
         this.console.progress(processed, files.length, display);
@@ -209,7 +218,7 @@ class Runner {
           const reason = `internal error, file left unchanged: ${err instanceof Error ? err.message : String(err)}`;
           result = { outcome: { status: 'failed', path: display, reason }, explicit: entry.explicit, text: read.ok ? read.text : '' };
         }
-        this.report(result);
+        this.report(result, this.settings.config.forFile(entry.path).unsafeFixes);
         processed++;
         if (this.aborted) break;
       }
@@ -221,6 +230,20 @@ class Runner {
     this.console.clearProgress();
     this.printer.finishJson();
     return this.finish(interrupted ? { processed, total: files.length } : undefined);
+  }
+
+  /** Look up the config of every file; print the warnings found; false (after printing them) when a config has errors. */
+  private configsUsable(files: readonly FileEntry[]): boolean {
+    const { config } = this.settings;
+    for (const f of files) config.forFile(f.path);
+    for (const w of config.takeWarnings()) {
+      if (w.path !== undefined) this.console.warn(displayPath(this.cwd, w.path), w.message);
+      else this.console.err(`warning: ${w.message}`);
+    }
+    if (config.errors.length === 0) return true;
+    this.printer.error('invalid configuration:');
+    for (const e of config.errors) this.console.err(`  ${e}`);
+    return false;
   }
 }
 

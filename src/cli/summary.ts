@@ -50,6 +50,24 @@ export function runTotals(outcomes: readonly FileOutcome[], unsafeFixes: boolean
   };
 }
 
+/**
+ * The totals of a run whose files may differ in whether unsafe fixes were asked for (each file's
+ * `unsafe-fixes` setting): each group counted as such, then added up.
+ */
+export function runTotalsPerFile(items: ReadonlyArray<{ outcome: FileOutcome; unsafeFixes: boolean }>): RunTotals {
+  const withUnsafe = runTotals(
+    items.filter((i) => i.unsafeFixes).map((i) => i.outcome),
+    true,
+  );
+  const without = runTotals(
+    items.filter((i) => !i.unsafeFixes).map((i) => i.outcome),
+    false,
+  );
+  const sum = { ...without };
+  for (const key of Object.keys(sum) as Array<keyof RunTotals>) sum[key] += withUnsafe[key];
+  return sum;
+}
+
 /** How the run ended early, when it did. */
 export interface Interruption {
   processed: number;

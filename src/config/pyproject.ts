@@ -199,18 +199,28 @@ function firstLine(s: string): string {
 export function findPyproject(startDir: string, onWarning?: (message: string) => void): string | undefined {
   let dir = path.resolve(startDir);
   for (;;) {
-    const candidate = path.join(dir, 'pyproject.toml');
-    let text: string | undefined;
-    const read = readConfigText(candidate);
-    if (read.ok) text = read.text;
-    else if (read.kind === 'not-regular' || read.kind === 'too-large') onWarning?.(`${candidate}: not used: ${read.reason}`);
-    if (text !== undefined && (parseAnyioMigrateConfig(text, candidate).hasSection || (text.includes('anyio-migrate') && !parsesAsToml(text)))) {
-      return candidate;
-    }
+    const found = pyprojectIn(dir, onWarning);
+    if (found !== undefined) return found;
     const parent = path.dirname(dir);
     if (parent === dir) return undefined;
     dir = parent;
   }
+}
+
+/**
+ * `dir`'s own `pyproject.toml` when it is one `findPyproject` stops at (it has the table, or
+ * mentions the tool and does not parse), else undefined: one step of the walk up, for callers
+ * that remember each directory's answer (`PyprojectLookup`).
+ */
+export function pyprojectIn(dir: string, onWarning?: (message: string) => void): string | undefined {
+  const candidate = path.join(dir, 'pyproject.toml');
+  const read = readConfigText(candidate);
+  if (!read.ok) {
+    if (read.kind === 'not-regular' || read.kind === 'too-large') onWarning?.(`${candidate}: not used: ${read.reason}`);
+    return undefined;
+  }
+  const text = read.text;
+  return parseAnyioMigrateConfig(text, candidate).hasSection || (text.includes('anyio-migrate') && !parsesAsToml(text)) ? candidate : undefined;
 }
 
 function parsesAsToml(text: string): boolean {

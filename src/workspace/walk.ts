@@ -66,6 +66,8 @@ export interface WalkOptions {
   /** Base for relative `paths`. */
   cwd: string;
   exclude?: ExcludeSpec;
+  /** Also skip what this says is excluded (per-file configuration: each path's own `exclude`). */
+  isExcluded?: (full: string, isDir: boolean) => boolean;
   /** Default true. */
   respectGitignore?: boolean;
   /**
@@ -281,12 +283,14 @@ export async function collectPythonFiles(paths: readonly string[], options: Walk
         if (SKIPPED_DIR_NAMES.has(entry.name) || entry.name.startsWith('.')) continue;
         if (isIgnored(here, full, true)) continue;
         if (excludeMatcher && isIgnored([excludeMatcher], full, true)) continue;
+        if (options.isExcluded?.(full, true)) continue;
         if (await exists(fs, path.join(full, 'pyvenv.cfg'))) continue; // a virtualenv
         await walkDir(full, here, nextAncestors);
         if (options.shouldStop?.()) return;
       } else if (isFile && isPythonFileName(entry.name)) {
         if (isIgnored(here, full, false)) continue;
         if (excludeMatcher && isIgnored([excludeMatcher], full, false)) continue;
+        if (options.isExcluded?.(full, false)) continue;
         await addFile(full, false);
       }
     }
