@@ -14,14 +14,21 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { countParseErrorsIn, fixAll, initEngine } from '../src/engine';
-import { Fixture, loadFixtures } from './support/fixtures';
-import { PythonRun, runPythonFile, runtimeEnv } from './support/python';
+import { type Fixture, loadFixtures } from './support/fixtures';
+import { type PythonRun, runPythonFile, runtimeEnv } from './support/python';
 import { textDiff } from './support/text-diff';
 
 /** Sort the names of each `from X import a, b` line: "up to import order". */
 function normaliseImports(text: string): string {
-  return text.replace(/^(\s*from\s+\S+\s+import\s+)([^()\n]+)$/gm, (_m, head: string, names: string) =>
-    head + names.split(',').map((n) => n.trim()).sort().join(', '),
+  return text.replace(
+    /^(\s*from\s+\S+\s+import\s+)([^()\n]+)$/gm,
+    (_m, head: string, names: string) =>
+      head +
+      names
+        .split(',')
+        .map((n) => n.trim())
+        .sort()
+        .join(', '),
   );
 }
 

@@ -22,18 +22,8 @@ import * as path from 'node:path';
 
 import { analyze, countParseErrorsIn, fixAll, initEngine, RULES, ruleByCode } from '../src/engine';
 import type { Finding, FixResult } from '../src/core/types';
-import { BACKEND_RUNNER, Fixture, loadFixtures } from './support/fixtures';
-import {
-  AnyioRuntime,
-  checkPythonSyntax,
-  describeRun,
-  installedAnyioVersion,
-  PythonRun,
-  runPython,
-  runPythonFile,
-  runtimeEnv,
-  SyntaxCheck,
-} from './support/python';
+import { BACKEND_RUNNER, type Fixture, loadFixtures } from './support/fixtures';
+import { type AnyioRuntime, checkPythonSyntax, describeRun, installedAnyioVersion, type PythonRun, runPython, runPythonFile, runtimeEnv, type SyntaxCheck } from './support/python';
 import { textDiff } from './support/text-diff';
 
 const fixturesByFolder = loadFixtures();
@@ -145,7 +135,7 @@ function assertAvailability(findings: readonly Finding[], where: string, target:
     assert.ok(rule, `${where}: finding with unknown code ${finding.code}`);
     assert.equal(finding.rule, rule.name, `${where}: ${finding.code} reported under the name "${finding.rule}"`);
     const at = `${where}: ${finding.code} at ${finding.start}-${finding.end}`;
-    const availability = target === 'anyio2+3' ? rule.compatFixAvailability ?? rule.fixAvailability : rule.fixAvailability;
+    const availability = target === 'anyio2+3' ? (rule.compatFixAvailability ?? rule.fixAvailability) : rule.fixAvailability;
     if (availability === 'always') {
       assert.ok(finding.fix, `${at}: rule declares fixAvailability 'always' but the finding has no fix`);
     }
@@ -153,10 +143,7 @@ function assertAvailability(findings: readonly Finding[], where: string, target:
       assert.equal(finding.fix, undefined, `${at}: rule declares fixAvailability 'never' but the finding has a fix`);
     }
     if (!finding.fix) {
-      assert.ok(
-        finding.noFixReason && finding.noFixReason.trim().length > 0,
-        `${at}: a finding without a fix must say why (noFixReason)`,
-      );
+      assert.ok(finding.noFixReason && finding.noFixReason.trim().length > 0, `${at}: a finding without a fix must say why (noFixReason)`);
     }
   }
 }
@@ -180,9 +167,7 @@ function assertFindingRanges(findings: readonly Finding[], text: string, where: 
 function assertRunPrints(run: PythonRun, expected: string, what: string): void {
   assert.ok(!run.timedOut, `${what}: timed out`);
   if (run.code !== 0 || run.stdout !== expected) {
-    assert.fail(
-      `${what}: ${describeRun(run)}\n` + (run.stdout === expected ? 'stdout as expected' : textDiff(expected, run.stdout, '.out', 'stdout')),
-    );
+    assert.fail(`${what}: ${describeRun(run)}\n` + (run.stdout === expected ? 'stdout as expected' : textDiff(expected, run.stdout, '.out', 'stdout')));
   }
 }
 
@@ -327,11 +312,7 @@ describe('rule fixtures', function () {
               this.timeout(RUNTIME_TEST_TIMEOUT_MS);
               const run = originalV2Runs.get(f);
               assert.ok(run, `${label(f)}: the run was not started`);
-              assertRunPrints(
-                await run,
-                expectedOut,
-                `${label(f)} (original on AnyIO 2.2.0; if it is AnyIO 3 code, mark it "# anyio-migrate-test: written-for anyio3")`,
-              );
+              assertRunPrints(await run, expectedOut, `${label(f)} (original on AnyIO 2.2.0; if it is AnyIO 3 code, mark it "# anyio-migrate-test: written-for anyio3")`);
             });
           }
 

@@ -50,7 +50,12 @@ function describe_(f: Finding, file: SourceFile): string {
   return `${file.path}:${lineOf(file.text, f.start)} ${f.code} ${how}`;
 }
 
-const cases = fs.existsSync(ROOT) ? fs.readdirSync(ROOT).filter((c) => fs.statSync(path.join(ROOT, c)).isDirectory()).sort() : [];
+const cases = fs.existsSync(ROOT)
+  ? fs
+      .readdirSync(ROOT)
+      .filter((c) => fs.statSync(path.join(ROOT, c)).isDirectory())
+      .sort()
+  : [];
 
 describe('project fixtures (multi-module)', function () {
   this.timeout(120_000);
@@ -66,7 +71,11 @@ describe('project fixtures (multi-module)', function () {
 
       it('reports exactly findings.txt, with the text prefilters on and off', () => {
         const index = indexOf(before);
-        const want = fs.readFileSync(path.join(dir, 'findings.txt'), 'utf8').split('\n').map((l) => l.replace(/\s+#.*$/, '').trim()).filter((l) => l && !l.startsWith('#'));
+        const want = fs
+          .readFileSync(path.join(dir, 'findings.txt'), 'utf8')
+          .split('\n')
+          .map((l) => l.replace(/\s+#.*$/, '').trim())
+          .filter((l) => l && !l.startsWith('#'));
         for (const prefilters of [true, false]) {
           setPrefiltersEnabled(prefilters);
           try {

@@ -44,16 +44,7 @@ export const ANYIO_MODULES = new Set([
 ]);
 
 /** The eight `anyio.abc` submodules of 2.2 that became private in 3.0 (row H1). */
-export const PRIVATE_ABC_SUBMODULES = new Set([
-  'resources',
-  'sockets',
-  'streams',
-  'subprocesses',
-  'synchronization',
-  'tasks',
-  'testing',
-  'threads',
-]);
+export const PRIVATE_ABC_SUBMODULES = new Set(['resources', 'sockets', 'streams', 'subprocesses', 'synchronization', 'tasks', 'testing', 'threads']);
 
 /** Names of those submodules that 3.x's `anyio.abc` does not re-export (row H1). */
 export const ABC_NOT_REEXPORTED = new Set(['SockAddrType', 'T_SockAddr', 'T_Item', 'T_Stream', 'T_Retval', 'T_co']);
@@ -99,11 +90,7 @@ export const CALL_RESULTS: ReadonlyMap<string, CallResult> = (() => {
   for (const q of ['anyio.abc.Event', 'anyio.abc.Lock', 'anyio.abc.Condition', 'anyio.abc.Semaphore', 'anyio.abc.CapacityLimiter']) {
     m.set(q, { instance: CLASS_NAMES.get(q)! });
   }
-  for (const q of [
-    'anyio.current_default_worker_thread_limiter',
-    'anyio.to_thread.current_default_thread_limiter',
-    'anyio.to_thread.current_default_worker_thread_limiter',
-  ]) {
+  for (const q of ['anyio.current_default_worker_thread_limiter', 'anyio.to_thread.current_default_thread_limiter', 'anyio.to_thread.current_default_worker_thread_limiter']) {
     m.set(q, { instance: 'CapacityLimiter' });
   }
   for (const q of ['anyio.open_cancel_scope', 'anyio.CancelScope', 'anyio.abc.CancelScope', 'anyio.move_on_after']) {
@@ -123,12 +110,7 @@ export const CALL_RESULTS: ReadonlyMap<string, CallResult> = (() => {
 })();
 
 /** Awaiting these module functions is deprecated in 3.x (rows A1–A4). */
-export const NOW_SYNC_FUNCTIONS = new Set([
-  'anyio.current_time',
-  'anyio.current_effective_deadline',
-  'anyio.get_current_task',
-  'anyio.get_running_tasks',
-]);
+export const NOW_SYNC_FUNCTIONS = new Set(['anyio.current_time', 'anyio.current_effective_deadline', 'anyio.get_current_task', 'anyio.get_running_tasks']);
 
 /** How awaiting a method of an AnyIO class behaves in 3.x. */
 export interface MethodChange {
@@ -166,13 +148,7 @@ export const NOW_SYNC_METHODS: ReadonlyMap<string, ReadonlyMap<AnyioClass, { kin
  * Method names that only AnyIO objects have (rows B13, B15, B16, F7, F8): an unknown receiver in a
  * module that imports anyio is taken to be the AnyIO object.
  */
-export const ANYIO_UNIQUE_METHODS = new Set([
-  'acquire_on_behalf_of_nowait',
-  'release_on_behalf_of',
-  'set_total_tokens',
-  'spawn_task',
-  'stop_from_external_thread',
-]);
+export const ANYIO_UNIQUE_METHODS = new Set(['acquire_on_behalf_of_nowait', 'release_on_behalf_of', 'set_total_tokens', 'spawn_task', 'stop_from_external_thread']);
 
 /** Sync factories that became classes (rows B1, B3, B5, B9, B11). */
 export const FACTORY_RENAMES: ReadonlyMap<string, string> = new Map([

@@ -35,9 +35,7 @@ export function isRuleEnabled(code: string, sel: RuleSelection): boolean {
   return true;
 }
 
-
 // ---------------------------------------------------------------------------------- analysis
-
 
 /**
  * Suppression comments of a file, by line: `# noqa`, `# noqa: ASY101`, `# anyio-migrate: ignore`,
@@ -144,7 +142,6 @@ function analyzeWith(families: readonly RuleFamily[], text: string, options: Ana
     tree.delete();
   }
 }
-
 
 // ---------------------------------------------------------------------------------- the engine
 

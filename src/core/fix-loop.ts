@@ -44,11 +44,7 @@ type Candidate = { code: string; fix: Fix; start: number; end: number };
  * text after their own edits (`fixed`), the import edits made on it, and the parsed tree of the result
  * when the import step changed nothing (saves a parse). Throws InputRefused when it cannot be parsed.
  */
-function applyRound<C extends { fix: Fix }>(
-  text: string,
-  idx: FileIndex,
-  candidates: C[],
-): { text: string; applied: C[]; fixed: string; importEdits: Edit[]; tree?: Tree } {
+function applyRound<C extends { fix: Fix }>(text: string, idx: FileIndex, candidates: C[]): { text: string; applied: C[]; fixed: string; importEdits: Edit[]; tree?: Tree } {
   const sorted = candidates
     .filter((c) => c.fix.edits.length > 0)
     .map((c) => ({ ...c, range: fixRange(c.fix) }))
@@ -66,7 +62,10 @@ function applyRound<C extends { fix: Fix }>(
   }
   if (accepted.length === 0) return { text, applied: [], fixed: text, importEdits: [] };
 
-  const text1 = applyEdits(text, accepted.flatMap((c) => c.fix.edits));
+  const text1 = applyEdits(
+    text,
+    accepted.flatMap((c) => c.fix.edits),
+  );
   const tree1 = parse(text1);
   let keepTree = false;
   try {

@@ -194,7 +194,10 @@ export class FixLog {
       for (const edit of a.fix.edits) edits.push({ edit, source: { fix: index } });
     }
     this.trace.step(text, edits);
-    this.trace.step(fixed, importEdits.map((edit) => ({ edit, source: { importRound: round } })));
+    this.trace.step(
+      fixed,
+      importEdits.map((edit) => ({ edit, source: { importRound: round } })),
+    );
   }
 
   /** The applied fixes, each with its changes of the input, and all the changes. */

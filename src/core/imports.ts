@@ -81,7 +81,7 @@ export function anyioFromImportNames(idx: FileIndex): Set<string> {
     if (!mod || !(mod === 'anyio' || mod.startsWith('anyio.'))) continue;
     for (const item of imp.stmt.childrenForFieldName('name')) {
       if (!item) continue;
-      names.add(item.type === 'aliased_import' ? item.childForFieldName('alias')?.text ?? '' : item.text);
+      names.add(item.type === 'aliased_import' ? (item.childForFieldName('alias')?.text ?? '') : item.text);
     }
   }
   names.delete('');
@@ -89,7 +89,7 @@ export function anyioFromImportNames(idx: FileIndex): Set<string> {
 }
 
 function localNameOf(item: Node): string {
-  return item.type === 'aliased_import' ? item.childForFieldName('alias')?.text ?? '' : item.text;
+  return item.type === 'aliased_import' ? (item.childForFieldName('alias')?.text ?? '') : item.text;
 }
 
 function requestText(r: ImportRequest): string {
@@ -137,12 +137,7 @@ export function indentUnit(text: string): string {
 function fallbackBlock(rs: readonly ImportRequest[], nl: string, unit: string): string {
   const line = (module: string, name: string, local: string) => `${unit}from ${module} import ${name === local ? name : `${name} as ${local}`}`;
   const local = (r: ImportRequest) => r.asName ?? r.name!;
-  return [
-    'try:',
-    ...rs.map((r) => line(r.module, r.name!, local(r))),
-    'except ImportError:',
-    ...rs.map((r) => line(r.fallback!.module, r.fallback!.name, local(r))),
-  ].join(nl);
+  return ['try:', ...rs.map((r) => line(r.module, r.name!, local(r))), 'except ImportError:', ...rs.map((r) => line(r.fallback!.module, r.fallback!.name, local(r)))].join(nl);
 }
 
 /** Start of the line holding `offset`, and whether only whitespace precedes `offset` on it. */
@@ -209,7 +204,7 @@ export function importEdits(idx: FileIndex, requests: readonly ImportRequest[], 
     const items = statementItems(stmt);
     if (items.length === 0) continue; // wildcard
     const removed = items.map((it) => removals.has(localNameOf(it)));
-    const adds = mod && imp.topLevel && !handledModules.has(mod) ? byModule.get(mod) ?? [] : [];
+    const adds = mod && imp.topLevel && !handledModules.has(mod) ? (byModule.get(mod) ?? []) : [];
     if (adds.length) handledModules.add(mod);
     if (!removed.some(Boolean) && adds.length === 0) continue;
 
@@ -226,7 +221,7 @@ export function importEdits(idx: FileIndex, requests: readonly ImportRequest[], 
     }
     for (const [i, t] of replaced) edits.push({ start: items[i]!.startIndex, end: items[i]!.endIndex, text: t });
     // Delete runs of removed items.
-    for (let i = 0; i < items.length; ) {
+    for (let i = 0; i < items.length;) {
       if (kept[i]) {
         i++;
         continue;
@@ -274,7 +269,11 @@ export function importEdits(idx: FileIndex, requests: readonly ImportRequest[], 
     const bodyIndent = text.slice(lineStartOf(text, block.bodyLast.startIndex), block.bodyLast.startIndex);
     const handlerIndent = text.slice(lineStartOf(text, block.handlerLast.startIndex), block.handlerLast.startIndex);
     edits.push({ start: block.bodyLast.endIndex, end: block.bodyLast.endIndex, text: fallbacks.map((r) => line(bodyIndent, r.module, r.name!, local(r))).join('') });
-    edits.push({ start: block.handlerLast.endIndex, end: block.handlerLast.endIndex, text: fallbacks.map((r) => line(handlerIndent, r.fallback!.module, r.fallback!.name, local(r))).join('') });
+    edits.push({
+      start: block.handlerLast.endIndex,
+      end: block.handlerLast.endIndex,
+      text: fallbacks.map((r) => line(handlerIndent, r.fallback!.module, r.fallback!.name, local(r))).join(''),
+    });
   }
   // Plain `import x` of standard library modules go before the first import; `import anyio.<sub>`
   // goes with the AnyIO imports (below).
@@ -333,7 +332,11 @@ export function asCompatTry(stmt: Node): { stmt: Node; bodyLast: Node; handlerLa
   const stmts = (b: Node) => b.namedChildren.filter((c) => c && c.type !== 'comment') as Node[];
   const isAnyioImport = (n: Node) => n.type === 'import_from_statement' && /^anyio\b/.test(n.childForFieldName('module_name')?.text ?? '');
   // The guide's form also aliases in the body: `create_event = Event`.
-  const isAlias = (n: Node) => n.type === 'expression_statement' && n.namedChild(0)?.type === 'assignment' && n.namedChild(0)!.childForFieldName('left')?.type === 'identifier' && n.namedChild(0)!.childForFieldName('right')?.type === 'identifier';
+  const isAlias = (n: Node) =>
+    n.type === 'expression_statement' &&
+    n.namedChild(0)?.type === 'assignment' &&
+    n.namedChild(0)!.childForFieldName('left')?.type === 'identifier' &&
+    n.namedChild(0)!.childForFieldName('right')?.type === 'identifier';
   // Both parts hold statements (a handler's block is empty only in a tree with errors).
   if (!hBody || !stmts(body).length || !stmts(hBody).length || !stmts(body).every((n) => isAnyioImport(n) || isAlias(n)) || !stmts(hBody).every(isAnyioImport)) return undefined;
   return { stmt, bodyLast: stmts(body).at(-1)!, handlerLast: stmts(hBody).at(-1)! };

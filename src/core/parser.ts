@@ -7,7 +7,7 @@
  */
 import * as path from 'path';
 import * as fs from 'fs';
-import { Parser, Language, Tree, Node, Edit as TSEdit } from 'web-tree-sitter';
+import { Parser, Language, type Tree, type Node, Edit as TSEdit } from 'web-tree-sitter';
 import { lineStarts, positionAt } from './text';
 import { commentRunsToHide, hideRanges, loneCRs, mergeRanges, parserView, segmentsAreWhitespace, shiftRanges, symmetricDifference, views, type ViewRecord } from './parser/view';
 
@@ -109,7 +109,6 @@ export function indentDepthExceeds(text: string, limit: number): boolean {
   return indentDepth(parserView(text)) > limit;
 }
 
-
 /** Work counter for tests: UTF-16 code units handed to the parser (its input callback), cumulative. */
 export const parserInput = { units: 0 };
 
@@ -189,7 +188,6 @@ export function parse(text: string, oldTree?: Tree | null): Tree {
   (tree as unknown as { textCallback: (index: number) => string }).textCallback = (index: number) => text.slice(index);
   return tree;
 }
-
 
 /** Ranges of the ERROR and MISSING nodes of a tree (walking only into subtrees that have errors). */
 export function parseErrorRanges(tree: Tree): Array<[number, number]> {

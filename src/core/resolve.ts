@@ -184,7 +184,14 @@ export class Resolver {
         return { k: 'seq', item: body ? (this.typeOf(body, depth + 1) as STy) : UNKNOWN };
       }
       case 'dictionary':
-        return { k: 'map', value: itemsType(this, node.namedChildren.map((p) => (p?.type === 'pair' ? p.childForFieldName('value') : null)), depth) };
+        return {
+          k: 'map',
+          value: itemsType(
+            this,
+            node.namedChildren.map((p) => (p?.type === 'pair' ? p.childForFieldName('value') : null)),
+            depth,
+          ),
+        };
       case 'dictionary_comprehension': {
         const body = node.childForFieldName('body');
         const v = body?.type === 'pair' ? body.childForFieldName('value') : null;
@@ -196,7 +203,7 @@ export class Resolver {
         if (base.k === 'map') return base.value.k === 'none' ? UNKNOWN : base.value;
         if (base.k === 'tuple') {
           const i = node.childForFieldName('subscript');
-          return i?.type === 'integer' && /^\d+$/.test(i.text) ? base.items[Number(i.text)] ?? UNKNOWN : joinTys(base.items as Ty[]);
+          return i?.type === 'integer' && /^\d+$/.test(i.text) ? (base.items[Number(i.text)] ?? UNKNOWN) : joinTys(base.items as Ty[]);
         }
         return base.k === 'other' ? OTHER : UNKNOWN;
       }
@@ -243,7 +250,7 @@ export class Resolver {
       case 'with': {
         if (!b.stmt) return UNKNOWN;
         let t = enterType(this, b.stmt, !!b.isAsync, depth + 1);
-        for (const i of b.path ?? []) t = t.k === 'tuple' ? t.items[i] ?? UNKNOWN : this.project && isProjectTy(t) ? this.project.item(t, i) : UNKNOWN;
+        for (const i of b.path ?? []) t = t.k === 'tuple' ? (t.items[i] ?? UNKNOWN) : this.project && isProjectTy(t) ? this.project.item(t, i) : UNKNOWN;
         return t;
       }
       case 'import': {
@@ -265,7 +272,7 @@ export class Resolver {
         if (!b.value) return UNKNOWN;
         const it = this.typeOf(b.value, depth + 1);
         let t: Ty = it.k === 'seq' ? (it.item as Ty) : it.k === 'tuple' ? joinTys(it.items as Ty[]) : it.k === 'map' ? OTHER : UNKNOWN;
-        for (const i of b.path ?? []) t = t.k === 'tuple' ? (t.items[i] as Ty) ?? UNKNOWN : UNKNOWN;
+        for (const i of b.path ?? []) t = t.k === 'tuple' ? ((t.items[i] as Ty) ?? UNKNOWN) : UNKNOWN;
         return t.k === 'none' ? UNKNOWN : t;
       }
       case 'except':

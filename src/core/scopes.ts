@@ -15,19 +15,7 @@ export { buildIndex } from './scopes/build';
 
 export type ScopeKind = 'module' | 'class' | 'function' | 'lambda';
 
-export type BindingKind =
-  | 'import'
-  | 'assign'
-  | 'param'
-  | 'def'
-  | 'class'
-  | 'for'
-  | 'with'
-  | 'except'
-  | 'walrus'
-  | 'augassign'
-  | 'del'
-  | 'other';
+export type BindingKind = 'import' | 'assign' | 'param' | 'def' | 'class' | 'for' | 'with' | 'except' | 'walrus' | 'augassign' | 'del' | 'other';
 
 export interface Binding {
   name: string;
@@ -148,7 +136,6 @@ export function unparen(node: Node): Node {
   }
   return n;
 }
-
 
 /**
  * The innermost scope containing `node` (for a def/class/lambda node itself, and for a def's or

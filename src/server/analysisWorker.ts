@@ -59,11 +59,7 @@ export type WorkerOutcome =
   /** Stopped because the worker was restarted or closed (another document's timeout, a close). */
   | { kind: 'cancelled' };
 
-export type SummaryOutcome =
-  | { kind: 'done'; summary: ModuleSummary }
-  | { kind: 'failed'; message: string }
-  | { kind: 'timeout'; budgetMs: number }
-  | { kind: 'cancelled' };
+export type SummaryOutcome = { kind: 'done'; summary: ModuleSummary } | { kind: 'failed'; message: string } | { kind: 'timeout'; budgetMs: number } | { kind: 'cancelled' };
 
 /** How a `timeout` outcome is reported (diagnostics and logs). */
 export function budgetMessage(ms: number): string {
@@ -341,7 +337,12 @@ function runWorker(data: { wasmDir?: string }): void {
         } catch (err) {
           state.incremental.reset();
           const refused = err instanceof InputRefused;
-          port.postMessage({ id: m.id, ok: false, message: err instanceof Error ? (refused ? err.message : (err.stack ?? err.message)) : String(err), refused } satisfies FromWorker);
+          port.postMessage({
+            id: m.id,
+            ok: false,
+            message: err instanceof Error ? (refused ? err.message : (err.stack ?? err.message)) : String(err),
+            refused,
+          } satisfies FromWorker);
         }
         return;
       }

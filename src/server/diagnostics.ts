@@ -50,11 +50,7 @@ export function severityOverride(code: string, overrides: Readonly<Record<string
 }
 
 /** Undefined when the user switched the code `off`. */
-export function toDiagnostic(
-  doc: TextDocument,
-  finding: Finding,
-  overrides: Readonly<Record<string, SeverityName>>,
-): Diagnostic | undefined {
+export function toDiagnostic(doc: TextDocument, finding: Finding, overrides: Readonly<Record<string, SeverityName>>): Diagnostic | undefined {
   const override = severityOverride(finding.code, overrides);
   if (override === 'off') return undefined;
   const data: DiagnosticData = { version: doc.version, uri: doc.uri, start: finding.start, end: finding.end };

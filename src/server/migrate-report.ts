@@ -95,12 +95,8 @@ export function formatReport(
   lines.push(`AnyIO Migrate: ${kind}`);
   if (info.cancelled) lines.push(`Cancelled after ${plural(totals.scanned + totals.skipped, 'file')}; nothing was changed.`);
   const would = info.dryRun ? 'would change' : 'changed';
-  lines.push(
-    `${plural(totals.scanned, 'file')} analysed, ${totals.changed} ${would}, ${totals.skipped} skipped, ${totals.refused} refused (${info.seconds.toFixed(1)} s).`,
-  );
-  lines.push(
-    `Fixes: ${totals.safeFixes} safe, ${totals.unsafeFixes} unsafe${totals.unsafeFixes > 0 ? ' (unticked in the preview unless anyioMigrate.unsafeFixes is on)' : ''}.`,
-  );
+  lines.push(`${plural(totals.scanned, 'file')} analysed, ${totals.changed} ${would}, ${totals.skipped} skipped, ${totals.refused} refused (${info.seconds.toFixed(1)} s).`);
+  lines.push(`Fixes: ${totals.safeFixes} safe, ${totals.unsafeFixes} unsafe${totals.unsafeFixes > 0 ? ' (unticked in the preview unless anyioMigrate.unsafeFixes is on)' : ''}.`);
   lines.push(`Findings left for manual work: ${totals.remaining}.`);
 
   const byRule = new Map<string, { safe: number; unsafe: number; left: number }>();

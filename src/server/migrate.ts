@@ -86,9 +86,7 @@ export class Migrator {
       .map((u) => fsPathOf(u))
       .filter((p): p is string => p !== undefined);
     this.confinement = await Confinement.of(folderPaths);
-    const targets = params.uris
-      ? params.uris.map((uri) => ({ uri, display: fsPathOf(uri) ?? uri, explicit: true }))
-      : await this.collect(params, skipped);
+    const targets = params.uris ? params.uris.map((uri) => ({ uri, display: fsPathOf(uri) ?? uri, explicit: true })) : await this.collect(params, skipped);
     const entries: MigrateEntry[] = [...skipped];
     const edits: TextDocumentEdit[] = [];
     let cancelled = this.token.isCancellationRequested;

@@ -86,7 +86,10 @@ const hashOf = (text: string): string => createHash('sha1').update(text).digest(
 
 function inSkippedDir(file: string, root: string): boolean {
   const rel = path.relative(root, file);
-  return rel.split(path.sep).slice(0, -1).some((seg) => SKIPPED_DIR_NAMES.has(seg));
+  return rel
+    .split(path.sep)
+    .slice(0, -1)
+    .some((seg) => SKIPPED_DIR_NAMES.has(seg));
 }
 
 export class WorkspaceProjectIndex {

@@ -116,10 +116,7 @@ export function computeEdits(oldText: string, newText: string): Edit[] {
   while (p < max && oldText.charCodeAt(p) === newText.charCodeAt(p)) p++;
   const lineStart = p === 0 ? 0 : oldText.lastIndexOf('\n', p - 1) + 1;
   let s = 0;
-  while (
-    s < max - lineStart &&
-    oldText.charCodeAt(oldText.length - 1 - s) === newText.charCodeAt(newText.length - 1 - s)
-  ) {
+  while (s < max - lineStart && oldText.charCodeAt(oldText.length - 1 - s) === newText.charCodeAt(newText.length - 1 - s)) {
     s++;
   }
   // The common suffix, cut back to a line start so that the line diff sees whole lines.

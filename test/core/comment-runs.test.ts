@@ -71,7 +71,7 @@ describe('long comment runs', function () {
     const short = `import anyio\n${run(COMMENT_RUN_LIMIT - 10, '')}x = 1\n`;
     const t1 = parse(short);
     assert.equal(hiddenComments(t1, 0, short.length).length, 0);
-    assert.equal(t1.rootNode.descendantsOfType('comment').length, (COMMENT_RUN_LIMIT - 10) - Math.floor((COMMENT_RUN_LIMIT - 10 + 3) / 7));
+    assert.equal(t1.rootNode.descendantsOfType('comment').length, COMMENT_RUN_LIMIT - 10 - Math.floor((COMMENT_RUN_LIMIT - 10 + 3) / 7));
     t1.delete();
     const long = `def f():\n    x = 1\n${run(200, '    ')}    y = 2\n`;
     const t2 = parse(long);
@@ -85,7 +85,7 @@ describe('long comment runs', function () {
     t2.delete();
   });
 
-  it('keeps every fixture\'s findings and fixes with a 5,000-line run at module level, in a function body and in a class', () => {
+  it("keeps every fixture's findings and fixes with a 5,000-line run at module level, in a function body and in a class", () => {
     const fixtures = [...loadFixtures().values()].flat();
     let cases = 0;
     for (const f of fixtures) {
@@ -153,15 +153,24 @@ describe('long comment runs', function () {
     const comments = run(200, '            ');
     const asy604 = `import warnings\n\nfrom anyio import create_task_group, run\n\n\nasync def other():\n    print("ran")\n\n\nasync def main():\n    async with create_task_group() as tg:\n        with warnings.catch_warnings():\n            await tg.spawn(other)\n${comments}            print("after")\n\n\nrun(main)\n`;
     const r = fixAll(asy604);
-    assert.ok(r.applied.some((a) => a.code === 'ASY604'), JSON.stringify(r.applied));
+    assert.ok(
+      r.applied.some((a) => a.code === 'ASY604'),
+      JSON.stringify(r.applied),
+    );
     const kept = r.output.split('\n').filter((l) => RUN_MARK.test(l));
     assert.equal(kept.length, comments.split('\n').filter((l) => RUN_MARK.test(l)).length);
-    assert.ok(kept.every((l) => l.startsWith('        # run line')), 'comments re-indented with the body');
+    assert.ok(
+      kept.every((l) => l.startsWith('        # run line')),
+      'comments re-indented with the body',
+    );
 
     const body = run(100, '        ', (i) => (i === 60 ? '        await r' : undefined));
     const asy605 = `import inspect\n\nimport anyio\n\n\nasync def main():\n    lock = anyio.Lock()\n    await lock.acquire()\n    r = lock.release()\n    if inspect.isawaitable(r):\n${body}\n\nanyio.run(main)\n`;
     const r2 = fixAll(asy605, { unsafeFixes: true });
-    assert.ok(r2.applied.some((a) => a.code === 'ASY605'), JSON.stringify(r2.applied));
+    assert.ok(
+      r2.applied.some((a) => a.code === 'ASY605'),
+      JSON.stringify(r2.applied),
+    );
     // Every comment of the `if` stays, in order, on a line of its own after the kept call: those before
     // the `await` (they belong to the `if` statement, not its body) and those after it.
     const lines = r2.output.split('\n');

@@ -21,7 +21,10 @@ describe('fix-all keeps every comment line of the fixtures', function () {
       for (const f of readdirSync(join(FIXTURES, code)).filter((x) => x.endsWith('.py') && !x.endsWith('.fixed.py'))) {
         const text = readFileSync(join(FIXTURES, code, f), 'utf8');
         const out = fixAll(text, { unsafeFixes: /anyio-migrate-test: unsafe-fixes/.test(text) }).output;
-        const comments = text.split(/\r\n?|\n/).filter((l) => /^[ \t\uFEFF]*#/.test(l)).map((l) => l.trim().replace(/^\uFEFF/, ''));
+        const comments = text
+          .split(/\r\n?|\n/)
+          .filter((l) => /^[ \t\uFEFF]*#/.test(l))
+          .map((l) => l.trim().replace(/^\uFEFF/, ''));
         const lost = comments.filter((c) => !out.includes(c));
         assert.deepEqual(lost, [], `${code}/${f}`);
         files++;

@@ -105,7 +105,10 @@ describe('engine', () => {
             await other.set()
       `;
       const found = analyze(dedent(src));
-      assert.deepEqual(found.map((f) => [f.code, dedent(src).slice(f.start, f.end), !!f.fix]), [['ASY102', 'await other.set()', false]]);
+      assert.deepEqual(
+        found.map((f) => [f.code, dedent(src).slice(f.start, f.end), !!f.fix]),
+        [['ASY102', 'await other.set()', false]],
+      );
       assert.match(found[0]!.noFixReason!, /own `set` method/);
       checkNoChange(`
         import anyio
@@ -305,8 +308,14 @@ describe('engine', () => {
                 await tg.spawn(self.stop)
       `;
       const fs = analyze(dedent(src));
-      assert.deepEqual(fs.map((f) => f.code), ['ASY102', 'ASY102', 'ASY102', 'ASY102', 'ASY103', 'ASY301']);
-      assert.ok(fs.every((f) => f.fix?.applicability === 'safe'), 'all receivers are proven');
+      assert.deepEqual(
+        fs.map((f) => f.code),
+        ['ASY102', 'ASY102', 'ASY102', 'ASY102', 'ASY103', 'ASY301'],
+      );
+      assert.ok(
+        fs.every((f) => f.fix?.applicability === 'safe'),
+        'all receivers are proven',
+      );
     });
 
     it('marks an unproven receiver unsafe, and keeps unsafe fixes out of fix-all by default', () => {
@@ -320,7 +329,7 @@ describe('engine', () => {
       assert.equal(f?.code, 'ASY102');
       assert.equal(f?.fix?.applicability, 'unsafe');
       assert.equal(fixAll(dedent(src)).output, dedent(src));
-      assert.match(fixAll(dedent(src), { unsafeFixes: true }).output, /^    event\.set\(\)$/m);
+      assert.match(fixAll(dedent(src), { unsafeFixes: true }).output, /^ {4}event\.set\(\)$/m);
     });
 
     it('ignores awaited methods in modules that do not import anyio', () => {
@@ -517,19 +526,25 @@ describe('engine', () => {
       assert.equal(out, '\ufeffimport anyio\r\n# 😀 中文\r\nasync def f():\r\n\tx = "😀😀"; anyio.current_time()\r\n');
     });
 
-    it('adds imports with the file\'s own line ending', () => {
+    it("adds imports with the file's own line ending", () => {
       const out = fixAll('from anyio import create_lock, sleep\r\nfrom anyio import create_event as ce\r\nx = create_lock()\r\ny = ce()\r\n').output;
       // `ce` is gone, so its statement goes (with its CRLF); `Event` joins the first statement.
       assert.equal(out, 'from anyio import Lock, sleep, Event\r\nx = Lock()\r\ny = Event()\r\n');
-      assert.equal(fixAll('import anyio\r\nfrom anyio import run_sync_in_worker_thread as r\r\nasync def f():\r\n    await r(print)\r\n').output,
-        'import anyio\r\nfrom anyio import to_thread\r\nasync def f():\r\n    await to_thread.run_sync(print)\r\n');
+      assert.equal(
+        fixAll('import anyio\r\nfrom anyio import run_sync_in_worker_thread as r\r\nasync def f():\r\n    await r(print)\r\n').output,
+        'import anyio\r\nfrom anyio import to_thread\r\nasync def f():\r\n    await to_thread.run_sync(print)\r\n',
+      );
     });
   });
 
   describe('suppression and selection', () => {
-    const src = 'import anyio\nasync def f():\n    await anyio.current_time()  # noqa: ASY101\n    await anyio.current_time()  # anyio-migrate: ignore\n    await anyio.current_time()  # noqa: ASY2\n    await anyio.current_time()\n';
+    const src =
+      'import anyio\nasync def f():\n    await anyio.current_time()  # noqa: ASY101\n    await anyio.current_time()  # anyio-migrate: ignore\n    await anyio.current_time()  # noqa: ASY2\n    await anyio.current_time()\n';
     it('honours noqa and anyio-migrate: ignore comments', () => {
-      assert.deepEqual(analyze(src).map((f) => f.code), ['ASY101', 'ASY101']);
+      assert.deepEqual(
+        analyze(src).map((f) => f.code),
+        ['ASY101', 'ASY101'],
+      );
     });
     it('applies select and ignore prefixes', () => {
       assert.equal(analyze(src, { ignore: ['ASY1'] }).length, 0);
@@ -554,7 +569,7 @@ describe('engine', () => {
       const src = 'import anyio\nasync def f():\n    await anyio.current_time()\n\ndef broken(:\n    pass\n';
       const r = fixAll(src);
       assert.ok(countParseErrorsIn(r.output) <= countParseErrorsIn(src));
-      assert.match(r.output, /^    anyio\.current_time\(\)$/m);
+      assert.match(r.output, /^ {4}anyio\.current_time\(\)$/m);
     });
 
     it('converges on nested fixes (spawn of a factory inside a split with) within the cap', () => {

@@ -124,10 +124,13 @@ describe('explain (semantic model: show the proof)', () => {
       { text: '`make_event()` is defined here: the call gives what it returns', path: 'src/pkg/helpers.py', line: lineOf(HELPERS, 'def make_event') },
     ]);
     const deep = explain('evt.set', 0, { ...opts, readModule: (p) => TEXTS.get(p) });
-    assert.deepEqual(deep.steps.slice(3).map((s) => [s.text, s.line]), [
-      ['`make_event()` returns `anyio.create_event()`', lineOf(HELPERS, 'return anyio')],
-      ["`anyio.create_event()` is AnyIO's: it gives an AnyIO Event", lineOf(HELPERS, 'return anyio')],
-    ]);
+    assert.deepEqual(
+      deep.steps.slice(3).map((s) => [s.text, s.line]),
+      [
+        ['`make_event()` returns `anyio.create_event()`', lineOf(HELPERS, 'return anyio')],
+        ["`anyio.create_event()` is AnyIO's: it gives an AnyIO Event", lineOf(HELPERS, 'return anyio')],
+      ],
+    );
   });
 
   it('an attrs field with an AnyIO factory on a project class', () => {
@@ -174,7 +177,10 @@ describe('explain (semantic model: show the proof)', () => {
     const ex = explainAt(src, at(src, 'tg.spawn'));
     assert.equal(ex?.verdict, 'unknown');
     assert.equal(ex?.type, 'unknown: `main_scope("x")` comes from `asyncscope`, a library the engine cannot see');
-    assert.deepEqual(ex?.steps.map((s) => s.line), [5, 4, 1]);
+    assert.deepEqual(
+      ex?.steps.map((s) => s.line),
+      [5, 4, 1],
+    );
   });
 
   it('without the project index the helper task group is unknown (the proof needs the other module)', () => {
@@ -200,7 +206,10 @@ describe('explain (semantic model: show the proof)', () => {
     const awaited = explainAt(src, at(src, 'fetch()', 1, 1));
     assert.equal(awaited?.expression, 'await fetch()');
     assert.equal(awaited?.type, 'an AnyIO Event');
-    assert.deepEqual(awaited?.steps.map((s) => s.line), [4, 4]);
+    assert.deepEqual(
+      awaited?.steps.map((s) => s.line),
+      [4, 4],
+    );
     // Not awaited, an async function's call is a coroutine.
     assert.equal(explainAt(src.replace('await fetch()', 'fetch()'), at(src, 'fetch()', 1, 1) - 'await '.length)?.verdict, 'not-anyio');
   });

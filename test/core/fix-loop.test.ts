@@ -27,8 +27,15 @@ describe('fix loop: the safe phase, then the unsafe fixes', function () {
           if (all.refused) continue;
           // The safe phase is the safe-only run: the same fixes, in the same rounds.
           const phase1 = all.applied.filter((a) => a.round < all.safeRounds);
-          assert.deepEqual(phase1.map((a) => [a.code, a.round, a.title]), safe.applied.map((a) => [a.code, a.round, a.title]), where);
-          assert.ok(phase1.every((a) => a.applicability === 'safe'), where);
+          assert.deepEqual(
+            phase1.map((a) => [a.code, a.round, a.title]),
+            safe.applied.map((a) => [a.code, a.round, a.title]),
+            where,
+          );
+          assert.ok(
+            phase1.every((a) => a.applicability === 'safe'),
+            where,
+          );
           assert.equal(safe.safeRounds, safe.applied.length ? Math.max(...safe.applied.map((a) => a.round)) + 1 : 0, where);
           if (all.applied.some((a) => a.applicability === 'unsafe')) withUnsafe++;
           // A change only the safe phase made is one of the safe-only run's changes.
@@ -69,10 +76,7 @@ describe('fix loop: the safe phase, then the unsafe fixes', function () {
   });
 
   it('says which phase made a change: safe, unsafe, or mixed when a later round edits what the safe phase changed', () => {
-    const applied = [
-      { round: 0 },
-      { round: 1 },
-    ] as unknown as Parameters<typeof changePhase>[0]['applied'];
+    const applied = [{ round: 0 }, { round: 1 }] as unknown as Parameters<typeof changePhase>[0]['applied'];
     const result = { applied, safeRounds: 1 };
     const change = (fixes: number[], importRounds: number[]) => ({ start: 0, end: 0, text: '', fixes, importRounds });
     assert.equal(changePhase(result, change([0], [0])), 'safe');

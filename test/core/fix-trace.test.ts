@@ -16,7 +16,7 @@ function applyChanges(input: string, changes: readonly Edit[]): string {
 
 const fix = (n: number): EditSource => ({ fix: n });
 
-describe('fix trace: the loop\'s edits on the original input', () => {
+describe("fix trace: the loop's edits on the original input", () => {
   it('merges an edit of a later step on text an earlier step wrote into one change of the original range', () => {
     const input = 'a = f(x)\nb = g(y)\n';
     const t = new FixTrace(input);
@@ -53,7 +53,7 @@ describe('fix trace: the loop\'s edits on the original input', () => {
     ]);
   });
 
-  it('composes random steps exactly: the changes applied to the input give each step\'s text (property)', () => {
+  it("composes random steps exactly: the changes applied to the input give each step's text (property)", () => {
     let seed = 12;
     const rand = (n: number): number => {
       seed = (seed * 1103515245 + 12345) % 2147483648;
@@ -79,7 +79,10 @@ describe('fix trace: the loop\'s edits on the original input', () => {
           pos = end + 1;
         }
         t.step(current, edits);
-        current = applyEdits(current, edits.map((e) => e.edit));
+        current = applyEdits(
+          current,
+          edits.map((e) => e.edit),
+        );
         assert.equal(applyChanges(input, t.changes), current, `trial ${trial} step ${step}`);
         assert.equal(t.apply(), current);
       }
@@ -173,15 +176,24 @@ describe('fix loop: what it applied', function () {
     const read = (rel: string): string => fs.readFileSync(path.join(FIXTURES, rel), 'utf8');
     const maybe = read('ASY602/maybe_async_cm.py');
     const r = fixAll(maybe);
-    assert.deepEqual(r.applied.map((a) => `${a.code}@${a.round}`), ['ASY602@0', 'ASY602@0', 'ASY203@1']);
+    assert.deepEqual(
+      r.applied.map((a) => `${a.code}@${a.round}`),
+      ['ASY602@0', 'ASY602@0', 'ASY203@1'],
+    );
     checkApplied(maybe, r);
     const shared = r.changes.filter((c) => c.fixes.length > 1);
-    assert.deepEqual(shared.map((c) => c.fixes), [[1, 2]]);
+    assert.deepEqual(
+      shared.map((c) => c.fixes),
+      [[1, 2]],
+    );
     assert.equal(maybe.slice(shared[0]!.start, shared[0]!.end), 'async with maybe_async_cm(anyio.move_on_after(0.01)) as s2, lock:');
 
     const shim = read('ASY603/repeated_shim.py');
     const s = fixAll(shim);
-    assert.deepEqual(s.applied.map((a) => `${a.code}@${a.round}`), ['ASY603@0', 'ASY603@0', 'ASY102@1']);
+    assert.deepEqual(
+      s.applied.map((a) => `${a.code}@${a.round}`),
+      ['ASY603@0', 'ASY603@0', 'ASY102@1'],
+    );
     checkApplied(shim, s);
   });
 

@@ -223,7 +223,10 @@ describe('core/glob: gitignore matching', () => {
     assert.equal(m.ignores('z'), true); // as in git: the `z` before the `-` is a member by itself
     assert.equal(m.ignores('m'), false);
     const list = new GitignoreMatcher().add(['fine/', '[z-a]']);
-    assert.deepEqual(list.warnings.map((w) => w.line), [2]);
+    assert.deepEqual(
+      list.warnings.map((w) => w.line),
+      [2],
+    );
   });
 
   it('folds ASCII case only when asked (core.ignorecase)', () => {

@@ -45,10 +45,7 @@ describe('imports: plain imports of submodules', () => {
 
   it('an import that runs only under TYPE_CHECKING does not satisfy it', () => {
     const src = 'from typing import TYPE_CHECKING\nimport anyio\n\nif TYPE_CHECKING:\n    import anyio.to_process\n';
-    assert.equal(
-      withImports(src, [TO_PROCESS]),
-      'from typing import TYPE_CHECKING\nimport anyio\nimport anyio.to_process\n\nif TYPE_CHECKING:\n    import anyio.to_process\n',
-    );
+    assert.equal(withImports(src, [TO_PROCESS]), 'from typing import TYPE_CHECKING\nimport anyio\nimport anyio.to_process\n\nif TYPE_CHECKING:\n    import anyio.to_process\n');
   });
 
   it('an existing `import anyio.to_process` (alone or among other modules) satisfies it: nothing is added', () => {
@@ -127,10 +124,7 @@ describe('imports: fixes re-use the submodules a file already binds', () => {
   });
 
   it('a from-imported target object is not used for a dotted site (`anyio.Event` stays dotted)', () => {
-    checkFix(
-      'import anyio\nfrom anyio import Event\n\nx: anyio.abc.Event = Event()\n',
-      'import anyio\nfrom anyio import Event\n\nx: anyio.Event = Event()\n',
-    );
+    checkFix('import anyio\nfrom anyio import Event\n\nx: anyio.abc.Event = Event()\n', 'import anyio\nfrom anyio import Event\n\nx: anyio.Event = Event()\n');
   });
 });
 

@@ -6,7 +6,7 @@
 import * as assert from 'node:assert/strict';
 import { analyzeTree, engine, initEngine } from '../../src/engine';
 import { IncrementalAnalysis } from '../../src/core/incremental';
-import { editTree, parse, Tree } from '../../src/core/parser';
+import { editTree, parse, type Tree } from '../../src/core/parser';
 import { lineStarts } from '../../src/core/text';
 import { loadFixtures } from '../support/fixtures';
 import { bigModule, sparseModule } from '../server/samples';
@@ -100,7 +100,7 @@ describe('incremental analysis', function () {
       inc.analyze(text, tree);
       for (let step = 0; step < steps; step++) {
         // Type at the end of a body line, or add a statement/comment line inside a body.
-        const lines = [...text.matchAll(/^    (result = .*|return json.*)$/gm)];
+        const lines = [...text.matchAll(/^ {4}(result = .*|return json.*)$/gm)];
         const m = lines[Math.floor(r() * lines.length)]!;
         const end = m.index! + m[0].length;
         const edit = [

@@ -98,7 +98,10 @@ describe('line endings (\\n, \\r\\n, lone \\r, mixed)', function () {
         const other = style.convert(lf);
         const opts: FixOptions = { unsafeFixes: true, target: /target-anyio2\+3/.test(lf) ? 'anyio2+3' : 'anyio3' };
         const name = path.relative(fixturesRoot(), file);
-        const summary = (text: string) => analyze(text, opts).map((f) => `${f.code}:${f.fix?.applicability ?? '-'}`).join(' ');
+        const summary = (text: string) =>
+          analyze(text, opts)
+            .map((f) => `${f.code}:${f.fix?.applicability ?? '-'}`)
+            .join(' ');
         if (summary(other) !== summary(lf)) problems.push(`${name}: findings ${summary(other)} vs ${summary(lf)}`);
         const a = fixAll(lf, opts);
         const b = fixAll(other, opts);

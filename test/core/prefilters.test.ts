@@ -60,7 +60,11 @@ describe('prefilters are supersets of their rules', function () {
     for (const s of SHAPES) {
       const on = findings(s.text, true);
       assert.ok(Array.isArray(on), s.name);
-      assert.deepEqual(on.map((f) => f.code), s.codes, s.name);
+      assert.deepEqual(
+        on.map((f) => f.code),
+        s.codes,
+        s.name,
+      );
       assertSame(s.name, s.text);
     }
   });

@@ -5,7 +5,7 @@
  */
 import * as assert from 'node:assert/strict';
 import { analyze, initEngine } from '../../src/engine';
-import { resetWorkCounters, snapshotWorkCounters, WorkCounters } from '../../src/core/work';
+import { resetWorkCounters, snapshotWorkCounters, type WorkCounters } from '../../src/core/work';
 
 const range = (n: number) => Array.from({ length: n }, (_, i) => i);
 

@@ -5,7 +5,7 @@
  */
 import * as assert from 'node:assert/strict';
 import { fixAll, initEngine } from '../../src/engine';
-import { resetWorkCounters, snapshotWorkCounters, WorkCounters } from '../../src/core/work';
+import { resetWorkCounters, snapshotWorkCounters, type WorkCounters } from '../../src/core/work';
 import type { FixOptions } from '../../src/core/types';
 
 interface Scaled {
@@ -22,15 +22,9 @@ const CASES: Scaled[] = [
   {
     name: 'from-imported factory at module level, awaited set() in a function',
     gen: (n) =>
-      [
-        'from anyio import create_event',
-        '',
-        ...range(n).map((i) => `e${i} = create_event()`),
-        '',
-        'async def main():',
-        ...range(n).map((i) => `    await e${i}.set()`),
-        '',
-      ].join('\n'),
+      ['from anyio import create_event', '', ...range(n).map((i) => `e${i} = create_event()`), '', 'async def main():', ...range(n).map((i) => `    await e${i}.set()`), ''].join(
+        '\n',
+      ),
     fixes: (n) => 2 * n,
   },
   {
@@ -40,13 +34,7 @@ const CASES: Scaled[] = [
   },
   {
     name: 'one import statement per name, all removed, with __all__',
-    gen: (n) =>
-      [
-        ...range(n).map((i) => `from anyio import create_event as ce${i}`),
-        `__all__ = ['main']`,
-        ...range(n).map((i) => `e${i} = ce${i}()`),
-        '',
-      ].join('\n'),
+    gen: (n) => [...range(n).map((i) => `from anyio import create_event as ce${i}`), `__all__ = ['main']`, ...range(n).map((i) => `e${i} = ce${i}()`), ''].join('\n'),
     fixes: (n) => n,
   },
   {
@@ -78,14 +66,7 @@ const CASES: Scaled[] = [
       [
         'import anyio',
         '',
-        ...range(n).flatMap((i) => [
-          `async def f${i}(lock):`,
-          '    async with anyio.move_on_after(5), lock:',
-          `        s = """first`,
-          `  line ${i}`,
-          `"""`,
-          '',
-        ]),
+        ...range(n).flatMap((i) => [`async def f${i}(lock):`, '    async with anyio.move_on_after(5), lock:', `        s = """first`, `  line ${i}`, `"""`, '']),
       ].join('\n'),
     fixes: (n) => n,
   },

@@ -17,7 +17,16 @@ describe('semantic model: the project index', () => {
   before(() => initEngine());
 
   it('names modules from the package layout alone (src layouts, namespace roots, stubs)', () => {
-    const names = moduleNames(['src/pkg/__init__.py', 'src/pkg/a.py', 'src/pkg/sub/__init__.py', 'src/pkg/sub/b.py', 'src/pkg/sub/b.pyi', 'src/pkg/only.pyi', 'tests/test_a.py', 'scripts/my-tool.py']);
+    const names = moduleNames([
+      'src/pkg/__init__.py',
+      'src/pkg/a.py',
+      'src/pkg/sub/__init__.py',
+      'src/pkg/sub/b.py',
+      'src/pkg/sub/b.pyi',
+      'src/pkg/only.pyi',
+      'tests/test_a.py',
+      'scripts/my-tool.py',
+    ]);
     assert.deepEqual(Object.fromEntries([...names].map(([p, n]) => [p, `${n.module}${n.isPackage ? '/' : ''}`])), {
       'src/pkg/__init__.py': 'pkg/',
       'src/pkg/a.py': 'pkg.a',
@@ -37,7 +46,10 @@ describe('semantic model: the project index', () => {
     ]);
     assert.deepEqual(findingsOf(index, 'src/pkg/user.py', USER), ['ASY102:safe']);
     // A copy of the package under build/ claims the same names.
-    updateIndex(index, [{ path: 'build/lib/pkg/helpers.py', text: HELPERS.replace('anyio.create_event()', 'object()') }, { path: 'build/lib/pkg/__init__.py', text: '' }]);
+    updateIndex(index, [
+      { path: 'build/lib/pkg/helpers.py', text: HELPERS.replace('anyio.create_event()', 'object()') },
+      { path: 'build/lib/pkg/__init__.py', text: '' },
+    ]);
     assert.deepEqual(findingsOf(index, 'src/pkg/user.py', USER), ['ASY102:unsafe']);
     index.deletePath('build/lib/pkg/helpers.py');
     assert.deepEqual(findingsOf(index, 'src/pkg/user.py', USER), ['ASY102:safe']);

@@ -37,8 +37,14 @@ describe('shared helpers', () => {
       fc.assert(
         fc.property(fc.array(fc.integer({ min: -20, max: 20 }), { maxLength: 40 }), fc.integer({ min: -25, max: 25 }), (xs, x) => {
           const a = [...xs].sort((p, q) => p - q);
-          assert.equal(partitionPoint(a.length, (i) => a[i]! <= x), a.filter((v) => v <= x).length);
-          assert.equal(partitionPoint(a.length, (i) => a[i]! < x), a.filter((v) => v < x).length);
+          assert.equal(
+            partitionPoint(a.length, (i) => a[i]! <= x),
+            a.filter((v) => v <= x).length,
+          );
+          assert.equal(
+            partitionPoint(a.length, (i) => a[i]! < x),
+            a.filter((v) => v < x).length,
+          );
         }),
       );
     });
@@ -51,7 +57,10 @@ describe('shared helpers', () => {
         assert.equal(k, Math.max(0, Math.min(a.length, Math.floor(x / 2) + 1)));
         assert.ok(asked <= 17, `${asked} questions for ${a.length} elements`);
       }
-      assert.equal(partitionPoint(0, () => assert.fail('no element to ask about')), 0);
+      assert.equal(
+        partitionPoint(0, () => assert.fail('no element to ask about')),
+        0,
+      );
     });
   });
 
@@ -107,7 +116,14 @@ describe('shared helpers', () => {
         { start: 2, end: 2, text: '+' },
       ];
       assert.equal(applyEdits('abcdef', edits), 'AAb+cdEf');
-      assert.throws(() => applyEdits('abcdef', [{ start: 0, end: 3, text: '' }, { start: 2, end: 4, text: 'x' }]), /overlapping edits at 2/);
+      assert.throws(
+        () =>
+          applyEdits('abcdef', [
+            { start: 0, end: 3, text: '' },
+            { start: 2, end: 4, text: 'x' },
+          ]),
+        /overlapping edits at 2/,
+      );
     });
   });
 

@@ -37,7 +37,10 @@ describe('suppression comments', () => {
     const line = src.split('\n')[3]!;
     const add = addSuppression(line, 'ASY101')!;
     const fixed = src.replace(line, line.slice(0, add.offset) + add.text + line.slice(add.offset));
-    assert.deepEqual(analyze(src).map((f) => f.code), ['ASY101']);
+    assert.deepEqual(
+      analyze(src).map((f) => f.code),
+      ['ASY101'],
+    );
     assert.deepEqual(analyze(fixed), []);
   });
 });

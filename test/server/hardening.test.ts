@@ -93,8 +93,14 @@ describe('language server hardening (issue 10)', function () {
         assert.ok(edited.length >= 2, `the files inside are migrated: ${edited.join(', ')}`);
         for (const uri of edited) assert.ok(inside(uri), `edit for ${uri} leads outside the workspace`);
         const skipped = result.files.filter((f) => f.status === 'skipped');
-        assert.ok(skipped.some((f) => f.path === 'app/filelink.py' && /outside/.test(f.reason ?? '')), JSON.stringify(skipped));
-        assert.ok(skipped.some((f) => f.path.startsWith('dirlink') && /outside/.test(f.reason ?? '')), JSON.stringify(skipped));
+        assert.ok(
+          skipped.some((f) => f.path === 'app/filelink.py' && /outside/.test(f.reason ?? '')),
+          JSON.stringify(skipped),
+        );
+        assert.ok(
+          skipped.some((f) => f.path.startsWith('dirlink') && /outside/.test(f.reason ?? '')),
+          JSON.stringify(skipped),
+        );
         assert.match(result.report, /filelink\.py: skipped: .*outside/);
 
         // "Migrate This File" on the link, closed and open (an open document's edit is saved through the link too).
@@ -130,7 +136,10 @@ describe('language server hardening (issue 10)', function () {
         const main = uriOf(path.join(root, 'app', 'main.py'));
         await client.open(main, SAMPLE);
         assert.ok((await client.diagnosticsFor(main, 1, 20_000)).length > 0);
-        assert.ok(client.logs.some((l) => /pyproject\.toml: not used: not a regular file/.test(l)), client.logs.join('\n'));
+        assert.ok(
+          client.logs.some((l) => /pyproject\.toml: not used: not a regular file/.test(l)),
+          client.logs.join('\n'),
+        );
         const file = await client.migrate({ folders: [], uris: [uriOf(fifo)], dryRun: false });
         assert.equal(file.files[0]?.status, 'skipped');
         assert.match(file.files[0]?.reason ?? '', /not a regular file \(a FIFO\)/);
@@ -202,8 +211,14 @@ describe('language server hardening (issue 10)', function () {
         const line = (before.match(/\r\n|\r|\n/g) ?? []).length;
         return { line, character: o - Math.max(before.lastIndexOf('\n'), before.lastIndexOf('\r')) - 1 };
       };
-      const got = remainingOf(text, offsets.map((o) => ({ code: 'ASY403', start: o, end: o, message: 'm' }) as unknown as Finding));
-      assert.deepEqual(got.map((r) => ({ line: r.line, character: r.character })), offsets.map(old));
+      const got = remainingOf(
+        text,
+        offsets.map((o) => ({ code: 'ASY403', start: o, end: o, message: 'm' }) as unknown as Finding),
+      );
+      assert.deepEqual(
+        got.map((r) => ({ line: r.line, character: r.character })),
+        offsets.map(old),
+      );
     });
   });
 
@@ -226,7 +241,10 @@ describe('language server hardening (issue 10)', function () {
       const desynced = await client.diagnosticsFor(uri, version);
       assert.equal(desynced.length, 1);
       assert.match(desynced[0]!.message, /lost track of this document's text \(reversed range/);
-      assert.ok(client.logs.some((l) => /not applied: reversed range/.test(l)), client.logs.join('\n'));
+      assert.ok(
+        client.logs.some((l) => /not applied: reversed range/.test(l)),
+        client.logs.join('\n'),
+      );
       // While out of sync: no hover, no code actions, Migrate skips it.
       assert.equal(await client.hover(uri, { line: 5, character: 20 }), null);
       const migrated = await client.migrate({ folders: [], uris: [uri], dryRun: true });
@@ -272,7 +290,7 @@ describe('language server hardening (issue 10)', function () {
   });
 
   describe('large documents', () => {
-    it('answers a small document\'s requests while a large one is being analysed', async () => {
+    it("answers a small document's requests while a large one is being analysed", async () => {
       const root = path.join(tmp, 'ws');
       fs.mkdirSync(root);
       const client = await TestClient.start({ workspaceFolders: [uriOf(root)] });
@@ -325,7 +343,10 @@ describe('language server hardening (issue 10)', function () {
         assert.equal(d.length, 1);
         assert.equal(d[0]!.severity, 3);
         assert.match(d[0]!.message, /analysis took longer than 0\.1 s; skipped/);
-        assert.ok(client.logs.some((l) => /slow\.py: analysis took longer than 0\.1 s; skipped/.test(l)), client.logs.join('\n'));
+        assert.ok(
+          client.logs.some((l) => /slow\.py: analysis took longer than 0\.1 s; skipped/.test(l)),
+          client.logs.join('\n'),
+        );
         assert.ok(client.server.workerStats().terminated >= 1);
         // Other documents still get their diagnostics.
         const small = uriOf(path.join(tmp, 'ok.py'));

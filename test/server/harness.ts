@@ -185,18 +185,27 @@ export class TestClient {
 
   /** The diagnostics published for `uri` at exactly `version` (the latest such publish). */
   diagnosticsFor(uri: string, version: number, ms?: number): Promise<Diagnostic[]> {
-    return this.waitFor(`diagnostics of ${uri} v${version}`, () => {
-      for (let i = this.published.length - 1; i >= 0; i--) {
-        const p = this.published[i]!;
-        if (p.uri === uri && p.version === version) return p.diagnostics;
-      }
-      return undefined;
-    }, ms);
+    return this.waitFor(
+      `diagnostics of ${uri} v${version}`,
+      () => {
+        for (let i = this.published.length - 1; i >= 0; i--) {
+          const p = this.published[i]!;
+          if (p.uri === uri && p.version === version) return p.diagnostics;
+        }
+        return undefined;
+      },
+      ms,
+    );
   }
 
   /** Diagnostics published for `uri` after the call (any version). */
   async nextDiagnostics(uri: string, after: number): Promise<PublishDiagnosticsParams> {
-    return this.waitFor(`a new publish for ${uri}`, () => this.published.slice(after).reverse().find((p) => p.uri === uri));
+    return this.waitFor(`a new publish for ${uri}`, () =>
+      this.published
+        .slice(after)
+        .reverse()
+        .find((p) => p.uri === uri),
+    );
   }
 
   text(uri: string): string {

@@ -25,7 +25,10 @@ describe("migrate's report: summaries and totals from the files' outcomes", func
       c[a.applicability]++;
       expected.set(a.code, c);
     }
-    assert.deepEqual(summary.fixes, [...expected.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([code, c]) => ({ code, ...c })));
+    assert.deepEqual(
+      summary.fixes,
+      [...expected.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([code, c]) => ({ code, ...c })),
+    );
     const outputLines = all.output.split('\n');
     for (const r of summary.remaining) {
       const finding = all.remaining.find((f) => f.code === r.code)!;

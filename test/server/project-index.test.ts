@@ -110,7 +110,15 @@ describe('language server project index', function () {
 
   /** The latest publish for `uri` after `from` that satisfies `ok`. */
   function publishedFor(c: TestClient, uri: string, what: string, ok: (p: PublishDiagnosticsParams) => boolean, from = 0): Promise<PublishDiagnosticsParams> {
-    return c.waitFor(what, () => c.published.slice(from).reverse().find((p) => p.uri === uri && ok(p)), 60_000);
+    return c.waitFor(
+      what,
+      () =>
+        c.published
+          .slice(from)
+          .reverse()
+          .find((p) => p.uri === uri && ok(p)),
+      60_000,
+    );
   }
 
   const hasSpawn = (p: PublishDiagnosticsParams): boolean => p.diagnostics.some((d) => d.code === 'ASY301');
@@ -139,18 +147,27 @@ describe('language server project index', function () {
         // Summaries of the AnyIO-related modules only (not unrelated.py), in the analysis worker.
         const index = client.server.projectIndex()!;
         assert.deepEqual(
-          index.index.summaries().map((s) => s.module).sort(),
+          index.index
+            .summaries()
+            .map((s) => s.module)
+            .sort(),
           ['pkg', 'pkg.app', 'pkg.helpers', 'pkg.jobs', 'pkg.uses_pool'],
         );
         // Parsed (in the analysis worker): the modules that can hand out AnyIO objects; the others
         // (imported by those only) are scanned, not parsed.
         assert.deepEqual(
-          index.index.summaries().filter((s) => s.shallow).map((s) => s.module).sort(),
+          index.index
+            .summaries()
+            .filter((s) => s.shallow)
+            .map((s) => s.module)
+            .sort(),
           ['pkg', 'pkg.jobs'],
         );
         assert.ok(client.server.workerStats().summaries >= 3);
         // The watcher for Python files is registered.
-        const watchers = client.registrations.filter((r) => r.method === 'workspace/didChangeWatchedFiles').flatMap((r) => (r.registerOptions as { watchers: Array<{ globPattern: string }> }).watchers.map((w) => w.globPattern));
+        const watchers = client.registrations
+          .filter((r) => r.method === 'workspace/didChangeWatchedFiles')
+          .flatMap((r) => (r.registerOptions as { watchers: Array<{ globPattern: string }> }).watchers.map((w) => w.globPattern));
         assert.ok(watchers.includes('**/*.py'), watchers.join(', '));
       });
 

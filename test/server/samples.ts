@@ -67,7 +67,7 @@ export function sparseModule(lines: number): string {
   const out = ['import anyio', 'import json', '', ''];
   for (let i = 0; out.length < lines - 12; i++) {
     out.push(
-      `def transform_${i}(rows, factor=${i % 9 + 1}):`,
+      `def transform_${i}(rows, factor=${(i % 9) + 1}):`,
       `    """Scale the rows (行 ${i})."""`,
       `    result = [row * factor for row in rows if row % 3]`,
       `    return json.dumps({"n": len(result), "rows": result})`,

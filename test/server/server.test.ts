@@ -211,7 +211,11 @@ describe('language server (in-process over LSP streams)', function () {
       const resolved = await client.resolve(fixAllAction!);
       const all = fixAll(joined).output;
       assert.equal(
-        [applyTextEdits(texts[0]!, editsFor(resolved.edit, cell(0))), applyTextEdits(texts[2]!, editsFor(resolved.edit, cell(2))), applyTextEdits(texts[3]!, editsFor(resolved.edit, cell(3)))].join('\n'),
+        [
+          applyTextEdits(texts[0]!, editsFor(resolved.edit, cell(0))),
+          applyTextEdits(texts[2]!, editsFor(resolved.edit, cell(2))),
+          applyTextEdits(texts[3]!, editsFor(resolved.edit, cell(3))),
+        ].join('\n'),
         all,
       );
 
@@ -219,7 +223,11 @@ describe('language server (in-process over LSP streams)', function () {
       const before = client.published.length;
       await client.conn.sendNotification('notebookDocument/didChange', {
         notebookDocument: { uri: nb, version: 2 },
-        change: { cells: { textContent: [{ document: { uri: cell(0), version: 2 }, changes: [{ range: { start: { line: 0, character: 0 }, end: { line: 1, character: 0 } }, text: '' }] }] } },
+        change: {
+          cells: {
+            textContent: [{ document: { uri: cell(0), version: 2 }, changes: [{ range: { start: { line: 0, character: 0 }, end: { line: 1, character: 0 } }, text: '' }] }],
+          },
+        },
       });
       const p2 = await client.nextDiagnostics(cell(2), before);
       const cell0 = 'import anyio';
@@ -240,7 +248,10 @@ describe('language server (in-process over LSP streams)', function () {
         notebookDocument: { uri: nb, version: 3 },
         change: {
           cells: {
-            structure: { array: { start: 3, deleteCount: 0, cells: [{ kind: 2, document: cell(9) }] }, didOpen: [{ uri: cell(9), languageId: 'python', version: 1, text: 'lock = anyio.create_lock()' }] },
+            structure: {
+              array: { start: 3, deleteCount: 0, cells: [{ kind: 2, document: cell(9) }] },
+              didOpen: [{ uri: cell(9), languageId: 'python', version: 1, text: 'lock = anyio.create_lock()' }],
+            },
           },
         },
       });
@@ -287,7 +298,10 @@ describe('language server (in-process over LSP streams)', function () {
         checked++;
       }
       assert.ok(checked >= 6);
-      assert.ok(diags.some((d) => (d.data as DiagnosticData).fix?.applicability === 'unsafe'), 'the sample has an unsafe fix');
+      assert.ok(
+        diags.some((d) => (d.data as DiagnosticData).fix?.applicability === 'unsafe'),
+        'the sample has an unsafe fix',
+      );
     });
 
     it('offers the anyio2+3 form as a second quick fix when no target is chosen', async () => {
@@ -469,7 +483,10 @@ describe('language server (in-process over LSP streams)', function () {
       diags = await next;
       assert.deepEqual([...new Set(diags.map((d) => d.code))].sort(), ['ASY101', 'ASY102']);
       assert.ok(diags.filter((d) => d.code === 'ASY101').every((d) => d.severity === DiagnosticSeverity.Error));
-      assert.ok(diags.filter((d) => d.code === 'ASY102').every((d) => d.severity === DiagnosticSeverity.Hint), 'prefix override');
+      assert.ok(
+        diags.filter((d) => d.code === 'ASY102').every((d) => d.severity === DiagnosticSeverity.Hint),
+        'prefix override',
+      );
 
       next = waitPublish();
       const statusCount = client.statuses.length;
@@ -641,8 +658,15 @@ describe('language server (in-process over LSP streams)', function () {
       const version = await proc.burst(uri, steps);
       const text = proc.text(uri);
       assert.deepEqual(actual(await proc.diagnosticsFor(uri, version, 20000)), expected(text, analyze(text)));
-      const versions = proc.published.slice(start).filter((p) => p.uri === uri).map((p) => p.version!);
-      assert.deepEqual(versions, [...versions].sort((a, b) => a - b), 'monotonic');
+      const versions = proc.published
+        .slice(start)
+        .filter((p) => p.uri === uri)
+        .map((p) => p.version!);
+      assert.deepEqual(
+        versions,
+        [...versions].sort((a, b) => a - b),
+        'monotonic',
+      );
       assert.ok(versions.length <= 15, `bursts coalesce (${versions.length} publishes for 30 changes)`);
     });
   });

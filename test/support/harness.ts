@@ -46,4 +46,3 @@ export async function runCli(argv: string[], io: Partial<RunIO> & { cwd: string 
   const code = await run(argv, { cacheKeyDir: testCacheKeyDir(), ...io, stdout, stderr });
   return { code, stdout: stdout.text, stderr: stderr.text, stdoutBytes: stdout.bytes };
 }
-

@@ -54,16 +54,9 @@ export const V2_SAFE = [
 ].join('\n');
 
 /** The same module migrated (what `fix` must produce for V2_SAFE). */
-export const V2_SAFE_FIXED = [
-  'import anyio',
-  '',
-  '',
-  'async def main():',
-  '    start = anyio.current_time()',
-  '    event = anyio.Event()',
-  '    return start, event',
-  '',
-].join('\n');
+export const V2_SAFE_FIXED = ['import anyio', '', '', 'async def main():', '    start = anyio.current_time()', '    event = anyio.Event()', '    return start, event', ''].join(
+  '\n',
+);
 
 export function readText(file: string): string {
   return fs.readFileSync(file, 'utf8');

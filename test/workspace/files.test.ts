@@ -1,17 +1,8 @@
 import { strict as assert } from 'node:assert';
 import * as fs from 'fs';
 import * as path from 'path';
-import {
-  atomicWriteFile,
-  decodePythonSource,
-  encodePythonSource,
-  encodingForCookie,
-  findCodingCookie,
-  readPythonFile,
-  UTF8,
-  WriteRefused,
-} from '../../src/workspace/files';
-import { nodeFileSystem, FileSystem } from '../../src/workspace/fsys';
+import { atomicWriteFile, decodePythonSource, encodePythonSource, encodingForCookie, findCodingCookie, readPythonFile, UTF8, WriteRefused } from '../../src/workspace/files';
+import { nodeFileSystem, type FileSystem } from '../../src/workspace/fsys';
 import { makeTempDir, removeDir, IS_ROOT } from '../support/helpers';
 
 function decodeOk(bytes: Buffer): { text: string; name: string } {
@@ -183,10 +174,7 @@ describe('workspace/files: reading and atomic writes', () => {
     const file = path.join(dir, 'ro.py');
     fs.writeFileSync(file, 'old\n');
     fs.chmodSync(file, 0o444);
-    await assert.rejects(
-      atomicWriteFile(file, Buffer.from('new\n')),
-      (err: unknown) => err instanceof WriteRefused && err.kind === 'read-only',
-    );
+    await assert.rejects(atomicWriteFile(file, Buffer.from('new\n')), (err: unknown) => err instanceof WriteRefused && err.kind === 'read-only');
     assert.equal(fs.readFileSync(file, 'utf8'), 'old\n');
     assert.equal(fs.statSync(file).mode & 0o777, 0o444);
   });

@@ -55,7 +55,10 @@ describe('workspace/walk: adversarial .gitignore patterns', function () {
     // comparison with git uses names it can still handle; the verdict does not depend on the length.
     const git = spawnSync('git', ['-c', 'core.quotepath=false', 'ls-files', '--others', '--exclude-standard', '-z'], { cwd: root, encoding: 'utf8' });
     assert.equal(git.status, 0, git.stderr);
-    const expected = git.stdout.split('\0').filter((f) => f.endsWith('.py')).sort();
+    const expected = git.stdout
+      .split('\0')
+      .filter((f) => f.endsWith('.py'))
+      .sort();
     const a = 'a'.repeat(20);
     assert.deepEqual(expected, [`${a}.py`, `${a}/y.py`, `${a}bb.py`, `${a}c.py`, 'plain.py'].sort());
     assert.deepEqual((await walkFiles(root)).files, expected);

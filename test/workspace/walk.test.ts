@@ -1,8 +1,8 @@
 import { strict as assert } from 'node:assert';
 import * as fs from 'fs';
 import * as path from 'path';
-import { collectPythonFiles, WalkOptions } from '../../src/workspace/walk';
-import { nodeFileSystem, FileSystem } from '../../src/workspace/fsys';
+import { collectPythonFiles, type WalkOptions } from '../../src/workspace/walk';
+import { nodeFileSystem, type FileSystem } from '../../src/workspace/fsys';
 import { spawnSync } from 'child_process';
 import { makeTempDir, removeDir, writeTree, IS_ROOT, V2_SAFE, V2_SAFE_FIXED, readText } from '../support/helpers';
 import { runCli } from '../support/harness';
@@ -76,7 +76,10 @@ describe('workspace/walk: finding Python files', () => {
   it('honours .gitignore files above the walked directory, up to the git repository root', async () => {
     writeTree(root, { '.git/HEAD': 'ref: refs/heads/main\n', '.gitignore': 'generated/\n', 'src/generated/x.py': '', 'src/app.py': '' });
     const r = await collectPythonFiles(['src'], { cwd: root });
-    assert.deepEqual(r.files.map((f) => path.relative(root, f.path)), [path.join('src', 'app.py')]);
+    assert.deepEqual(
+      r.files.map((f) => path.relative(root, f.path)),
+      [path.join('src', 'app.py')],
+    );
   });
 
   it('applies configured exclude patterns relative to their base directory', async () => {
@@ -86,7 +89,7 @@ describe('workspace/walk: finding Python files', () => {
   });
 
   it('always includes files named explicitly, even when ignored or not .py', async () => {
-    writeTree(root, { '.gitignore': 'ignored.py\n', 'ignored.py': '', 'script': '' });
+    writeTree(root, { '.gitignore': 'ignored.py\n', 'ignored.py': '', script: '' });
     const r = await walk(root, ['ignored.py', 'script']);
     assert.deepEqual(r.files, ['ignored.py', 'script']);
     assert.deepEqual(r.explicit, ['ignored.py', 'script']);
@@ -183,7 +186,10 @@ describe('workspace/walk: finding Python files', () => {
     assert.deepEqual(r.files, ['sub/b.py']);
     const expected = ['sub/.gitignore: ignore file not used: not a regular file (a FIFO)'];
     if (HAS_DEV_ZERO) {
-      expected.unshift('.git/info/exclude: ignore file not used: not a regular file (a character device)', '.gitignore: ignore file not used: not a regular file (a character device)');
+      expected.unshift(
+        '.git/info/exclude: ignore file not used: not a regular file (a character device)',
+        '.gitignore: ignore file not used: not a regular file (a character device)',
+      );
     }
     assert.deepEqual(r.warnings, expected);
   });

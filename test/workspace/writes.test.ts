@@ -234,7 +234,12 @@ describe('cli/writes: stale temp files of ours', function () {
     const liveOld = `.b.py.anyio-migrate-${live}-89abcdef.tmp`;
     const linkLike = `.c.py.anyio-migrate-${dead}-00000000.tmp`;
     const dirLike = `.d.py.anyio-migrate-${dead}-11111111.tmp`;
-    const near = [`.a.py.anyio-migrate-${dead}-0123abcd.tmp.bak`, `a.py.anyio-migrate-${dead}-0123abcd.tmp`, `.a.py.anyio-migrate-${dead}-0123ABCD.tmp`, `.a.py.anyio-migrate-x${dead}-0123abcd.tmp`];
+    const near = [
+      `.a.py.anyio-migrate-${dead}-0123abcd.tmp.bak`,
+      `a.py.anyio-migrate-${dead}-0123abcd.tmp`,
+      `.a.py.anyio-migrate-${dead}-0123ABCD.tmp`,
+      `.a.py.anyio-migrate-x${dead}-0123abcd.tmp`,
+    ];
     writeTree(dir, {
       'pkg/a.py': V2_SAFE,
       [`pkg/${stale}`]: 'partial',

@@ -7,7 +7,6 @@
 /** Work counter for the scale tests: state visits of the simulation (see the bound above). */
 export const globCounters = { steps: 0 };
 
-
 export const LIT = 0;
 export const ANY = 1;
 export const CLASS = 2;

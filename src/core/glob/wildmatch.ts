@@ -3,7 +3,26 @@
  * bracket expressions with ranges and `[:class:]`, and the compilation of a pattern to a program
  * of the engine (undefined when git would never match it).
  */
-import { LIT, ANY, STAR, STARSTAR, SLASH, type CharClass, type Program, ProgramBuilder, foldUnit, BACKSLASH, STAR_CH, QUESTION, LBRACKET, RBRACKET, COLON, DASH, BANG, CARET } from './engine';
+import {
+  LIT,
+  ANY,
+  STAR,
+  STARSTAR,
+  SLASH,
+  type CharClass,
+  type Program,
+  ProgramBuilder,
+  foldUnit,
+  BACKSLASH,
+  STAR_CH,
+  QUESTION,
+  LBRACKET,
+  RBRACKET,
+  COLON,
+  DASH,
+  BANG,
+  CARET,
+} from './engine';
 
 export const encoder = new TextEncoder();
 

@@ -31,14 +31,14 @@ export const COMMENT_RUN_LIMIT = 64;
 
 /** What `parse` showed the parser, per tree: ranges (flat [start, end, ...]) where the view differs from the text. */
 /** What `parse` showed the parser, per tree: ranges (flat [start, end, ...]) where the view differs from the text. */
-export interface ViewRecord {  /** Comment text replaced by spaces, sorted. */
+export interface ViewRecord {
+  /** Comment text replaced by spaces, sorted. */
   hidden: number[];
   /** Every range where the view differs from the text (hidden comments and lone `\r`), sorted. */
   diffs: number[];
 }
 
 export const views = new WeakMap<Tree, ViewRecord>();
-
 
 function scannerIndent(text: string, from: number, to: number): number {
   let w = 0;
@@ -127,8 +127,13 @@ export function mergeRanges(a: readonly number[], b: readonly number[]): number[
   let i = 0;
   let j = 0;
   while (i < a.length || j < b.length) {
-    if (j >= b.length || (i < a.length && a[i]! <= b[j]!)) out.push(a[i]!, a[i + 1]!), (i += 2);
-    else out.push(b[j]!, b[j + 1]!), (j += 2);
+    if (j >= b.length || (i < a.length && a[i]! <= b[j]!)) {
+      out.push(a[i]!, a[i + 1]!);
+      i += 2;
+    } else {
+      out.push(b[j]!, b[j + 1]!);
+      j += 2;
+    }
   }
   return out;
 }
@@ -144,10 +149,13 @@ export function symmetricDifference(a: readonly number[], b: readonly number[]):
   }
   const out: number[] = [];
   let inside = false;
-  for (let k = 0; k < points.length; ) {
+  for (let k = 0; k < points.length;) {
     const p = points[k]!;
     let count = 0;
-    while (k < points.length && points[k] === p) k++, count++;
+    while (k < points.length && points[k] === p) {
+      k++;
+      count++;
+    }
     if (count % 2 === 0) continue;
     if (inside) {
       if (out[out.length - 1]! === p) out.pop();

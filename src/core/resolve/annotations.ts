@@ -34,7 +34,8 @@ export function narrowedByIsinstance(res: Resolver, node: Node, depth: number): 
       const args = (c.childForFieldName('arguments')?.namedChildren ?? []).filter((a): a is Node => !!a && a.type !== 'comment');
       if (args.length !== 2 || args[0]!.text !== node.text) continue;
       const cls = unparen(args[1]!);
-      const t = cls.type === 'tuple' ? joinTys(cls.namedChildren.filter((x): x is Node => !!x).map((x) => res.typeFromAnnotation(x, depth + 1))) : res.typeFromAnnotation(cls, depth + 1);
+      const t =
+        cls.type === 'tuple' ? joinTys(cls.namedChildren.filter((x): x is Node => !!x).map((x) => res.typeFromAnnotation(x, depth + 1))) : res.typeFromAnnotation(cls, depth + 1);
       if (t.k !== 'unknown') return t;
     }
   }
@@ -44,13 +45,16 @@ export function narrowedByIsinstance(res: Resolver, node: Node, depth: number): 
 /** An annotation expression → the instance type it declares. */
 export function typeFromAnnotation(res: Resolver, ann: Node, depth = 0, anchor?: Node): Ty {
   if (depth > MAX_DEPTH) return UNKNOWN;
-  const node = unparen(ann.type === 'type' ? ann.namedChild(0) ?? ann : ann);
+  const node = unparen(ann.type === 'type' ? (ann.namedChild(0) ?? ann) : ann);
   const at = anchor ?? node;
   switch (node.type) {
     case 'none':
       return NONE;
     case 'string': {
-      const content = node.namedChildren.filter((c) => c?.type === 'string_content').map((c) => c!.text).join('');
+      const content = node.namedChildren
+        .filter((c) => c?.type === 'string_content')
+        .map((c) => c!.text)
+        .join('');
       const parsed = res.parseStringAnnotation(content);
       return parsed ? res.typeFromAnnotation(parsed, depth + 1, at) : UNKNOWN;
     }
@@ -83,9 +87,7 @@ export function typeFromAnnotation(res: Resolver, ann: Node, depth = 0, anchor?:
       const base = node.type === 'subscript' ? node.childForFieldName('value') : node.namedChild(0);
       if (!base) return UNKNOWN;
       const args =
-        node.type === 'subscript'
-          ? (node.childrenForFieldName('subscript').filter(Boolean) as Node[])
-          : ((node.namedChild(1)?.namedChildren ?? []).filter(Boolean) as Node[]);
+        node.type === 'subscript' ? (node.childrenForFieldName('subscript').filter(Boolean) as Node[]) : ((node.namedChild(1)?.namedChildren ?? []).filter(Boolean) as Node[]);
       const baseText = base.text.replace(/^typing\./, '').replace(/^t\./, '');
       if (baseText === 'Optional' && args.length === 1) {
         const t = res.typeFromAnnotation(args[0]!, depth + 1, anchor);

@@ -91,7 +91,8 @@ function containerEscapes(res: Resolver, name: string, bindings: readonly Bindin
     const p = ref.parent;
     if (!p) return true;
     if (p.type === 'subscript' && p.childForFieldName('value')?.id === ref.id) continue;
-    if (p.type === 'attribute' && p.childForFieldName('object')?.id === ref.id && CONTAINER_METHODS.test(p.childForFieldName('attribute')?.text ?? '') && p.parent?.type === 'call') continue;
+    if (p.type === 'attribute' && p.childForFieldName('object')?.id === ref.id && CONTAINER_METHODS.test(p.childForFieldName('attribute')?.text ?? '') && p.parent?.type === 'call')
+      continue;
     if (p.type === 'for_statement' && p.childForFieldName('right')?.id === ref.id) continue;
     if (p.type === 'comparison_operator') continue; // `x in d`
     if (p.type === 'argument_list' && p.parent?.childForFieldName('function')?.text === 'len') continue;

@@ -55,11 +55,11 @@ export function attrTypeOfClass(res: Resolver, cls: ClassInfo, attr: string, dep
     }
     if (a.enter) {
       let t = res.enterType(a.enter.cm, a.enter.isAsync, depth + 1);
-      for (const i of a.path ?? []) t = t.k === 'tuple' ? t.items[i] ?? UNKNOWN : UNKNOWN;
+      for (const i of a.path ?? []) t = t.k === 'tuple' ? (t.items[i] ?? UNKNOWN) : UNKNOWN;
       tys.push(t);
     } else if (a.value) {
       let t = typeFromClassValue(res, a.value, depth + 1);
-      for (const i of a.path ?? []) t = t.k === 'tuple' ? t.items[i] ?? UNKNOWN : UNKNOWN;
+      for (const i of a.path ?? []) t = t.k === 'tuple' ? (t.items[i] ?? UNKNOWN) : UNKNOWN;
       tys.push(t);
     } else if (!a.annotation) tys.push(UNKNOWN);
   }

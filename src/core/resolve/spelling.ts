@@ -54,11 +54,9 @@ export class Speller {
     if (!first) return { text: target, imports: [] };
     const anyioAlias = this.boundNameFor(mod, site);
     const viaAlias = anyioAlias ? { text: [anyioAlias, ...parts.slice(1)].join('.'), imports: [] } : undefined;
-    const viaFrom = !this.isNameTaken(first, site, exclude)
-      ? { text: [first, ...parts.slice(2)].join('.'), imports: [{ module: mod, name: first }] }
-      : undefined;
+    const viaFrom = !this.isNameTaken(first, site, exclude) ? { text: [first, ...parts.slice(2)].join('.'), imports: [{ module: mod, name: first }] } : undefined;
     // 2. Keep the site's style: a bare from-imported name gets a from-import, `anyio.x` stays dotted.
-    const best = preferFromImport ? viaFrom ?? viaAlias : viaAlias ?? viaFrom;
+    const best = preferFromImport ? (viaFrom ?? viaAlias) : (viaAlias ?? viaFrom);
     if (best) return best;
     // 3. Both spellings are taken: import under a fresh alias.
     let alias = `anyio_${first}`;

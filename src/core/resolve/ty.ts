@@ -85,7 +85,13 @@ export function joinTys(tys: Ty[]): Ty {
 export function anyioCallResult(q: string): STy | undefined {
   const r = CALL_RESULTS.get(q);
   if (r?.instance === 'memory-stream-pair') {
-    return { k: 'tuple', items: [{ k: 'anyio', cls: 'MemoryObjectSendStream' }, { k: 'anyio', cls: 'MemoryObjectReceiveStream' }] };
+    return {
+      k: 'tuple',
+      items: [
+        { k: 'anyio', cls: 'MemoryObjectSendStream' },
+        { k: 'anyio', cls: 'MemoryObjectReceiveStream' },
+      ],
+    };
   }
   if (r?.instance === 'cm' || r?.instance === 'portal-cm') return { k: 'cm', enter: r.enter ? { k: 'anyio', cls: r.enter } : UNKNOWN };
   if (r?.instance) return { k: 'anyio', cls: r.instance };

@@ -12,9 +12,31 @@ import { BindingMap, bind, bindParams, bindTarget, handleAssignment, handleImpor
  */
 export function buildIndex(tree: Tree, text: string, skipBlocks?: ReadonlySet<number>): FileIndex {
   const root = tree.rootNode;
-  const module: Scope = { kind: 'module', node: root, start: 0, end: text.length, nameStart: -1, children: [], bindings: new BindingMap(), globals: new Set(), nonlocals: new Set() };
+  const module: Scope = {
+    kind: 'module',
+    node: root,
+    start: 0,
+    end: text.length,
+    nameStart: -1,
+    children: [],
+    bindings: new BindingMap(),
+    globals: new Set(),
+    nonlocals: new Set(),
+  };
   const newScope = (kind: ScopeKind, node: Node, parent: Scope, nameNode: Node | null, extra: Partial<Scope> = {}): Scope => {
-    const sc: Scope = { kind, node, start: node.startIndex, end: node.endIndex, nameStart: nameNode ? nameNode.startIndex : -1, children: [], parent, bindings: new BindingMap(), globals: new Set(), nonlocals: new Set(), ...extra };
+    const sc: Scope = {
+      kind,
+      node,
+      start: node.startIndex,
+      end: node.endIndex,
+      nameStart: nameNode ? nameNode.startIndex : -1,
+      children: [],
+      parent,
+      bindings: new BindingMap(),
+      globals: new Set(),
+      nonlocals: new Set(),
+      ...extra,
+    };
     parent.children.push(sc);
     return sc;
   };

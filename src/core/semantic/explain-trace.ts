@@ -326,7 +326,11 @@ export class Explainer extends StepLog {
       if (isAnyioName(q)) {
         const r = anyioCallResult(q);
         const gives = r ? describe(r, { kind: 'anyio-api', q }, n.text) : undefined;
-        this.step(v, n, gives?.verdict === 'anyio' ? `${code(n.text)} is AnyIO's: it gives ${gives.words}` : `${code(n.text)} calls AnyIO's \`${q}\`, whose result the engine does not type`);
+        this.step(
+          v,
+          n,
+          gives?.verdict === 'anyio' ? `${code(n.text)} is AnyIO's: it gives ${gives.words}` : `${code(n.text)} calls AnyIO's \`${q}\`, whose result the engine does not type`,
+        );
         return { kind: 'anyio-api', q };
       }
       this.trace(v, f, depth + 1);

@@ -5,7 +5,7 @@
  *   updateIndex(index, [{ path: 'src/pkg/helpers.py', text }, ...]);
  *   analyze(text, { project: contextFor(index, 'src/pkg/app.py') });
  */
-import { moduleNames, ProjectIndex, type ProjectContext } from './project';
+import { moduleNames, type ProjectIndex, type ProjectContext } from './project';
 import { scanImports, selectModules, type ScannedModule } from './select';
 import { shallowSummary, summarizeModule } from './summary';
 

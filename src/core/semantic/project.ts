@@ -171,7 +171,7 @@ export class ProjectIndex extends ProjectEvidence {
         return awaited ? UNKNOWN : { k: 'pinst', q: f.q };
       case 'class':
       case 'aname':
-        return awaited ? UNKNOWN : anyioCallResult(f.q) ?? UNKNOWN;
+        return awaited ? UNKNOWN : (anyioCallResult(f.q) ?? UNKNOWN);
       case 'sym':
         return UNKNOWN; // never left after evaluation
       case 'other':
@@ -232,7 +232,10 @@ export class ProjectIndex extends ProjectEvidence {
         if (t.cls === 'TaskGroup' || t.cls === 'CancelScope' || t.cls === 'BlockingPortal' || t.cls === 'MemoryObjectSendStream' || t.cls === 'MemoryObjectReceiveStream') return t;
         return OTHER;
       case 'pinst': {
-        for (const [m, awaited] of [['__aenter__', true], ['__enter__', false]] as const) {
+        for (const [m, awaited] of [
+          ['__aenter__', true],
+          ['__enter__', false],
+        ] as const) {
           const f = this.classAttr(t.q, m, depth + 1, new Set());
           if (f.k === 'pfunc') return this.call(f, awaited && this.functionOf(f.q)?.fn.isAsync === true, depth + 1);
         }

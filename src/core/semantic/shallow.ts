@@ -109,11 +109,25 @@ export function shallowSummary(text: string, module: string, isPackage: boolean,
       const head = q.split('.')[0]!;
       const bound = names[head];
       if (bound?.kind === 'class' && q === head) return { k: 'pclass', q: `${module}.${q}` } as STy;
-      if (bound?.kind === 'value' && bound.ty.k === 'sym' && bound.ty.e.op === 'name') return { k: 'sym', e: { op: 'name', q: [bound.ty.e.q, ...q.split('.').slice(1)].join('.') } } as STy;
+      if (bound?.kind === 'value' && bound.ty.k === 'sym' && bound.ty.e.op === 'name')
+        return { k: 'sym', e: { op: 'name', q: [bound.ty.e.q, ...q.split('.').slice(1)].join('.') } } as STy;
       if (bound?.kind === 'module') return { k: 'sym', e: { op: 'name', q: [bound.q, ...q.split('.').slice(1)].join('.') } } as STy;
       return unknown;
     });
     delete c.rawBases;
   }
-  return { v: SUMMARY_VERSION, module, isPackage, path, hash, imports: [...imports].sort(), names, mentionsAnyio: text.includes('anyio'), calls: [], escapes: [], stars: [], shallow: true };
+  return {
+    v: SUMMARY_VERSION,
+    module,
+    isPackage,
+    path,
+    hash,
+    imports: [...imports].sort(),
+    names,
+    mentionsAnyio: text.includes('anyio'),
+    calls: [],
+    escapes: [],
+    stars: [],
+    shallow: true,
+  };
 }

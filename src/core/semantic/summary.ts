@@ -72,11 +72,22 @@ class SymbolicHook implements ProjectHook {
   }
 }
 
-
 /** Summarise a module. Requires `initEngine()`. Input the engine refuses gives an empty summary. */
 export function summarizeModule(text: string, module: string, isPackage: boolean, path: string): ModuleSummary {
   const hash = createHash('sha256').update(text).digest('hex');
-  const base: ModuleSummary = { v: SUMMARY_VERSION, module, isPackage, path, hash, imports: [], names: {}, mentionsAnyio: text.includes('anyio'), calls: [], escapes: [], stars: [] };
+  const base: ModuleSummary = {
+    v: SUMMARY_VERSION,
+    module,
+    isPackage,
+    path,
+    hash,
+    imports: [],
+    names: {},
+    mentionsAnyio: text.includes('anyio'),
+    calls: [],
+    escapes: [],
+    stars: [],
+  };
   let tree;
   try {
     tree = parse(text);
