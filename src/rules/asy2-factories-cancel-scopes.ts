@@ -47,7 +47,7 @@ export const ASY201: RuleMeta = {
   },
   fixTitles: {
     anyio3: { useClass: 'Use `{cls}` directly' },
-    'anyio2+3': { ...CROSS_VERSION_IMPORT_TITLE, passPositionally: 'Pass the value positionally' },
+    'anyio2+3': { ...CROSS_VERSION_IMPORT_TITLE, passPositionally: 'Pass the value positionally (AnyIO 2 and 3)' },
   },
 };
 

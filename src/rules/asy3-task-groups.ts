@@ -12,7 +12,7 @@ import { catchWarningsBlock, SILENCE_TITLE, warningsWrapper } from './helpers/cr
 import { mayHaveSpawn, portalCalls, portalReporter } from './helpers/portal-calls';
 
 /** AnyIO 2 and 3: a deprecated call kept, with its DeprecationWarning silenced (`silenceFix`). */
-const SILENCE_TITLES = { ...SILENCE_TITLE, addFilter: 'Add the missing `warnings.simplefilter("ignore", DeprecationWarning)`' };
+const SILENCE_TITLES = { ...SILENCE_TITLE, addFilter: 'Add the missing `warnings.simplefilter("ignore", DeprecationWarning)` (AnyIO 2 and 3)' };
 
 export const ASY301: RuleMeta = {
   code: 'ASY301',

@@ -50,6 +50,12 @@ function checklistProblems({ rules, fixtures, changelog }: ChecklistInput): stri
       if (titles.length === 0) problems.push(`${r.code}: has a fix for ${target} but no ${target} fix titles in its metadata`);
       for (const [key, t] of titles) if (!t.trim()) problems.push(`${r.code}: ${target} fix title "${key}" is empty`);
     }
+    // The editor offers the anyio2+3 fix next to the anyio3 one (no target chosen) under its own
+    // title: it must say it is the cross-version form, unless it is the anyio3 fix's very title.
+    const anyio3Titles = Object.values(r.fixTitles?.anyio3 ?? {});
+    for (const [key, t] of Object.entries(r.fixTitles?.['anyio2+3'] ?? {})) {
+      if (!t.includes('(AnyIO 2 and 3)') && !anyio3Titles.includes(t)) problems.push(`${r.code}: anyio2+3 fix title "${key}" does not say "(AnyIO 2 and 3)"`);
+    }
   }
   return problems;
 }
@@ -101,6 +107,9 @@ describe('rule checklist (CONTRIBUTING.md)', () => {
       'ASY101: has a fix for anyio2+3 but no anyio2+3 fix titles in its metadata',
     ]);
     assert.deepEqual(checklistProblems(input({ ...complete, fixTitles: {} })), ['ASY101: has a fix for anyio3 but no anyio3 fix titles in its metadata']);
+    assert.deepEqual(checklistProblems(input({ ...complete, fixTitles: { ...complete.fixTitles, 'anyio2+3': { maybeAsync: 'Wrap in `maybe_async()`' } } })), [
+      'ASY101: anyio2+3 fix title "maybeAsync" does not say "(AnyIO 2 and 3)"',
+    ]);
     // Fixtures without a before/after pair: enough for a rule without a fix, not for one with a fix.
     const noPair = new Map([['ASY101', fixtures.get('ASY101')!.filter((c) => c.expectedFixed === undefined)]]);
     assert.deepEqual(checklistProblems(input(complete, { fixtures: noPair })), [

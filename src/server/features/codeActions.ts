@@ -31,11 +31,13 @@ function sameFix(a: Fix, b: Fix): boolean {
 }
 
 /**
- * The title suffix of the compat-form alternative of a fix (offered when no target is chosen):
- * nothing when its title already says it works on AnyIO 2 and 3.
+ * The title suffix of the compat-form alternative of a fix (offered when no target is chosen): a
+ * rule's `anyio2+3` fix titles name the versions in their metadata, so a suffix is only needed when
+ * the alternative's title is the very title of the `anyio3` fix next to it (the rule checklist test
+ * holds the metadata to that).
  */
-function compatSuffix(alt: Fix): string {
-  return alt.title.includes('AnyIO 2 and 3') ? '' : ' (AnyIO 2 and 3)';
+function compatSuffix(alt: Fix, fix: Fix): string {
+  return alt.title === fix.title ? ' (AnyIO 2 and 3)' : '';
 }
 
 export async function codeActions(session: Session, params: CodeActionParams, token: CancellationToken): Promise<CodeAction[]> {
@@ -92,7 +94,7 @@ function quickFixes(session: Session, state: DocumentState, config: EffectiveCon
     if (!config.targetChosen && fix) {
       const alt = compatFix(session, state, code, data.start, data.end);
       if (alt && !sameFix(alt, fix)) {
-        const action = fixAction(session, state, alt, diag, compatSuffix(alt));
+        const action = fixAction(session, state, alt, diag, compatSuffix(alt, fix));
         if (action) actions.push({ ...action, isPreferred: false });
       }
     }
