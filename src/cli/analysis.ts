@@ -121,6 +121,11 @@ export class Analysis {
     return this.engine;
   }
 
+  /** Initialise the engine in this thread now (SARIF output applies fixes that add imports with it). */
+  async readyInThread(): Promise<void> {
+    await this.inThread();
+  }
+
   /**
    * The findings for `text` under its file's settings (`config`); throws `InputNotAnalysed` when
    * the engine refuses the text.

@@ -1,6 +1,6 @@
 /**
- * Prints each file's outcome as it comes, in the run's format: findings as text lines or as one
- * streamed JSON array, unified diffs for `diff`, "Fixed" lines for `fix`, and the warnings and
+ * Prints each file's outcome as it comes, in the run's format: findings as text lines or through
+ * the format's `FindingWriter` (JSON, GitHub annotations, GitLab, SARIF), unified diffs for `diff`, "Fixed" lines for `fix`, and the warnings and
  * errors of skipped and failed files. Everything goes through the `Console`.
  */
 import type { Finding } from '../core/types';
@@ -10,17 +10,23 @@ import { findingsLeft } from '../workspace/outcome';
 import type { Console } from './console';
 import type { Settings } from './options';
 import type { FileResult } from './process-file';
-import { escapeControlChars, formatTextFinding, sortFindings, summariseCodes, toJsonFinding, unifiedDiff, type JsonFinding } from './report';
+import { escapeControlChars, formatTextFinding, sortFindings, summariseCodes, toJsonFinding, unifiedDiff } from './report';
+import { findingWriter, type FindingWriter } from './formats';
 
 export class Printer {
-  private jsonCount = 0;
+  /** The findings' format when it is not text (`diff` prints diffs only). */
+  private readonly writer: FindingWriter | undefined;
   /** Set once an error was reported (a file named explicitly skipped, an internal error). */
   hadError = false;
 
   constructor(
     private readonly console: Console,
     private readonly settings: Settings,
-  ) {}
+    cwd: string,
+  ) {
+    const { format, command } = settings;
+    this.writer = format === 'text' || command === 'diff' ? undefined : findingWriter(format, (text) => console.out(text), cwd);
+  }
 
   /** An error not tied to one file's outcome (a path that cannot be walked, ...). */
   error(line: string): void {
@@ -58,7 +64,7 @@ export class Printer {
       if (stdin) this.console.err(`Fixed -: ${summariseCodes(codes)}`);
       else {
         const line = `Fixed ${display}: ${plural(codes.length, 'fix', 'fixes')} (${summariseCodes(codes)})`;
-        if (this.settings.format === 'json') this.console.err(line);
+        if (this.writer) this.console.err(line);
         else this.console.out(`${escapeControlChars(line)}\n`);
       }
     }
@@ -69,25 +75,16 @@ export class Printer {
   private findings(display: string, text: string, findings: readonly Finding[], toStderr: boolean): void {
     if (findings.length === 0) return;
     const index = new LineIndex(text);
-    const items = sortFindings(findings).map((f) => toJsonFinding(display, f, index));
-    if (this.settings.format === 'json' && !toStderr) {
-      for (const item of items) this.json(item);
-      return;
-    }
+    const sorted = sortFindings(findings);
+    if (this.writer && !toStderr) return this.writer.file({ display, text, index, findings: sorted });
+    const items = sorted.map((f) => toJsonFinding(display, f, index));
     const lines = `${items.map(formatTextFinding).join('\n')}\n`;
     if (toStderr) this.console.err(lines.slice(0, -1));
     else this.console.out(lines);
   }
 
-  private json(item: JsonFinding): void {
-    const body = JSON.stringify(item, null, 2).replace(/\n/g, '\n  ');
-    this.console.out(`${this.jsonCount === 0 ? '[\n  ' : ',\n  '}${body}`);
-    this.jsonCount++;
-  }
-
-  /** Close the JSON array (`check` and `fix` with `--format json`; `diff` prints diffs only). */
-  finishJson(): void {
-    if (this.settings.format !== 'json' || this.settings.command === 'diff') return;
-    this.console.out(this.jsonCount === 0 ? '[]\n' : '\n]\n');
+  /** Close the format's document (`check` and `fix` with a format other than text). */
+  finishFindings(): void {
+    this.writer?.finish();
   }
 }

@@ -11,6 +11,7 @@ import * as path from 'path';
 import { createTwoFilesPatch } from 'diff';
 import type { Applicability, Finding, Severity } from '../core/types';
 import type { LineIndex } from '../core/text';
+import { toPosix } from '../shared/paths';
 
 /** One finding in the CLI's stable JSON output (`--format json`). */
 export interface JsonFinding {
@@ -43,6 +44,14 @@ export function toJsonFinding(displayPath: string, finding: Finding, index: Line
     fix: finding.fix ? { title: finding.fix.title, applicability: finding.fix.applicability } : null,
     noFixReason: finding.fix ? null : (finding.noFixReason ?? null),
   };
+}
+
+/**
+ * A display path as the CI formats (github, gitlab, sarif) show it: relative to `cwd`, with `/`
+ * (`-`, stdin, stays). Text and JSON output show a path outside `cwd` absolute instead.
+ */
+export function ciPath(cwd: string, display: string): string {
+  return toPosix(path.isAbsolute(display) ? path.relative(cwd, display) : display);
 }
 
 /** Findings in reading order (line, column, code), as both output formats list them. */

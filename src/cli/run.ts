@@ -76,6 +76,7 @@ export async function run(argv: readonly string[], io: RunIO): Promise<number> {
   }
   const runner = new Runner(settings, io, cwd, python);
   try {
+    await runner.prepare();
     return await (settings.stdin ? runner.runStdin() : runner.runPaths());
   } finally {
     await runner.close();
@@ -99,13 +100,18 @@ class Runner {
   ) {
     this.fs = io.fs ?? nodeFileSystem;
     this.console = new Console(io, settings.progress && !settings.quiet && io.stderr.isTTY === true);
-    this.printer = new Printer(this.console, settings);
+    this.printer = new Printer(this.console, settings, cwd);
     this.analysis = new Analysis(settings, io, cwd, (message) => this.console.err(`warning: ${message}`));
     this.processor = new FileProcessor(this.analysis, settings, io, this.fs, this.console, python);
   }
 
   async close(): Promise<void> {
     await this.analysis.close();
+  }
+
+  /** What the output needs before the first file: the engine in this thread for SARIF's fixes. */
+  async prepare(): Promise<void> {
+    if (this.settings.format === 'sarif') await this.analysis.readyInThread();
   }
 
   private get aborted(): boolean {
@@ -144,10 +150,10 @@ class Runner {
     this.report(result, config.unsafeFixes, bytes);
     // Skipped (over the time budget, refused by the engine): an error; `fix -` passed the input through.
     if (result.outcome.status === 'skipped') {
-      this.printer.finishJson();
+      this.printer.finishFindings();
       return EXIT_ERROR;
     }
-    if (command === 'check') this.printer.finishJson();
+    if (command === 'check') this.printer.finishFindings();
     return this.finish();
   }
 
@@ -228,7 +234,7 @@ class Runner {
     this.io.onStats?.({ ...this.analysis.stats(), staleTempsRemoved: this.processor.staleTempsRemoved });
     const interrupted = this.aborted && processed < files.length;
     this.console.clearProgress();
-    this.printer.finishJson();
+    this.printer.finishFindings();
     return this.finish(interrupted ? { processed, total: files.length } : undefined);
   }
 
