@@ -3,28 +3,10 @@ import * as path from 'node:path';
 import { ESLint } from 'eslint';
 import { analyze, applyFix, countParseErrorsIn, fixAll, initEngine, isValidCodeSelector, RULES } from '../../src/engine';
 import type { FixOptions } from '../../src/core/types';
-
-const dedent = (s: string): string => {
-  const lines = s.replace(/^\n/, '').split('\n');
-  const indent = Math.min(...lines.filter((l) => l.trim()).map((l) => /^ */.exec(l)![0].length));
-  return lines.map((l) => l.slice(indent)).join('\n');
-};
+import { check, checkNoChange, dedent } from '../support/check';
 
 function codes(src: string, opts: FixOptions = {}): string[] {
   return analyze(dedent(src), opts).map((f) => f.code);
-}
-
-/** `before` fixes to exactly `after`, and fixing again changes nothing. */
-function check(before: string, after: string, opts: FixOptions = {}): void {
-  const r = fixAll(dedent(before), opts);
-  assert.equal(r.refused, undefined);
-  assert.equal(r.output, dedent(after));
-  assert.equal(fixAll(r.output, opts).output, r.output, 'fixing again must change nothing');
-}
-
-function checkNoChange(src: string, opts: FixOptions = {}): void {
-  const r = fixAll(dedent(src), { unsafeFixes: true, ...opts });
-  assert.equal(r.output, dedent(src));
 }
 
 describe('engine', () => {

@@ -6,13 +6,14 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ABC_ALIASES, FACTORY_RENAMES, THREAD_RENAMES } from '../../src/core/anyio-api';
-import { fixAll, initEngine } from '../../src/engine';
+import { initEngine } from '../../src/engine';
 import { importEdits } from '../../src/core/imports';
 import { initParser, parse } from '../../src/core/parser';
 import { buildIndex } from '../../src/core/scopes';
 import { applyEdits } from '../../src/core/text';
 import type { ImportRequest } from '../../src/core/types';
 import { describeRun, runPython } from '../support/python';
+import { check } from '../support/check';
 
 /** The text after one round of import bookkeeping for `requests`. */
 function withImports(text: string, requests: readonly ImportRequest[]): string {
@@ -84,11 +85,6 @@ describe('imports: plain imports of submodules', () => {
 });
 
 /** `before` fixes to exactly `after` (safe fixes, target anyio3), and fixing again changes nothing. */
-function checkFix(before: string, after: string): void {
-  const r = fixAll(before);
-  assert.equal(r.output, after);
-  assert.equal(fixAll(r.output).output, r.output, 'fixing again must change nothing');
-}
 
 describe('imports: fixes re-use the submodules a file already binds', () => {
   before(async () => {
@@ -96,35 +92,35 @@ describe('imports: fixes re-use the submodules a file already binds', () => {
   });
 
   it('`from anyio import to_thread, from_thread`: a site written through `anyio.` uses them', () => {
-    checkFix(
+    check(
       'import anyio\nfrom anyio import from_thread, to_thread\n\nasync def f(p: anyio.abc.BlockingPortal):\n    await anyio.run_sync_in_worker_thread(print)\n',
       'import anyio\nfrom anyio import from_thread, to_thread\n\nasync def f(p: from_thread.BlockingPortal):\n    await to_thread.run_sync(print)\n',
     );
   });
 
   it('module aliases: `import anyio.from_thread as ft` wins over `import anyio as aio`', () => {
-    checkFix(
+    check(
       'import anyio as aio\nimport anyio.from_thread as ft\n\nwith aio.start_blocking_portal() as p:\n    aio.run_sync_from_thread(print)\n',
       'import anyio as aio\nimport anyio.from_thread as ft\n\nwith ft.start_blocking_portal() as p:\n    ft.run_sync(print)\n',
     );
   });
 
   it('`import anyio.from_thread` binds `anyio`: the dotted spelling stays, no import is added', () => {
-    checkFix(
+    check(
       'import anyio.from_thread\n\ndef f(p: anyio.abc.BlockingPortal):\n    return anyio.run_sync_from_thread(p.stop)\n',
       'import anyio.from_thread\n\ndef f(p: anyio.from_thread.BlockingPortal):\n    return anyio.from_thread.run_sync(p.stop)\n',
     );
   });
 
   it('a submodule imported inside another function is not visible at the site: `anyio.` is kept', () => {
-    checkFix(
+    check(
       'import anyio\n\ndef g():\n    from anyio import to_thread\n    return to_thread\n\nasync def f():\n    await anyio.run_sync_in_worker_thread(print)\n',
       'import anyio\n\ndef g():\n    from anyio import to_thread\n    return to_thread\n\nasync def f():\n    await anyio.to_thread.run_sync(print)\n',
     );
   });
 
   it('a from-imported target object is not used for a dotted site (`anyio.Event` stays dotted)', () => {
-    checkFix('import anyio\nfrom anyio import Event\n\nx: anyio.abc.Event = Event()\n', 'import anyio\nfrom anyio import Event\n\nx: anyio.Event = Event()\n');
+    check('import anyio\nfrom anyio import Event\n\nx: anyio.abc.Event = Event()\n', 'import anyio\nfrom anyio import Event\n\nx: anyio.Event = Event()\n');
   });
 });
 

@@ -17,15 +17,9 @@ import type { Finding } from '../../src/core/types';
 import { remainingOf } from '../../src/server/migrate';
 import { TestClient } from './harness';
 import { SAMPLE, bigModule } from './samples';
+import { writeFile } from '../support/helpers';
 
 const uriOf = (file: string): string => pathToFileURL(file).href;
-
-function write(root: string, rel: string, text: string): string {
-  const file = path.join(root, rel);
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  fs.writeFileSync(file, text);
-  return file;
-}
 
 /** Every file under `dir` with its content (to prove nothing outside the workspace changed). */
 function snapshot(dir: string): Map<string, string> {
@@ -76,10 +70,10 @@ describe('language server hardening (issue 10)', function () {
     it('skips file and directory links leading outside, with the reason, and never returns edits for them', async () => {
       const root = path.join(tmp, 'ws');
       const outside = path.join(tmp, 'outside');
-      write(root, 'app/main.py', SAMPLE);
-      write(root, 'app/inner.py', SAMPLE);
-      write(outside, 'victim.py', SAMPLE);
-      write(outside, 'pkg/deep.py', SAMPLE);
+      writeFile(root, 'app/main.py', SAMPLE);
+      writeFile(root, 'app/inner.py', SAMPLE);
+      writeFile(outside, 'victim.py', SAMPLE);
+      writeFile(outside, 'pkg/deep.py', SAMPLE);
       fs.symlinkSync(path.join(outside, 'victim.py'), path.join(root, 'app', 'filelink.py'));
       fs.symlinkSync(outside, path.join(root, 'dirlink'));
       fs.symlinkSync(path.join(root, 'app', 'inner.py'), path.join(root, 'app', 'alias.py')); // stays inside
@@ -124,7 +118,7 @@ describe('language server hardening (issue 10)', function () {
 
     it('answers at once for a FIFO, and for pyproject.toml / .gitignore linked to /dev/zero, without reading them', async () => {
       const root = path.join(tmp, 'ws');
-      write(root, 'app/main.py', SAMPLE);
+      writeFile(root, 'app/main.py', SAMPLE);
       const fifo = path.join(root, 'app', 'pipe.py');
       execFileSync('mkfifo', [fifo]);
       fs.symlinkSync('/dev/zero', path.join(root, 'pyproject.toml'));
@@ -155,7 +149,7 @@ describe('language server hardening (issue 10)', function () {
 
     it('answers a cancelled Migrate whose file is a FIFO', async () => {
       const root = path.join(tmp, 'ws');
-      write(root, 'a.py', SAMPLE);
+      writeFile(root, 'a.py', SAMPLE);
       const fifo = path.join(root, 'b.py');
       execFileSync('mkfifo', [fifo]);
       const client = await TestClient.start({ workspaceFolders: [uriOf(root)] });

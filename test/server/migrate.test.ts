@@ -7,13 +7,7 @@ import type { AnnotatedTextEdit, TextDocumentEdit } from 'vscode-languageserver/
 import { fixAll, initEngine } from '../../src/engine';
 import { TestClient, applyTextEdits } from './harness';
 import { CLEAN, SAMPLE } from './samples';
-
-function write(root: string, rel: string, text: string): string {
-  const file = path.join(root, rel);
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  fs.writeFileSync(file, text);
-  return file;
-}
+import { writeFile } from '../support/helpers';
 
 const uriOf = (file: string): string => pathToFileURL(file).href;
 
@@ -30,18 +24,18 @@ describe('migrate workspace request', function () {
   beforeEach(async () => {
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'anyio-migrate-ws-'));
     root = path.join(tmp, 'project');
-    write(root, 'app/main.py', SAMPLE);
-    write(root, 'app/clean.py', CLEAN);
-    write(root, 'app/bom.py', `\uFEFF${SAMPLE.replace(/\n/g, '\r\n')}`);
-    write(root, '.venv/lib/site.py', SAMPLE); // virtualenv by name
-    write(root, 'env2/pyvenv.cfg', 'home = /usr/bin\n'); // virtualenv by marker
-    write(root, 'env2/lib/x.py', SAMPLE);
-    write(root, '.gitignore', 'build/\n');
-    write(root, 'build/gen.py', SAMPLE);
-    write(root, 'vendored/third.py', SAMPLE); // files.exclude
-    write(root, 'app/latin.py', '# -*- coding: latin-1 -*-\nimport anyio\n');
+    writeFile(root, 'app/main.py', SAMPLE);
+    writeFile(root, 'app/clean.py', CLEAN);
+    writeFile(root, 'app/bom.py', `\uFEFF${SAMPLE.replace(/\n/g, '\r\n')}`);
+    writeFile(root, '.venv/lib/site.py', SAMPLE); // virtualenv by name
+    writeFile(root, 'env2/pyvenv.cfg', 'home = /usr/bin\n'); // virtualenv by marker
+    writeFile(root, 'env2/lib/x.py', SAMPLE);
+    writeFile(root, '.gitignore', 'build/\n');
+    writeFile(root, 'build/gen.py', SAMPLE);
+    writeFile(root, 'vendored/third.py', SAMPLE); // files.exclude
+    writeFile(root, 'app/latin.py', '# -*- coding: latin-1 -*-\nimport anyio\n');
     fs.writeFileSync(path.join(root, 'app', 'binary.py'), Buffer.from([0x69, 0x6d, 0x00, 0xff]));
-    write(root, 'app/edited.py', CLEAN); // open with unsaved AnyIO 2 text
+    writeFile(root, 'app/edited.py', CLEAN); // open with unsaved AnyIO 2 text
     client = await TestClient.start({ workspaceFolders: [uriOf(root)] });
   });
 
@@ -108,7 +102,7 @@ describe('migrate workspace request', function () {
   });
 
   it('reports without editing on a dry run, and lists what is left and why', async () => {
-    write(root, 'app/manual.py', 'import anyio\n\n\ndef main():\n    portal = anyio.start_blocking_portal()\n    portal.call(print, 1)\n');
+    writeFile(root, 'app/manual.py', 'import anyio\n\n\ndef main():\n    portal = anyio.start_blocking_portal()\n    portal.call(print, 1)\n');
     const result = await client.migrate({ folders: [{ uri: uriOf(root), exclude: [] }], dryRun: true });
     assert.equal(result.edit, null);
     assert.match(result.report, /dry run/);
@@ -128,7 +122,7 @@ describe('migrate workspace request', function () {
   });
 
   it('honours settings and pyproject exclude when walking', async () => {
-    write(root, 'pyproject.toml', '[tool.anyio-migrate]\nexclude = ["app/main.py"]\nignore = ["ASY1"]\n');
+    writeFile(root, 'pyproject.toml', '[tool.anyio-migrate]\nexclude = ["app/main.py"]\nignore = ["ASY1"]\n');
     const result = await client.migrate({ folders: [{ uri: uriOf(root), exclude: [] }], dryRun: false });
     const paths = result.files.map((f) => f.path);
     assert.ok(!paths.includes('app/main.py'), paths.join(', '));
@@ -138,7 +132,7 @@ describe('migrate workspace request', function () {
   });
 
   it('can be cancelled', async () => {
-    for (let i = 0; i < 400; i++) write(root, `many/m${i}.py`, SAMPLE);
+    for (let i = 0; i < 400; i++) writeFile(root, `many/m${i}.py`, SAMPLE);
     const result = await client.migrate({ folders: [{ uri: uriOf(root), exclude: [] }], dryRun: false }, 20);
     assert.equal(result.cancelled, true);
     assert.equal(result.edit, null);

@@ -12,6 +12,7 @@ import { pathToFileURL } from 'node:url';
 import type { Diagnostic, PublishDiagnosticsParams, TextDocumentEdit } from 'vscode-languageserver/node';
 import { initEngine } from '../../src/engine';
 import { TestClient, applyTextEdits } from './harness';
+import { writeFile } from '../support/helpers';
 
 const HELPERS = `import anyio
 from contextlib import asynccontextmanager
@@ -68,13 +69,6 @@ async def main():
 anyio.run(main)
 `;
 
-function write(root: string, rel: string, text: string): string {
-  const file = path.join(root, rel);
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  fs.writeFileSync(file, text);
-  return file;
-}
-
 const uriOf = (file: string): string => pathToFileURL(file).href;
 const codes = (d: readonly Diagnostic[]): string[] => d.map((x) => String(x.code)).sort();
 
@@ -94,12 +88,12 @@ describe('language server project index', function () {
   beforeEach(() => {
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'anyio-migrate-index-'));
     root = path.join(tmp, 'project');
-    write(root, 'pkg/__init__.py', '');
-    helpers = uriOf(write(root, 'pkg/helpers.py', HELPERS));
-    app = uriOf(write(root, 'pkg/app.py', APP));
-    write(root, 'pkg/jobs.py', JOBS);
-    usesPool = uriOf(write(root, 'pkg/uses_pool.py', USES_POOL));
-    write(root, 'pkg/unrelated.py', 'import os\n\n\ndef f():\n    return os.sep\n');
+    writeFile(root, 'pkg/__init__.py', '');
+    helpers = uriOf(writeFile(root, 'pkg/helpers.py', HELPERS));
+    app = uriOf(writeFile(root, 'pkg/app.py', APP));
+    writeFile(root, 'pkg/jobs.py', JOBS);
+    usesPool = uriOf(writeFile(root, 'pkg/uses_pool.py', USES_POOL));
+    writeFile(root, 'pkg/unrelated.py', 'import os\n\n\ndef f():\n    return os.sep\n');
   });
 
   afterEach(async () => {
@@ -221,7 +215,7 @@ describe('language server project index', function () {
     await publishedFor(client, app, 'app.py without ASY301', (p) => !hasSpawn(p), from);
 
     // A new helper module (created on disk), then app.py imports it (unsaved).
-    const made = write(root, 'pkg/groups.py', HELPERS.replace('open_group', 'make_group'));
+    const made = writeFile(root, 'pkg/groups.py', HELPERS.replace('open_group', 'make_group'));
     await client.conn.sendNotification('workspace/didChangeWatchedFiles', { changes: [{ uri: uriOf(made), type: 1 }] });
     await client.waitFor('pkg.groups summarised', () => (client!.server.projectIndex()!.index.get('pkg.groups') ? true : undefined), 60_000);
     from = client.published.length;
@@ -250,12 +244,12 @@ describe('language server project index', function () {
 
   it('reads every file once but summarises only the AnyIO-related modules of a 1,000-file workspace', async () => {
     const big = path.join(tmp, 'big');
-    write(big, 'lib/__init__.py', '');
-    write(big, 'lib/helpers.py', HELPERS);
+    writeFile(big, 'lib/__init__.py', '');
+    writeFile(big, 'lib/helpers.py', HELPERS);
     const related = 20;
-    for (let i = 0; i < related; i++) write(big, `lib/user${i}.py`, APP.replace('from . import helpers', 'from lib import helpers'));
+    for (let i = 0; i < related; i++) writeFile(big, `lib/user${i}.py`, APP.replace('from . import helpers', 'from lib import helpers'));
     const plain = 1000 - related - 2;
-    for (let i = 0; i < plain; i++) write(big, `lib/plain/m${i}.py`, `import json\n\n\ndef f${i}(x):\n    return json.dumps(x)\n`);
+    for (let i = 0; i < plain; i++) writeFile(big, `lib/plain/m${i}.py`, `import json\n\n\ndef f${i}(x):\n    return json.dumps(x)\n`);
     client = await TestClient.start({ workspaceFolders: [uriOf(big)] });
     await indexReady(client);
     const index = client.server.projectIndex()!;

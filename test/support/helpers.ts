@@ -41,6 +41,14 @@ export function writeTree(root: string, files: Record<string, string | Buffer>):
   }
 }
 
+/** Write one file under `root` (creating its folders) and return its path. */
+export function writeFile(root: string, rel: string, text: string): string {
+  const file = path.join(root, rel);
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, text);
+  return file;
+}
+
 /** A small AnyIO 2 module with findings that all have safe fixes. */
 export const V2_SAFE = [
   'import anyio',
