@@ -129,6 +129,7 @@ export async function runExplain(argv: readonly string[], io: RunIO): Promise<nu
       exitZero: false,
       cache: false,
       followLinks: false,
+      forceExclude: false,
       projectIndex: args.projectIndex,
       ...(args.config !== undefined ? { config: args.config } : {}),
       ...(args.maxFileSize !== undefined ? { maxFileSize: args.maxFileSize } : {}),

@@ -49,6 +49,7 @@ export interface CliArgs {
   followLinks: boolean;
   /** `--no-project-index`: false. */
   projectIndex: boolean;
+  forceExclude: boolean;
 }
 
 export interface Settings {
@@ -77,6 +78,8 @@ export interface Settings {
   jobs: number;
   /** check/diff: also read files behind symlinks that lead outside the given paths (never for fix). */
   followLinks: boolean;
+  /** Apply `exclude` to files named on the command line too (as pre-commit names them). */
+  forceExclude: boolean;
   /** Prove types across the modules of the project (`--no-project-index`: each file alone). */
   projectIndex: boolean;
   /** Problems that do not stop the run (a pyproject.toml that is not a regular file), to print as warnings. */
@@ -124,6 +127,8 @@ Options:
   --follow-links        check and diff: also read files behind symlinks that lead
                         outside the given paths (by default such links are not
                         followed; fix never writes outside them)
+  --force-exclude       apply exclude patterns to files named on the command line
+                        too (for pre-commit and editors, which name each file)
   --no-project-index    analyse each file alone (by default, types are proven
                         across the modules of the packages being checked)
   --exit-zero           exit 0 even when findings remain
@@ -168,6 +173,7 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
         'no-cache': { type: 'boolean' },
         jobs: { type: 'string', short: 'j' },
         'follow-links': { type: 'boolean' },
+        'force-exclude': { type: 'boolean' },
         'no-project-index': { type: 'boolean' },
         version: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
@@ -199,6 +205,7 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
     exitZero: v['exit-zero'] === true,
     cache: v['no-cache'] !== true,
     followLinks: v['follow-links'] === true,
+    forceExclude: v['force-exclude'] === true,
     projectIndex: v['no-project-index'] !== true,
   };
   if (command) args.command = command;
@@ -308,6 +315,7 @@ export function resolveSettings(args: CliArgs, cwd: string): Settings {
     cache: args.cache,
     jobs,
     followLinks: args.followLinks,
+    forceExclude: args.forceExclude,
     projectIndex: args.projectIndex,
     warnings,
   };

@@ -167,11 +167,12 @@ class Runner {
       followLinks: this.settings.followLinks,
     });
     for (const e of walk.errors) this.printer.error(`${e.path}: ${e.reason}`);
-    const files = walk.files;
+    // Files named on the command line are processed even when excluded, unless --force-exclude.
+    const files = this.settings.forceExclude ? walk.files.filter((f) => !f.explicit || !this.settings.config.isExcluded(f.path, false)) : walk.files;
     // Every file's config is known before any file is processed: a broken one stops the run
     // before anything is analysed or written.
     if (!this.configsUsable(files)) return EXIT_ERROR;
-    if (files.length === 0 && walk.errors.length === 0 && !this.aborted && !this.settings.quiet) {
+    if (walk.files.length === 0 && walk.errors.length === 0 && !this.aborted && !this.settings.quiet) {
       this.console.err(`warning: no Python files found under ${this.settings.paths.join(', ')}`);
     }
     let processed = 0;
