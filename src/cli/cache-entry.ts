@@ -74,7 +74,6 @@ export function validStoredFix(v: unknown, text: string): v is Omit<FixResult, '
   return true;
 }
 
-
 export function summaryOptions(module: string, isPackage: boolean, file: string): AnalyzeOptions {
   return { module, isPackage, path: file, v: SUMMARY_VERSION } as AnalyzeOptions;
 }

@@ -21,7 +21,10 @@ function hashFilesUnder(h: ReturnType<typeof createHash>, dir: string): boolean 
   let names: string[];
   try {
     // Sub-folders too (`core/semantic/`): any compiled module of the engine changes the results.
-    names = (fs.readdirSync(dir, { recursive: true }) as string[]).filter((n) => n.endsWith('.js')).map((n) => n.split(path.sep).join('/')).sort();
+    names = (fs.readdirSync(dir, { recursive: true }) as string[])
+      .filter((n) => n.endsWith('.js'))
+      .map((n) => n.split(path.sep).join('/'))
+      .sort();
   } catch {
     return false;
   }
@@ -70,7 +73,6 @@ export function canonicalOptions(options: AnalyzeOptions | FixOptions): string {
   }
   return JSON.stringify(out);
 }
-
 
 export function sha256Text(text: string): string {
   return createHash('sha256').update(text, 'utf8').digest('hex');

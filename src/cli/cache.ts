@@ -121,7 +121,10 @@ export class ResultCache {
 
   /** The cache key of one request: hex SHA-256 over fingerprint, operation, options and text. */
   key(op: Op, options: AnalyzeOptions | FixOptions, text: string): string {
-    return createHash('sha256').update(`${this.fingerprint}\0${op}\0${canonicalOptions(options)}\0`).update(text, 'utf8').digest('hex');
+    return createHash('sha256')
+      .update(`${this.fingerprint}\0${op}\0${canonicalOptions(options)}\0`)
+      .update(text, 'utf8')
+      .digest('hex');
   }
 
   private mac(fields: Omit<Entry, 'mac'>): Buffer {
@@ -200,7 +203,14 @@ export class ResultCache {
     if (!this.enabled || !this.verifyPath(key, true)) return;
     const file = this.folder.entryFile(key);
     const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-    const fields: Omit<Entry, 'mac'> = { format: CACHE_FORMAT, fingerprint: this.fingerprint, op, options: canonicalOptions(options), textHash: sha256Text(text), value: JSON.stringify(value) };
+    const fields: Omit<Entry, 'mac'> = {
+      format: CACHE_FORMAT,
+      fingerprint: this.fingerprint,
+      op,
+      options: canonicalOptions(options),
+      textHash: sha256Text(text),
+      value: JSON.stringify(value),
+    };
     const entry: Entry = { ...fields, mac: this.mac(fields).toString('hex') };
     let created = false;
     try {

@@ -54,4 +54,3 @@ export function runWorker(init: WorkerInit): void {
     );
   });
 }
-

@@ -91,7 +91,11 @@ describe('cli/cache: ours or not used', function () {
     // b.py imports a.py: both take part in the import graph, so both are parsed for the index.
     writeTree(repo, { 'b.py': 'import a\n\n\nasync def g():\n    await a.main()\n' });
     const cold = await run();
-    assert.deepEqual([cold.stats.cacheHits, cold.stats.cacheWrites, cold.stats.summaryCacheHits, cold.stats.summaryCacheWrites], [0, 2, 0, 2], 'findings and summaries of a.py and b.py');
+    assert.deepEqual(
+      [cold.stats.cacheHits, cold.stats.cacheWrites, cold.stats.summaryCacheHits, cold.stats.summaryCacheWrites],
+      [0, 2, 0, 2],
+      'findings and summaries of a.py and b.py',
+    );
     const warm = await run();
     assert.deepEqual([warm.stats.cacheHits, warm.stats.cacheWrites, warm.stats.summaryCacheHits, warm.stats.summaryCacheWrites], [2, 0, 2, 0]);
     assert.equal(warm.stdout, cold.stdout);

@@ -50,16 +50,13 @@ describe('config/pyproject: [tool.anyio-migrate]', () => {
   });
 
   it('reports wrong types, keeping the valid settings', () => {
-    const r = parseAnyioMigrateConfig(
-      '[tool.anyio-migrate]\nselect = "ASY1"\nignore = ["ASY101", 3]\ntarget = 3\nunsafe-fixes = "yes"\nexclude = [""]\n',
-      FILE,
-    );
+    const r = parseAnyioMigrateConfig('[tool.anyio-migrate]\nselect = "ASY1"\nignore = ["ASY101", 3]\ntarget = 3\nunsafe-fixes = "yes"\nexclude = [""]\n', FILE);
     assert.deepEqual(r.errors, [
-      "/proj/pyproject.toml: [tool.anyio-migrate] select: expected an array of strings, got a string",
-      "/proj/pyproject.toml: [tool.anyio-migrate] ignore[1]: expected a string, got a number",
-      "/proj/pyproject.toml: [tool.anyio-migrate] target: expected a string, got a number",
-      "/proj/pyproject.toml: [tool.anyio-migrate] unsafe-fixes: expected true or false, got a string",
-      "/proj/pyproject.toml: [tool.anyio-migrate] exclude[0]: empty pattern",
+      '/proj/pyproject.toml: [tool.anyio-migrate] select: expected an array of strings, got a string',
+      '/proj/pyproject.toml: [tool.anyio-migrate] ignore[1]: expected a string, got a number',
+      '/proj/pyproject.toml: [tool.anyio-migrate] target: expected a string, got a number',
+      '/proj/pyproject.toml: [tool.anyio-migrate] unsafe-fixes: expected true or false, got a string',
+      '/proj/pyproject.toml: [tool.anyio-migrate] exclude[0]: empty pattern',
     ]);
     assert.deepEqual(r.config, {});
   });
@@ -120,7 +117,10 @@ describe('config/pyproject: [tool.anyio-migrate]', () => {
       if (HAS_DEV_ZERO) fs.symlinkSync('/dev/zero', path.join(root, 'a', 'pyproject.toml'));
       const warnings: string[] = [];
       const before = process.memoryUsage().rss;
-      assert.equal(findPyproject(path.join(root, 'a', 'b'), (m) => warnings.push(m)), path.join(root, 'pyproject.toml'));
+      assert.equal(
+        findPyproject(path.join(root, 'a', 'b'), (m) => warnings.push(m)),
+        path.join(root, 'pyproject.toml'),
+      );
       assert.ok(process.memoryUsage().rss - before < 64 * 1024 * 1024, 'memory stays small');
       const expected = [`${fifo}: not used: not a regular file (a FIFO)`];
       if (HAS_DEV_ZERO) expected.push(`${path.join(root, 'a', 'pyproject.toml')}: not used: not a regular file (a character device)`);
@@ -131,7 +131,10 @@ describe('config/pyproject: [tool.anyio-migrate]', () => {
       const big = path.join(root, 'pyproject.toml');
       writeTree(root, { 'pyproject.toml': `[tool.anyio-migrate]\n${'#'.repeat(MAX_CONFIG_FILE_BYTES)}\n` });
       const warnings: string[] = [];
-      assert.equal(findPyproject(root, (m) => warnings.push(m)), undefined);
+      assert.equal(
+        findPyproject(root, (m) => warnings.push(m)),
+        undefined,
+      );
       assert.deepEqual(warnings, [`${big}: not used: larger than the size limit (1 MB > 1 MB)`]);
       assert.deepEqual(loadConfigFile(big).errors, [`${big}: cannot read config file (larger than the size limit (1 MB > 1 MB))`]);
     });
@@ -147,7 +150,10 @@ describe('config/pyproject: [tool.anyio-migrate]', () => {
       fs.symlinkSync('/dev/zero', path.join(root, 'pyproject.toml'));
       const before = snapshotTree(root);
       const r = await runCli(['check', '--no-cache'], { cwd: root });
-      assert.match(r.stderr, new RegExp(`^warning: ${path.join(root, 'pyproject.toml').replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: not used: not a regular file \\(a character device\\)$`, 'm'));
+      assert.match(
+        r.stderr,
+        new RegExp(`^warning: ${path.join(root, 'pyproject.toml').replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: not used: not a regular file \\(a character device\\)$`, 'm'),
+      );
       assert.match(r.stdout, /^a\.py:5:13: ASY101/m);
       assert.equal(r.code, 1);
       assert.deepEqual(snapshotTree(root), before);

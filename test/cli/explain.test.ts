@@ -67,7 +67,16 @@ describe('anyio-migrate explain FILE:LINE:COL', () => {
     const j = JSON.parse(r.stdout) as JsonExplanation;
     assert.deepEqual(
       { path: j.path, line: j.line, column: j.column, endLine: j.endLine, endColumn: j.endColumn, expression: j.expression, verdict: j.verdict, type: j.type },
-      { path: 'src/pkg/app.py', line: 9, column: 11, endLine: 9, endColumn: 12, expression: 'x', verdict: 'unknown', type: 'unknown: `lib.make()` comes from `lib`, a library the engine cannot see' },
+      {
+        path: 'src/pkg/app.py',
+        line: 9,
+        column: 11,
+        endLine: 9,
+        endColumn: 12,
+        expression: 'x',
+        verdict: 'unknown',
+        type: 'unknown: `lib.make()` comes from `lib`, a library the engine cannot see',
+      },
     );
     assert.deepEqual(j.steps, [
       { path: 'src/pkg/app.py', line: 8, text: '`x = lib.make()`' },

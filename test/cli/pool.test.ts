@@ -414,7 +414,13 @@ describe('cli/cache: results of unchanged files', function () {
     const stale = path.join(dir, CACHE_DIR_NAME, '0.0.0-0123456789abcdef');
     fs.mkdirSync(stale, { recursive: true });
     await check();
-    assert.equal(fs.readFileSync(path.join(dir, CACHE_DIR_NAME, '.gitignore'), 'utf8').split('\n').includes('*'), true);
+    assert.equal(
+      fs
+        .readFileSync(path.join(dir, CACHE_DIR_NAME, '.gitignore'), 'utf8')
+        .split('\n')
+        .includes('*'),
+      true,
+    );
     assert.equal(fs.existsSync(stale), false);
     const fixDir = makeTempDir();
     try {

@@ -59,7 +59,10 @@ describe('cli/project-index: types proven across modules', () => {
   });
 
   it('a test file named alone sees the package it imports from the same import root (read, never written)', async () => {
-    writeTree(dir, { 'tests/__init__.py': '', 'tests/test_app.py': 'from shop import helpers\n\n\nasync def test_it(worker):\n    async with helpers.open_group() as g:\n        await g.spawn(worker)\n' });
+    writeTree(dir, {
+      'tests/__init__.py': '',
+      'tests/test_app.py': 'from shop import helpers\n\n\nasync def test_it(worker):\n    async with helpers.open_group() as g:\n        await g.spawn(worker)\n',
+    });
     // `shop` lives under src/: not an import root of tests/, so nothing is proven from it...
     const apart = await runCli(['check', '--no-cache', 'tests/test_app.py'], { cwd: dir });
     assert.doesNotMatch(apart.stdout, /ASY301/);
@@ -73,7 +76,12 @@ describe('cli/project-index: types proven across modules', () => {
   });
 
   it('parses only the AnyIO-related part of the tree: 8x unrelated modules, the same summaries (2 parsed, 2 scanned)', async () => {
-    const related = { 'src/shop/__init__.py': '', 'src/shop/helpers.py': HELPERS, 'src/shop/app.py': APP, 'src/shop/plain.py': 'class Pool:\n    async def spawn(self, f):\n        await f()\n' };
+    const related = {
+      'src/shop/__init__.py': '',
+      'src/shop/helpers.py': HELPERS,
+      'src/shop/app.py': APP,
+      'src/shop/plain.py': 'class Pool:\n    async def spawn(self, f):\n        await f()\n',
+    };
     const tree = (unrelated: number) => {
       const t: Record<string, string> = { ...related, 'src/shop/app.py': `${APP}from .plain import Pool\n` };
       for (let i = 0; i < unrelated; i++) t[`src/other/m${i}.py`] = `import json\n\n\ndef f${i}(x):\n    return json.dumps(x)\n`;
@@ -102,7 +110,10 @@ describe('cli/project-index: types proven across modules', () => {
     assert.equal(again.stdout, first.stdout);
     // The helper now yields a project object: `group` is proven not AnyIO, app.py is unchanged.
     writeTree(dir, {
-      'src/shop/helpers.py': HELPERS.replace('    async with anyio.create_task_group() as g:\n        yield g', '    yield Group()\n\n\nclass Group:\n    async def spawn(self, fn):\n        await fn()'),
+      'src/shop/helpers.py': HELPERS.replace(
+        '    async with anyio.create_task_group() as g:\n        yield g',
+        '    yield Group()\n\n\nclass Group:\n    async def spawn(self, fn):\n        await fn()',
+      ),
     });
     const after = await runCli(['check', 'src'], { cwd: dir });
     assert.doesNotMatch(after.stdout, /ASY301/);

@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { escapeControlChars, formatTextFinding, quoteDiffPath, unifiedDiff, JsonFinding } from '../../src/cli/report';
+import { escapeControlChars, formatTextFinding, quoteDiffPath, unifiedDiff, type JsonFinding } from '../../src/cli/report';
 import { runCli } from '../support/harness';
 import { makeTempDir, removeDir, writeTree, V2_SAFE } from '../support/helpers';
 import { snapshotTree } from '../support/tree-snapshot';
@@ -39,7 +39,10 @@ describe('cli/report: control characters never reach the terminal raw', () => {
     assert.equal(quoteDiffPath(`a/${RED}`), '"a/\\033[31mred.py"');
     assert.equal(quoteDiffPath('a/x\n"y"\\z\u202e.py'), '"a/x\\n\\"y\\"\\\\z\\342\\200\\256.py"');
     const patch = unifiedDiff(FAKE_LINE, 'x\ny\n', 'x\nz\n');
-    assert.equal(patch.split('\n').slice(0, 3).join('\n'), 'diff --git "a/a\\n1:1 ASY999 fake.py" "b/a\\n1:1 ASY999 fake.py"\n--- "a/a\\n1:1 ASY999 fake.py"\n+++ "b/a\\n1:1 ASY999 fake.py"');
+    assert.equal(
+      patch.split('\n').slice(0, 3).join('\n'),
+      'diff --git "a/a\\n1:1 ASY999 fake.py" "b/a\\n1:1 ASY999 fake.py"\n--- "a/a\\n1:1 ASY999 fake.py"\n+++ "b/a\\n1:1 ASY999 fake.py"',
+    );
     if (spawnSync('git', ['--version']).status !== 0) this.skip();
     const dir = makeTempDir();
     try {
@@ -91,7 +94,13 @@ describe('cli/report: control characters never reach the terminal raw', () => {
       const r = await runCli(['diff', '--no-cache'], { cwd: dir });
       assert.match(r.stdout, /^diff --git "a\/\\033\[31mred\.py" "b\/\\033\[31mred\.py"$/m);
       assert.match(r.stdout, /^\+\+\+ "b\/a\\n1:1 ASY999 fake\.py"$/m);
-      assert.doesNotMatch(r.stdout.split('\n').filter((l) => /^(diff|---|\+\+\+) /.test(l)).join('\n'), RAW_CONTROL);
+      assert.doesNotMatch(
+        r.stdout
+          .split('\n')
+          .filter((l) => /^(diff|---|\+\+\+) /.test(l))
+          .join('\n'),
+        RAW_CONTROL,
+      );
     });
   });
 });

@@ -3,7 +3,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { spawnSync } from 'child_process';
 import { initEngine, analyze, fixAll } from '../../src/engine';
-import { nodeFileSystem, FileSystem } from '../../src/workspace/fsys';
+import { nodeFileSystem, type FileSystem } from '../../src/workspace/fsys';
 import { runCli, Capture, testCacheKeyDir } from '../support/harness';
 import { run } from '../../src/cli/run';
 import { makeTempDir, removeDir, writeTree, readText, V2_SAFE, V2_SAFE_FIXED, IS_ROOT, REPO_ROOT } from '../support/helpers';
@@ -109,7 +109,7 @@ describe('cli/run: the anyio-migrate command', function () {
       const lines = text.stdout.trimEnd().split('\n');
       assert.equal(lines.length, 2);
       assert.match(lines[0]!, /^n\.py:5:\d+: ASY104 [^[]*$/); // no fix marker
-      assert.match(lines[1]!, /^  = no automatic fix: The result of the call is used as a value/);
+      assert.match(lines[1]!, /^ {2}= no automatic fix: The result of the call is used as a value/);
       assert.match(text.stderr, /1 finding in 1 file\.$/m);
       const json = await runCli(['check', '--format', 'json'], { cwd: dir });
       const [item] = JSON.parse(json.stdout) as Array<{ fix: unknown; noFixReason: unknown }>;
@@ -171,9 +171,15 @@ describe('cli/run: the anyio-migrate command', function () {
     it('filters rules with --select and --ignore', async () => {
       writeTree(dir, { 'a.py': V2_SAFE });
       const sel = await runCli(['check', '--select', 'ASY2', '--format', 'json'], { cwd: dir });
-      assert.deepEqual((JSON.parse(sel.stdout) as Array<{ code: string }>).map((f) => f.code), ['ASY201']);
+      assert.deepEqual(
+        (JSON.parse(sel.stdout) as Array<{ code: string }>).map((f) => f.code),
+        ['ASY201'],
+      );
       const ign = await runCli(['check', '--ignore', 'ASY201,ASY102', '--format', 'json'], { cwd: dir });
-      assert.deepEqual((JSON.parse(ign.stdout) as Array<{ code: string }>).map((f) => f.code), ['ASY101']);
+      assert.deepEqual(
+        (JSON.parse(ign.stdout) as Array<{ code: string }>).map((f) => f.code),
+        ['ASY101'],
+      );
       const none = await runCli(['check', '--select=ASY1', '--ignore=ASY101'], { cwd: dir });
       assert.equal(none.code, 0);
     });
@@ -253,7 +259,10 @@ describe('cli/run: the anyio-migrate command', function () {
     it('decodes a file by its coding cookie', async () => {
       writeTree(dir, { 'l.py': Buffer.from('# -*- coding: latin-1 -*-\nimport anyio\nname = "caf\xe9"\nev = anyio.create_event()\n', 'latin1') });
       const r = await runCli(['check', '--format', 'json'], { cwd: dir });
-      assert.deepEqual((JSON.parse(r.stdout) as Array<{ code: string; line: number }>).map((f) => [f.code, f.line]), [['ASY201', 4]]);
+      assert.deepEqual(
+        (JSON.parse(r.stdout) as Array<{ code: string; line: number }>).map((f) => [f.code, f.line]),
+        [['ASY201', 4]],
+      );
     });
 
     it('shows progress on a TTY only, and never with --no-progress', async () => {
@@ -315,7 +324,7 @@ describe('cli/run: the anyio-migrate command', function () {
       const r = await runCli(['diff', '-'], { cwd: dir, readStdin: async () => Buffer.from(V2_SAFE) });
       assert.equal(r.code, 1);
       assert.match(r.stdout, /^--- a\/-\n\+\+\+ b\/-$/m);
-      assert.match(r.stdout, /^\+    event = anyio\.Event\(\)$/m);
+      assert.match(r.stdout, /^\+ {4}event = anyio\.Event\(\)$/m);
     });
   });
 
@@ -428,7 +437,10 @@ describe('cli/run: the anyio-migrate command', function () {
       const r = await runCli(['fix', '--format', 'json'], { cwd: dir });
       assert.equal(r.code, 1);
       const left = JSON.parse(r.stdout) as Array<{ path: string; code: string }>;
-      assert.deepEqual(left.map((f) => [f.path, f.code]), [['u.py', 'ASY102']]);
+      assert.deepEqual(
+        left.map((f) => [f.path, f.code]),
+        [['u.py', 'ASY102']],
+      );
       assert.match(r.stderr, /^Fixed a\.py: 2 fixes/m);
     });
 
@@ -555,14 +567,26 @@ describe('cli/run: the anyio-migrate command', function () {
       });
       const cwd = path.join(dir, 'src');
       const fromFile = await runCli(['check', '--format', 'json'], { cwd });
-      assert.deepEqual((JSON.parse(fromFile.stdout) as Array<{ code: string }>).map((f) => f.code), ['ASY101']);
+      assert.deepEqual(
+        (JSON.parse(fromFile.stdout) as Array<{ code: string }>).map((f) => f.code),
+        ['ASY101'],
+      );
       const overridden = await runCli(['check', '--format', 'json', '--select', 'ASY2'], { cwd });
-      assert.deepEqual((JSON.parse(overridden.stdout) as Array<{ code: string }>).map((f) => f.code), ['ASY201']);
+      assert.deepEqual(
+        (JSON.parse(overridden.stdout) as Array<{ code: string }>).map((f) => f.code),
+        ['ASY201'],
+      );
       const fromRoot = await runCli(['check', '--format', 'json'], { cwd: dir });
-      assert.deepEqual((JSON.parse(fromRoot.stdout) as Array<{ path: string }>).map((f) => f.path), [path.join('src', 'a.py')]);
+      assert.deepEqual(
+        (JSON.parse(fromRoot.stdout) as Array<{ path: string }>).map((f) => f.path),
+        [path.join('src', 'a.py')],
+      );
       // Explicitly named files are checked even when excluded.
       const named = await runCli(['check', '--format', 'json', 'vendor/v.py'], { cwd: dir });
-      assert.deepEqual((JSON.parse(named.stdout) as Array<{ path: string }>).map((f) => f.path), [path.join('vendor', 'v.py')]);
+      assert.deepEqual(
+        (JSON.parse(named.stdout) as Array<{ path: string }>).map((f) => f.path),
+        [path.join('vendor', 'v.py')],
+      );
     });
 
     it('honours unsafe-fixes = true and --no-unsafe-fixes', async () => {
@@ -589,7 +613,10 @@ describe('cli/run: the anyio-migrate command', function () {
     it('reads --config FILE instead, and exits 2 if it is missing', async () => {
       writeTree(dir, { 'cfg/custom.toml': '[tool.anyio-migrate]\nignore = ["ASY101"]\n', 'a.py': V2_SAFE });
       const r = await runCli(['check', '--format', 'json', '--config', 'cfg/custom.toml'], { cwd: dir });
-      assert.deepEqual((JSON.parse(r.stdout) as Array<{ code: string }>).map((f) => f.code), ['ASY201']);
+      assert.deepEqual(
+        (JSON.parse(r.stdout) as Array<{ code: string }>).map((f) => f.code),
+        ['ASY201'],
+      );
       const missing = await runCli(['check', '--config', 'nope.toml'], { cwd: dir });
       assert.equal(missing.code, 2);
       assert.match(missing.stderr, /nope\.toml: cannot read config file \(no such file\)/);
