@@ -111,6 +111,7 @@ function runRules(families: readonly RuleFamily[], text: string, tree: Tree, opt
         severity: r.severity ?? meta.defaultSeverity,
         deprecated: r.deprecated ?? meta.deprecated,
       };
+      if (r.token && finding.deprecated) finding.token = r.token;
       if (r.fix) finding.fix = r.fix;
       else finding.noFixReason = r.noFixReason ?? 'No automatic fix for this usage.';
       findings.push(finding);

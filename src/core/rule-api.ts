@@ -19,6 +19,8 @@ export interface Report {
   noFixReason?: string;
   severity?: Severity;
   deprecated?: boolean;
+  /** The deprecated token inside the reported range (`Finding.token`). */
+  token?: { start: number; end: number } | undefined;
 }
 
 export interface RuleContext {

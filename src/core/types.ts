@@ -57,6 +57,11 @@ export interface Finding {
   severity: Severity;
   /** True where the usage still works in AnyIO 3 but is deprecated (LSP `DiagnosticTag.Deprecated`). */
   deprecated: boolean;
+  /**
+   * For a deprecated usage: the deprecated token itself inside [start, end) (the `await`, the old
+   * name, the `async` of `async with`), UTF-16 offsets. Editors strike through only this token.
+   */
+  token?: { start: number; end: number };
   fix?: Fix;
   /** Set when there is no automatic fix: why, and what to do by hand. */
   noFixReason?: string;

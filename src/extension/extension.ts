@@ -4,7 +4,9 @@
  */
 import * as path from 'path';
 import * as vscode from 'vscode';
-import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
+import { TransportKind, type LanguageClient, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
+import { AnyioLanguageClient, stopClient } from './client';
+import { registerClientCommands } from './commands';
 import {
   Commands,
   DocumentStatusNotification,
@@ -35,7 +37,7 @@ export interface AnyioMigrateApi {
   lastMigration(): MigrateResult | undefined;
 }
 
-let client: LanguageClient | undefined;
+let client: { lc: LanguageClient; started: Promise<void> } | undefined;
 
 export async function activate(context: vscode.ExtensionContext): Promise<AnyioMigrateApi> {
   const started = Date.now();
@@ -52,10 +54,13 @@ export async function activate(context: vscode.ExtensionContext): Promise<AnyioM
       { notebook: '*', language: 'python' },
     ],
     diagnosticCollectionName: 'anyio-migrate',
-    outputChannelName: 'AnyIO Migrate Language Server',
+    // Our own channel, so that "Restart Server" keeps its log (the client disposes a channel it created).
+    outputChannel: vscode.window.createOutputChannel('AnyIO Migrate Language Server'),
+    // The hover's "Documentation for CODE" link opens the rule's docs in the editor (offline).
+    markdown: { isTrusted: { enabledCommands: [Commands.showRuleDocumentation] } },
   };
-  const lc = new LanguageClient('anyioMigrate', 'AnyIO Migrate', serverOptions, clientOptions);
-  client = lc;
+  const lc = new AnyioLanguageClient('anyioMigrate', 'AnyIO Migrate', serverOptions, clientOptions);
+  context.subscriptions.push(clientOptions.outputChannel!);
 
   const output = vscode.window.createOutputChannel('AnyIO Migrate');
   const statuses = new Map<string, DocumentStatusParams>();
@@ -251,6 +256,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<AnyioM
     updateStatus();
     lc.info(`AnyIO Migrate activated; server ready ${Date.now() - started} ms after activation started`);
   })();
+  client = { lc, started: ready };
+  registerClientCommands(context, lc, ready);
   ready.catch((err: unknown) => {
     statusItem.busy = false;
     statusItem.text = 'AnyIO Migrate: server failed';
@@ -268,5 +275,5 @@ export async function activate(context: vscode.ExtensionContext): Promise<AnyioM
 export async function deactivate(): Promise<void> {
   const c = client;
   client = undefined;
-  if (c) await c.stop();
+  if (c) await stopClient(c.lc, c.started);
 }

@@ -9,6 +9,7 @@ import type { Fix, RuleMeta } from '../core/types';
 import { family, fixTitle, lookalikeReporter, message, type Rule, type RuleContext, UNPROVEN_UNSAFE } from './context';
 import { awaitSites, methodSites, type MethodSite } from './helpers/await-sites';
 import { dropAwait } from './helpers/edits';
+import { keywordToken, nameToken } from './helpers/token';
 import { catchWarningsBlock, SILENCE_TITLE, warningsWrapper } from './helpers/cross-version';
 import { isAwaitableFix, maybeAsyncFix, receiveNowaitFix } from './helpers/await-shims';
 
@@ -167,6 +168,7 @@ function checkAwaitNowSyncFunction(ctx: RuleContext): void {
     const compat = ctx.target === 'anyio2+3';
     ctx.report(ASY101, {
       node: s.aw,
+      token: keywordToken(s.aw, 'await'),
       message: message(ASY101, compat ? 'plainFunctionCompat' : 'plainFunction', { name }),
       fix: compat
         ? maybeAsyncFix(ctx, s.aw, s.call, 'safe', fixTitle(ASY101, ctx.target, 'maybeAsync'))
@@ -191,6 +193,7 @@ function checkSetTotalTokens(ctx: RuleContext): void {
       const wrap = stmt && fixable ? warningsWrapper(ctx, stmt) : undefined;
       report(ASY104, {
         node: aw,
+        token: nameToken(aw),
         message: message(ASY104, 'keepSilenced'),
         ...(wrap
           ? { fix: { title: fixTitle(ASY104, ctx.target, 'silence'), applicability, ...wrap } }
@@ -202,6 +205,7 @@ function checkSetTotalTokens(ctx: RuleContext): void {
     }
     report(ASY104, {
       node: aw,
+      token: nameToken(aw),
       message: message(ASY104, 'assign', { receiver: s.recv, unproven: unprovenNote(ASY104, s) }),
       ...(fixable
         ? {
@@ -240,7 +244,14 @@ function checkNowSyncMethod(ctx: RuleContext, meta: RuleMeta, breaking: boolean)
     const applicability = s.proven ? 'safe' : 'unsafe';
     const severity = breaking ? 'error' : 'warning';
     if (ctx.target !== 'anyio2+3') {
-      report(meta, { node: aw, message: text, severity, deprecated: !breaking, fix: { title: fixTitle(meta, ctx.target, 'removeAwait'), applicability, edits: [dropAwait(aw)] } });
+      report(meta, {
+        node: aw,
+        token: keywordToken(aw, 'await'),
+        message: text,
+        severity,
+        deprecated: !breaking,
+        fix: { title: fixTitle(meta, ctx.target, 'removeAwait'), applicability, edits: [dropAwait(aw)] },
+      });
       continue;
     }
     let fix: Fix | undefined;
@@ -262,6 +273,7 @@ function checkNowSyncMethod(ctx: RuleContext, meta: RuleMeta, breaking: boolean)
     const advice = text.replace(/ Remove the `await`.*$/, '');
     report(meta, {
       node: aw,
+      token: keywordToken(aw, 'await'),
       message: fix
         ? message(meta, 'crossVersion', { message: advice, form: fix.title.replace(/ \(AnyIO 2 and 3\)$/, '').toLowerCase() })
         : message(meta, 'noCrossVersion', { message: advice }),

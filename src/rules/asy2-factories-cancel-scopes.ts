@@ -10,6 +10,7 @@ import { family, fixTitle, mayContain, message, perAnalysis, type Rule, type Rul
 import { callOf } from './helpers/syntax';
 import { findReferences, fromImportItems } from './helpers/references';
 import { respell } from './helpers/edits';
+import { nameToken, nodeToken } from './helpers/token';
 import { compatImportItemFix, compatSiteFix, CROSS_VERSION_IMPORT_TITLE, spellShim } from './helpers/cross-version';
 import { asyncWithOf, classifyItems, splitEdits, withParts } from './helpers/with-statements';
 
@@ -125,7 +126,7 @@ function checkFactoriesCompat(ctx: RuleContext): void {
     const target = FACTORY_RENAMES.get(`anyio.${name}`);
     if (!target) continue;
     const fix = compatImportItemFix(ctx, stmt, item, `anyio.${name}`, target);
-    ctx.report(ASY201, { node: item, message: compatMessage(name, target.slice(6)), fix: { title, applicability: 'safe', ...fix } });
+    ctx.report(ASY201, { node: item, token: nameToken(item), message: compatMessage(name, target.slice(6)), fix: { title, applicability: 'safe', ...fix } });
   }
   for (const { node, q } of findReferences(ctx, FACTORY_RENAMES)) {
     const factory = q.slice('anyio.'.length);
@@ -141,6 +142,7 @@ function checkFactoriesCompat(ctx: RuleContext): void {
     if (node.type === 'attribute' && !site) {
       ctx.report(ASY201, {
         node: call ?? node,
+        token: nameToken(node),
         message: compatMessage(factory, FACTORY_RENAMES.get(q)!.slice(6)),
         noFixReason: `The name \`${factory}\` is already used for something else in this module.`,
       });
@@ -148,6 +150,7 @@ function checkFactoriesCompat(ctx: RuleContext): void {
     }
     ctx.report(ASY201, {
       node: call ?? node,
+      token: nameToken(node),
       message: kw && !site ? message(ASY201, 'positionalValue') : compatMessage(factory, FACTORY_RENAMES.get(q)!.slice(6)),
       fix: {
         title: site ? title : fixTitle(ASY201, ctx.target, 'passPositionally'),
@@ -179,6 +182,7 @@ function checkFactories(ctx: RuleContext): void {
     const key = call ? (factory === 'create_semaphore' && extra.length ? 'useClassInitialValue' : 'useClass') : applicability === 'unsafe' ? 'passClassUnsafe' : 'passClass';
     ctx.report(ASY201, {
       node: call ?? node,
+      token: nameToken(node),
       message: message(ASY201, key, { factory, cls }),
       fix: { title: fixTitle(ASY201, ctx.target, 'useClass', { cls }), applicability, edits: [...edits, ...extra], imports },
     });
@@ -207,7 +211,12 @@ function checkOpenCancelScopeCompat(ctx: RuleContext): void {
   for (const { stmt, item, name } of fromImportItems(ctx, 'anyio')) {
     if (name !== 'open_cancel_scope') continue;
     const fix = compatImportItemFix(ctx, stmt, item, 'anyio.open_cancel_scope', 'anyio.CancelScope');
-    ctx.report(ASY202, { node: item, message: message(ASY202, key(false)), fix: { title: fixTitle(ASY202, ctx.target, key(false)), applicability: 'safe', ...fix } });
+    ctx.report(ASY202, {
+      node: item,
+      token: nameToken(item),
+      message: message(ASY202, key(false)),
+      fix: { title: fixTitle(ASY202, ctx.target, key(false)), applicability: 'safe', ...fix },
+    });
   }
   for (const { node } of findReferences(ctx, OPEN_CANCEL_SCOPE)) {
     const call = callOf(node);
@@ -219,6 +228,7 @@ function checkOpenCancelScopeCompat(ctx: RuleContext): void {
       if (!site) {
         ctx.report(ASY202, {
           node: call ?? node,
+          token: nameToken(node),
           message: message(ASY202, key(inAsyncWith)),
           noFixReason: 'The name `anyio_open_cancel_scope` is already used for something else in this module.',
         });
@@ -234,6 +244,7 @@ function checkOpenCancelScopeCompat(ctx: RuleContext): void {
     }
     ctx.report(ASY202, {
       node: call ?? node,
+      token: nameToken(node),
       message: message(ASY202, key(inAsyncWith)),
       fix: { title: fixTitle(ASY202, ctx.target, key(inAsyncWith)), applicability: 'safe', edits, imports },
     });
@@ -278,7 +289,12 @@ function checkOpenCancelScope(ctx: RuleContext): void {
   if (ctx.target === 'anyio2+3' && mayOpenCancelScope(ctx)) checkOpenCancelScopeCompat(ctx);
   for (const { node, call, edits, imports, dropsAsyncOf } of openCancelScopeSites(ctx)) {
     const key = dropsAsyncOf ? 'useCancelScopeWith' : 'useCancelScope';
-    ctx.report(ASY202, { node: call ?? node, message: message(ASY202, key), fix: { title: fixTitle(ASY202, ctx.target, key), applicability: 'safe', edits, imports } });
+    ctx.report(ASY202, {
+      node: call ?? node,
+      token: nameToken(node),
+      message: message(ASY202, key),
+      fix: { title: fixTitle(ASY202, ctx.target, key), applicability: 'safe', edits, imports },
+    });
   }
 }
 
@@ -306,6 +322,7 @@ function checkAsyncWithPlainCm(ctx: RuleContext): void {
       const several = partial.length + syncItems.length > 1;
       ctx.report(ASY203, {
         ...range,
+        token: nodeToken(parts.asyncKw),
         message: message(ASY203, 'partial', { names, kind: kind(partial.some((i) => i.syncExprs.length > 1) || several), pronoun: several ? 'them' : 'it' }),
         noFixReason:
           'Only some branches of the conditional expression are plain AnyIO context managers; a plain `with` would break the others. Split the statement on the condition by hand.',
@@ -319,6 +336,7 @@ function checkAsyncWithPlainCm(ctx: RuleContext): void {
       const shim = spellShim(ctx, 'maybe_async_cm', stmt);
       ctx.report(ASY203, {
         ...range,
+        token: nodeToken(parts.asyncKw),
         message: message(ASY203, 'maybeAsyncCm', { names, kind: kind(plural), pronoun: plural ? 'them' : 'it', each: syncItems.length > 1 ? 'each' : 'it' }),
         fix: {
           title: fixTitle(ASY203, ctx.target, 'maybeAsyncCm'),
@@ -335,6 +353,7 @@ function checkAsyncWithPlainCm(ctx: RuleContext): void {
     if (allSync) {
       ctx.report(ASY203, {
         ...range,
+        token: nodeToken(parts.asyncKw),
         message: message(ASY203, 'plainWith', { names, kind: kind(plural) }),
         fix: { title: fixTitle(ASY203, ctx.target, 'plainWith'), applicability: 'safe', edits: [{ start: parts.asyncKw.startIndex, end: parts.withKw.startIndex, text: '' }] },
       });
@@ -344,6 +363,7 @@ function checkAsyncWithPlainCm(ctx: RuleContext): void {
     const edits = parenthesized ? undefined : splitEdits(ctx, stmt, items, parts.colon, parts.body);
     ctx.report(ASY203, {
       ...range,
+      token: nodeToken(parts.asyncKw),
       message: message(ASY203, 'split', { names, kind: kind(plural) }),
       ...(edits
         ? { fix: { title: fixTitle(ASY203, ctx.target, 'split'), applicability: 'safe' as const, edits } }

@@ -8,6 +8,7 @@ import type { Edit, Fix, RuleMeta } from '../core/types';
 import { family, fixTitle, message, type Rule, type RuleContext, UNPROVEN_UNSAFE } from './context';
 import { callOf, parentThroughParens, statementOf } from './helpers/syntax';
 import { dropAwait } from './helpers/edits';
+import { nameToken, nodeToken } from './helpers/token';
 import { catchWarningsBlock, SILENCE_TITLE, warningsWrapper } from './helpers/cross-version';
 import { mayHaveSpawn, portalCalls, portalReporter } from './helpers/portal-calls';
 
@@ -114,6 +115,7 @@ function checkSpawn(ctx: RuleContext): void {
       if (aw?.type !== 'await') {
         report(ASY301, {
           node: call,
+          token: nodeToken(mc.method),
           message: message(ASY301, 'neverAwaitedCompat'),
           noFixReason: 'Awaiting it changes what the program does (the task will run): add the `await` by hand if that is intended.',
         });
@@ -123,6 +125,7 @@ function checkSpawn(ctx: RuleContext): void {
       if (!r) continue;
       report(ASY301, {
         node: aw,
+        token: nodeToken(mc.method),
         message: message(ASY301, 'keepSilenced', { ...params, unproven }),
         ...(r.fix ? { fix: { ...r.fix, applicability: proven ? r.fix.applicability : 'unsafe' } } : { noFixReason: r.noFixReason! }),
       });
@@ -131,12 +134,14 @@ function checkSpawn(ctx: RuleContext): void {
     if (aw?.type === 'await') {
       report(ASY301, {
         node: aw,
+        token: nodeToken(mc.method),
         message: message(ASY301, 'startSoon', { ...params, unproven }),
         fix: { title: fixTitle(ASY301, ctx.target, 'startSoon'), applicability: proven ? 'safe' : 'unsafe', edits: [dropAwait(aw), rename] },
       });
     } else {
       report(ASY301, {
         node: call,
+        token: nodeToken(mc.method),
         message: message(ASY301, 'neverAwaited'),
         fix: { title: fixTitle(ASY301, ctx.target, 'startSoonRuns'), applicability: 'unsafe', edits: [rename] },
       });
@@ -150,6 +155,7 @@ function checkSpawn(ctx: RuleContext): void {
     if (t?.k !== 'anyio' || t.cls !== 'TaskGroup') continue;
     ctx.report(ASY301, {
       node: a,
+      token: nameToken(a),
       message: message(ASY301, 'byReference'),
       noFixReason: 'The callee awaits what it is given: change it to call `tg.start_soon(...)` without `await`, then pass `tg.start_soon`.',
     });
@@ -165,6 +171,7 @@ function checkSpawnTask(ctx: RuleContext): void {
       if (!r) continue;
       report(ASY302, {
         node: pc.call,
+        token: nodeToken(pc.mc.method),
         message: message(ASY302, 'keepSilenced'),
         ...(r.fix ? { fix: { ...r.fix, applicability: pc.proven ? r.fix.applicability : 'unsafe' } } : { noFixReason: r.noFixReason! }),
       });
@@ -172,6 +179,7 @@ function checkSpawnTask(ctx: RuleContext): void {
     }
     report(ASY302, {
       node: pc.call,
+      token: nodeToken(pc.mc.method),
       message: message(ASY302, 'startTaskSoon'),
       fix: {
         title: fixTitle(ASY302, ctx.target, 'startTaskSoon'),

@@ -11,6 +11,7 @@ import { family, fixTitle, mayContain, message, perAnalysis, type Rule, type Rul
 import { callOf, parentThroughParens } from './helpers/syntax';
 import { findReferences, fromImportItems } from './helpers/references';
 import { moveImportItem, respell } from './helpers/edits';
+import { nameToken } from './helpers/token';
 import { compatImportItemFix, compatSiteFix, CROSS_VERSION_IMPORT_TITLE } from './helpers/cross-version';
 import { portalCalls, portalReporter } from './helpers/portal-calls';
 
@@ -222,6 +223,7 @@ function checkMovedThreadFunction(ctx: RuleContext): void {
         : message(ASY401, ns.kind === 'proven' ? 'nowSyncCallable' : call ? 'renameCall' : 'renameReference', params);
     ctx.report(ASY401, {
       node: call ?? node,
+      token: nameToken(node),
       message: text,
       fix: { title: fixTitle(ASY401, ctx.target, 'useFunction', { name: params.new }), applicability: ns.kind === 'unknown' ? 'unsafe' : 'safe', edits, imports },
     });
@@ -246,6 +248,7 @@ function checkThreadsCompat(ctx: RuleContext): void {
     const fix = compatImportItemFix(ctx, stmt, item, q, rename.to);
     ctx.report(ASY401, {
       node: item,
+      token: nameToken(item),
       message: msg(name, rename.to.slice(6)),
       ...(blocker ? { noFixReason: blocker } : { fix: { title, applicability: 'safe' as const, ...fix } }),
     });
@@ -265,6 +268,7 @@ function checkThreadsCompat(ctx: RuleContext): void {
     const site = blocker ? undefined : compatSiteFix(ctx, node, q, rename.to);
     ctx.report(ASY401, {
       node: call ?? node,
+      token: nameToken(node),
       // Unknown receiver, and this module has its own `async def` of the method: the cross-version
       // import calls exactly what the original called on each version (safe), but if the receiver
       // is an AnyIO object after all the call fails on AnyIO 3 with or without the fix.

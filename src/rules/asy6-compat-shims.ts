@@ -12,6 +12,7 @@ import type { Edit, RuleMeta } from '../core/types';
 import { family, fixTitle, mayContain, message, type Rule, type RuleContext } from './context';
 import { awaitedCall, methodCall } from './helpers/syntax';
 import { findReferences } from './helpers/references';
+import { keywordToken, nameToken } from './helpers/token';
 import { dropAwait } from './helpers/edits';
 import { beforeCr, commentsWithin, shiftedText, trailsCode } from './helpers/reindent';
 import { catchWarningsBlock } from './helpers/cross-version';
@@ -177,6 +178,7 @@ function checkCompatImports(ctx: RuleContext): void {
   for (const { stmt, names, edits, imports } of compatImportBlocks(ctx)) {
     ctx.report(ASY603, {
       start: stmt.startIndex,
+      token: keywordToken(stmt, 'try'),
       end: stmt.childForFieldName('body')?.startIndex ?? stmt.endIndex,
       message: message(ASY603, 'useNames', { names: names.map((q) => `\`${q}\``).join(', ') }),
       fix: { title: fixTitle(ASY603, ctx.target, 'useNames'), applicability: 'safe', edits, imports },
@@ -210,6 +212,7 @@ function checkMaybeAsync(ctx: RuleContext, onlyCoroutines: boolean): void {
     if (onlyCoroutines && what !== 'coroutine') continue;
     ctx.report(ASY601, {
       node: aw,
+      token: nameToken(fn),
       message: message(ASY601, what, { call: arg.text.length > 40 ? '...' : arg.text }),
       fix:
         what === 'coroutine'
@@ -224,6 +227,7 @@ function checkMaybeAsyncCm(ctx: RuleContext): void {
     const parts = withParts(stmt);
     if (!parts.asyncKw || !parts.withKw || !parts.clause) continue;
     const edits: Edit[] = [];
+    let shimName: Node | undefined;
     for (const it of parts.clause.namedChildren) {
       if (it?.type !== 'with_item') continue;
       const v = it.childForFieldName('value');
@@ -232,6 +236,7 @@ function checkMaybeAsyncCm(ctx: RuleContext): void {
       if (!expr || !fn || ctx.res.qualifiedOf(fn) !== 'anyio.maybe_async_cm') continue;
       const arg = singleArg(expr);
       if (arg) edits.push(...unwrapCall(expr, arg));
+      shimName ??= fn;
     }
     if (edits.length === 0) continue;
     // Every other item a plain context manager too: `with`. Otherwise ASY203 splits next round.
@@ -242,6 +247,7 @@ function checkMaybeAsyncCm(ctx: RuleContext): void {
     if (allSync) edits.push({ start: parts.asyncKw.startIndex, end: parts.withKw.startIndex, text: '' });
     ctx.report(ASY602, {
       start: stmt.startIndex,
+      token: shimName ? nameToken(shimName) : undefined,
       end: parts.clause.endIndex,
       message: message(ASY602, allSync ? 'plainWith' : 'removeShim'),
       fix: { title: fixTitle(ASY602, ctx.target, allSync ? 'plainWith' : 'removeShim'), applicability: 'safe', edits },
@@ -280,8 +286,12 @@ function checkSilenced(ctx: RuleContext): void {
       if (prev) textOut += c.type === 'comment' && !/[\r\n]/.test(ctx.text.slice(prev.endIndex, c.startIndex)) ? ctx.text.slice(prev.endIndex, c.startIndex) : nl + outer;
       textOut += shiftedText(ctx, c, { remove: unit });
     });
+    const shimItem = withParts(block.stmt)
+      .clause?.namedChildren.find((c) => c?.type === 'with_item')
+      ?.childForFieldName('value');
     ctx.report(ASY604, {
       start: block.stmt.startIndex,
+      token: shimItem ? nameToken(shimItem) : undefined,
       end: block.body.startIndex,
       message: message(ASY604, 'removeFilter'),
       fix: {

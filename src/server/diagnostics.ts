@@ -66,6 +66,41 @@ export function toDiagnostic(doc: TextDocument, finding: Finding, overrides: Rea
     message,
     data,
   };
-  if (finding.deprecated) diagnostic.tags = [DiagnosticTag.Deprecated];
+  // A deprecated usage with a known token: the strike-through goes on the token only
+  // (`deprecatedTokenDiagnostic`); without one, on the whole range as before.
+  if (finding.deprecated && !validToken(finding)) diagnostic.tags = [DiagnosticTag.Deprecated];
   return diagnostic;
+}
+
+function validToken(finding: Finding): finding is Finding & { token: { start: number; end: number } } {
+  const t = finding.token;
+  return !!t && finding.start <= t.start && t.start < t.end && t.end <= finding.end;
+}
+
+/**
+ * The strike-through of a deprecated finding, on its deprecated token only (`Finding.token`: the
+ * `await`, the old name, the `async` of `async with`), published next to the finding's diagnostic.
+ *
+ * Why a second diagnostic rather than a narrower range: VS Code draws `DiagnosticTag.Deprecated`
+ * over a diagnostic's whole range, and a legacy file where every statement is struck through is
+ * hard to read (issue 13). Narrowing the finding's own diagnostic to the token would also shrink
+ * its squiggle, its hover and where its quick fixes are offered (the cursor anywhere on
+ * `await event.set()` must find the fix). So the finding keeps its range without the tag, and this
+ * Hint (which VS Code neither lists in the Problems panel nor counts in the status bar) carries the
+ * tag on the token. It has no `source`: the server's quick fixes and the tests that count the
+ * server's diagnostics (`source === "anyio-migrate"`) see the finding once; its `data` says
+ * which finding it marks.
+ */
+export function deprecatedTokenDiagnostic(doc: TextDocument, finding: Finding, overrides: Readonly<Record<string, SeverityName>>): Diagnostic | undefined {
+  if (!finding.deprecated || !validToken(finding) || severityOverride(finding.code, overrides) === 'off') return undefined;
+  const token = doc.getText().slice(finding.token.start, finding.token.end);
+  return {
+    range: { start: doc.positionAt(finding.token.start), end: doc.positionAt(finding.token.end) },
+    severity: DiagnosticSeverity.Hint,
+    code: finding.code,
+    codeDescription: { href: docsUrl(finding.code) },
+    message: `\`${token.length > 40 ? `${token.slice(0, 40)}…` : token}\` is deprecated in AnyIO 3`,
+    tags: [DiagnosticTag.Deprecated],
+    data: { deprecatedToken: { code: finding.code, start: finding.start, end: finding.end } },
+  };
 }

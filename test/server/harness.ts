@@ -183,8 +183,21 @@ export class TestClient {
     }
   }
 
-  /** The diagnostics published for `uri` at exactly `version` (the latest such publish). */
+  /**
+   * The server's diagnostics published for `uri` at exactly `version` (the latest such publish):
+   * the findings (and notes), source `anyio-migrate`. The strike-through hints on deprecated tokens
+   * (no source; src/server/diagnostics.ts) are left out: they are in `published` and `strikesFor`.
+   */
   diagnosticsFor(uri: string, version: number, ms?: number): Promise<Diagnostic[]> {
+    return this.publishedFor(uri, version, ms).then((ds) => ds.filter((d) => d.source !== undefined));
+  }
+
+  /** The strike-through hints (deprecated tokens) published for `uri` at exactly `version`. */
+  strikesFor(uri: string, version: number, ms?: number): Promise<Diagnostic[]> {
+    return this.publishedFor(uri, version, ms).then((ds) => ds.filter((d) => d.source === undefined));
+  }
+
+  private publishedFor(uri: string, version: number, ms?: number): Promise<Diagnostic[]> {
     return this.waitFor(
       `diagnostics of ${uri} v${version}`,
       () => {

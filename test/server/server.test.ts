@@ -37,6 +37,13 @@ function actual(diags: Diagnostic[]): Array<{ code: string; range: string }> {
   }));
 }
 
+/** UTF-16 offsets of an LSP range in `text`. */
+function offsetsOf(text: string, range: { start: { line: number; character: number }; end: { line: number; character: number } }): [number, number] {
+  const starts = [0];
+  for (let i = 0; i < text.length; i++) if (text[i] === '\n') starts.push(i + 1);
+  return [starts[range.start.line]! + range.start.character, starts[range.end.line]! + range.end.character];
+}
+
 function lineRange(line: number): { start: { line: number; character: number }; end: { line: number; character: number } } {
   return { start: { line, character: 0 }, end: { line, character: 0 } };
 }
@@ -74,7 +81,8 @@ describe('language server (in-process over LSP streams)', function () {
         const f = findings[i]!;
         assert.equal(d.source, 'anyio-migrate');
         assert.equal(d.severity, f.severity === 'error' ? DiagnosticSeverity.Error : f.severity === 'warning' ? DiagnosticSeverity.Warning : DiagnosticSeverity.Information);
-        assert.deepEqual(d.tags ?? [], f.deprecated ? [DiagnosticTag.Deprecated] : []);
+        // The strike-through is on the deprecated token only (below), not on the finding's range.
+        assert.deepEqual(d.tags ?? [], f.deprecated && !f.token ? [DiagnosticTag.Deprecated] : []);
         assert.equal(d.codeDescription?.href, docsUrl(f.code));
         const data = d.data as DiagnosticData;
         assert.equal(data.version, 1);
@@ -92,6 +100,32 @@ describe('language server (in-process over LSP streams)', function () {
       assert.equal(first.range.start.character, 27);
       assert.equal(line4.slice(first.range.start.character, first.range.end.character), 'await anyio.current_time()');
       assert.equal([...line4.slice(0, 27)].length, 26, 'the code-point column differs, so this checks the unit');
+    });
+
+    it('strikes through the deprecated token only: a tag-only Hint on `Finding.token`, the finding untagged', async () => {
+      const uri = freshUri();
+      await client.open(uri, SAMPLE);
+      const diags = await client.diagnosticsFor(uri, 1);
+      const strikes = await client.strikesFor(uri, 1);
+      const findings = analyze(SAMPLE);
+      const deprecated = findings.filter((f) => f.deprecated);
+      assert.ok(deprecated.length >= 3 && deprecated.every((f) => f.token), 'the sample has deprecated findings, each with a token');
+      assert.deepEqual(
+        strikes.map((s) => [String(s.code), ...offsetsOf(SAMPLE, s.range)]),
+        deprecated.map((f) => [f.code, f.token!.start, f.token!.end]),
+      );
+      for (const s of strikes) {
+        assert.deepEqual(s.tags, [DiagnosticTag.Deprecated]);
+        assert.equal(s.severity, DiagnosticSeverity.Hint);
+        assert.equal(s.source, undefined);
+        assert.ok(['await', 'create_event', 'open_cancel_scope'].includes(SAMPLE.slice(...offsetsOf(SAMPLE, s.range))), SAMPLE.slice(...offsetsOf(SAMPLE, s.range)));
+      }
+      assert.ok(!diags.some((d) => d.tags?.includes(DiagnosticTag.Deprecated)), 'no finding is struck through as a whole');
+      // The quick fixes still work from anywhere in the finding's range, the hint alongside.
+      const d = diags.find((x) => x.code === 'ASY102')!;
+      const strike = strikes.find((s) => s.code === 'ASY102' && s.range.start.line === d.range.start.line)!;
+      const actions = await client.codeActions(uri, d.range, [d, strike]);
+      assert.equal(actions.filter((a) => a.title.startsWith('AnyIO Migrate (ASY102): Remove the `await`')).length, 1, actions.map((a) => a.title).join(' | '));
     });
 
     it('publishes nothing for AnyIO 3 code and clears diagnostics on close', async () => {
@@ -279,7 +313,7 @@ describe('language server (in-process over LSP streams)', function () {
         const data = d.data as DiagnosticData;
         if (!data.fix) continue;
         const actions = await client.codeActions(uri, d.range, [d]);
-        const fixAction = actions.find((a) => a.title.startsWith(data.fix!.title) && a.edit);
+        const fixAction = actions.find((a) => a.title.startsWith(`AnyIO Migrate (${String(d.code)}): ${data.fix!.title}`) && a.edit);
         assert.ok(fixAction, `a quick fix for ${String(d.code)}: ${actions.map((a) => a.title).join(' | ')}`);
         assert.equal(fixAction.kind, 'quickfix');
         const engine = applyFix(SAMPLE, data.fix);
@@ -310,7 +344,7 @@ describe('language server (in-process over LSP streams)', function () {
       const d = diags.find((x) => x.code === 'ASY102');
       assert.ok(d, 'ASY102 reported');
       const actions = await client.codeActions(uri, d.range, [d]);
-      const plain = actions.find((a) => a.edit && a.title.startsWith('Remove the `await`'));
+      const plain = actions.find((a) => a.edit && a.title.startsWith('AnyIO Migrate (ASY102): Remove the `await`'));
       const compat = actions.find((a) => a.edit && a.title.includes('maybe_async'));
       assert.ok(plain && compat, actions.map((a) => a.title).join(' | '));
       assert.equal(plain.isPreferred, true);
@@ -378,7 +412,7 @@ describe('language server (in-process over LSP streams)', function () {
       const { uri, diags } = await openSample();
       const d = diags.find((x) => x.code === 'ASY102')!;
       const actions = await client.codeActions(uri, d.range, [d]);
-      const fixAllCode = actions.find((a) => a.title === 'Fix all ASY102 problems in this file');
+      const fixAllCode = actions.find((a) => a.title === 'AnyIO Migrate (ASY102): Fix all in this file');
       assert.ok(fixAllCode, actions.map((a) => a.title).join(' | '));
       const resolved = await client.resolve(fixAllCode);
       const expectedOutput = fixAll(SAMPLE, { select: ['ASY102'], unsafeFixes: false }).output;
@@ -388,14 +422,35 @@ describe('language server (in-process over LSP streams)', function () {
       // Only one ASY101 finding: no separate fix-all for it.
       const one = diags.find((x) => x.code === 'ASY101')!;
       const oneActions = await client.codeActions(uri, one.range, [one]);
-      assert.ok(!oneActions.some((a) => a.title.startsWith('Fix all ASY101')));
+      assert.ok(!oneActions.some((a) => a.title.startsWith('AnyIO Migrate (ASY101): Fix all')));
+    });
+
+    it('"Fix all auto-fixable AnyIO problems" is a quick fix (Ctrl+.) giving the fix loop over every code', async () => {
+      const { uri, diags } = await openSample();
+      const d = diags.find((x) => x.code === 'ASY101')!;
+      const actions = await client.codeActions(uri, d.range, [d]);
+      const all = actions.filter((a) => a.title === 'Fix all auto-fixable AnyIO problems');
+      assert.equal(all.length, 1, actions.map((a) => a.title).join(' | '));
+      assert.equal(all[0]!.kind, 'quickfix');
+      const resolved = await client.resolve(all[0]!);
+      const expectedOutput = fixAll(SAMPLE, { unsafeFixes: false }).output;
+      assert.notEqual(expectedOutput, SAMPLE);
+      assert.equal(applyTextEdits(SAMPLE, editsFor(resolved.edit, uri)), expectedOutput);
+      // Only for the server's own diagnostics: a request without them (the cursor elsewhere) gets none.
+      const elsewhere = await client.codeActions(uri, lineRange(0), []);
+      assert.ok(!elsewhere.some((a) => a.title === 'Fix all auto-fixable AnyIO problems'));
+      // A file with a single fixable finding: its own fix is the same thing, so no fix-all.
+      const single = await openSample('import anyio\n\n\nasync def main(event: anyio.Event):\n    await event.set()\n');
+      const only = single.diags.find((x) => x.code === 'ASY102')!;
+      const singleActions = await client.codeActions(single.uri, only.range, [only]);
+      assert.ok(!singleActions.some((a) => a.title === 'Fix all auto-fixable AnyIO problems'), singleActions.map((a) => a.title).join(' | '));
     });
 
     it('"Disable CODE for this line" adds a suppression comment the engine honours', async () => {
       const { uri, diags } = await openSample();
       const d = diags.find((x) => x.code === 'ASY103')!;
       const actions = await client.codeActions(uri, d.range, [d]);
-      const disable = actions.find((a) => a.title === 'Disable ASY103 for this line');
+      const disable = actions.find((a) => a.title === 'AnyIO Migrate (ASY103): Disable for this line');
       assert.ok(disable?.edit);
       const after = applyTextEdits(SAMPLE, editsFor(disable.edit, uri));
       assert.equal(after.split('\n')[9], '    await limiter.release()  # noqa: ASY103');
@@ -405,7 +460,7 @@ describe('language server (in-process over LSP streams)', function () {
       const withNoqa = SAMPLE.replace('    await event.set()', '    await event.set()  # noqa: ASY999');
       const second = await openSample(withNoqa);
       const d2 = second.diags.find((x) => x.code === 'ASY102')!;
-      const disable2 = (await client.codeActions(second.uri, d2.range, [d2])).find((a) => a.title === 'Disable ASY102 for this line');
+      const disable2 = (await client.codeActions(second.uri, d2.range, [d2])).find((a) => a.title === 'AnyIO Migrate (ASY102): Disable for this line');
       assert.equal(applyTextEdits(withNoqa, editsFor(disable2!.edit, second.uri)).split('\n')[6], '    await event.set()  # noqa: ASY999, ASY102');
     });
 
@@ -413,8 +468,8 @@ describe('language server (in-process over LSP streams)', function () {
       const { uri, diags } = await openSample();
       const d = diags[0]!;
       const actions = await client.codeActions(uri, d.range, [d]);
-      const show = actions.find((a) => a.title === `Show documentation for ${String(d.code)}`);
-      assert.deepEqual(show?.command, { title: `Show documentation for ${String(d.code)}`, command: 'anyioMigrate.showRuleDocumentation', arguments: [d.code] });
+      const show = actions.find((a) => a.title === `AnyIO Migrate (${String(d.code)}): Show documentation`);
+      assert.deepEqual(show?.command, { title: `AnyIO Migrate (${String(d.code)}): Show documentation`, command: 'anyioMigrate.showRuleDocumentation', arguments: [d.code] });
       const docs = await client.conn.sendRequest<{ markdown: string; url: string } | null>('anyioMigrate/ruleDocs', { code: d.code });
       assert.ok(docs?.markdown.includes(ruleByCode(String(d.code))!.docs.before.trim().split('\n')[0]!));
       assert.equal(await client.conn.sendRequest('anyioMigrate/ruleDocs', { code: 'ASY999' }), null);
@@ -429,7 +484,7 @@ describe('language server (in-process over LSP streams)', function () {
       const version = await client.change(uri, [{ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, text: '\n' }]);
       await client.diagnosticsFor(uri, version);
       const actions = await client.codeActions(uri, stale.range, [stale]);
-      assert.ok(!actions.some((a) => a.edit && a.title.startsWith('Remove')), actions.map((a) => a.title).join(' | '));
+      assert.ok(!actions.some((a) => a.edit && a.title.startsWith('AnyIO Migrate (ASY102): Remove')), actions.map((a) => a.title).join(' | '));
       const resolved = await client.resolve(fixAllAction!);
       assert.equal(resolved.edit, undefined, 'a fix-all offered for version 1 is not computed for version 2');
       // The fresh diagnostic (shifted one line down) still gets its fix.
@@ -452,10 +507,19 @@ describe('language server (in-process over LSP streams)', function () {
       const meta = ruleByCode('ASY103')!;
       assert.ok(value.includes('**ASY103**'));
       assert.ok(value.includes(meta.name));
-      assert.ok(value.includes(meta.docs.before.trim()), 'before example');
-      assert.ok(value.includes(meta.docs.after.trim()), 'after example');
-      assert.ok(value.includes(meta.fixSafety), 'fix safety');
+      // Short: this occurrence's rewrite (the text of the finding before and after its fix) leads;
+      // the before/after examples and the fix safety are in the rule's docs behind the link.
+      const before = SAMPLE.slice(...offsetsOf(SAMPLE, d.range));
+      const finding = analyze(SAMPLE).find((f) => f.code === 'ASY103')!;
+      const fixed = applyFix(SAMPLE, finding.fix!);
+      assert.ok('output' in fixed);
+      assert.ok(value.includes(`\`${before}\` → \``), `before text: ${value}`);
+      assert.ok(value.includes(`→ \`${before.replace(/^await /, '')}\``) && fixed.output.includes(before.replace(/^await /, '')), `after text: ${value}`);
+      assert.ok(!value.includes(meta.docs.before.trim()) && !value.includes('```'), 'no examples: the hover stays short');
+      assert.ok(value.includes(meta.docs.why.split('. ')[0]!), 'the why');
       assert.ok(value.includes(docsUrl('ASY103')), 'doc link');
+      assert.ok(value.includes('(command:anyioMigrate.showRuleDocumentation?'), 'the docs inside the editor');
+      assert.ok(!value.includes('\\`'), 'code spans are not escaped');
       assert.ok(value.includes('safe automatic fix'), 'this occurrence');
       assert.ok(!value.includes(d.message.split('\n')[0]!), 'the diagnostic message (shown by the editor already) is not repeated');
       assert.deepEqual(hover.range, d.range);
@@ -470,7 +534,7 @@ describe('language server (in-process over LSP streams)', function () {
       assert.ok((await client.diagnosticsFor(uri, 1)).some((d) => d.code === 'ASY102'));
       const waitPublish = async (): Promise<Diagnostic[]> => {
         const before = client.published.length;
-        return (await client.nextDiagnostics(uri, before)).diagnostics;
+        return (await client.nextDiagnostics(uri, before)).diagnostics.filter((d) => d.source !== undefined);
       };
       let next = waitPublish();
       await client.changeSettings({ '': { ignore: ['ASY102'] } });

@@ -1,9 +1,12 @@
 /**
- * `textDocument/codeAction`: the five kinds of action the server offers for its diagnostics —
- * the finding's fix (and, when no target is chosen, its AnyIO 2 and 3 form), "Fix all CODE
- * problems in this file", "Disable CODE for this line" (a `# noqa` comment), "Show documentation
- * for CODE" — and the source action "fix all safe problems" (what `editor.codeActionsOnSave`
- * runs). Fix-all actions are computed lazily on resolve (features/resolve.ts) when the client can.
+ * `textDocument/codeAction`: the actions the server offers for its diagnostics — the finding's fix
+ * (and, when no target is chosen, its AnyIO 2 and 3 form), fix all of one code in the file,
+ * disable the code for the line (a `# noqa` comment), show the rule's documentation, each titled
+ * "AnyIO Migrate (CODE): …" so the menu names the tool and the rule; "Fix all auto-fixable AnyIO
+ * problems" (a quick fix too, so it is in the Ctrl+. menu, when the file has more than one
+ * fixable finding) — and the source action "fix all safe problems" (what
+ * `editor.codeActionsOnSave` runs). Fix-all actions are computed lazily on resolve
+ * (features/resolve.ts) when the client can.
  */
 import { CodeActionKind, type CancellationToken, type CodeAction, type CodeActionParams, type Diagnostic, type TextEdit } from 'vscode-languageserver/node';
 import { analyze, applyFix } from '../../engine';
@@ -21,6 +24,14 @@ import { fixContext, workspaceEdit } from './workspaceEdits';
 import { errorMessage } from '../errors';
 
 /** Whether an action of `kind` was asked for (`only` is hierarchical: `source` covers `source.fixAll.x`). */
+/** The title of a quick fix of `code`: the tool and the rule first, as ruff's and ESLint's do. */
+export function actionTitle(code: string, title: string): string {
+  return `AnyIO Migrate (${code}): ${title}`;
+}
+
+/** The quick fix that fixes every auto-fixable finding of the file (safe ones, unsafe ones too when enabled). */
+export const FIX_ALL_AUTO_TITLE = 'Fix all auto-fixable AnyIO problems';
+
 function kindRequested(only: readonly string[] | undefined, kind: string): boolean {
   if (!only || only.length === 0) return true;
   return only.some((o) => kind === o || kind.startsWith(`${o}.`));
@@ -47,7 +58,11 @@ export async function codeActions(session: Session, params: CodeActionParams, to
   if (session.docs.get(state.uri) !== state || !state.config) return [];
   const only = params.context.only;
   const actions: CodeAction[] = [];
-  if (kindRequested(only, CodeActionKind.QuickFix)) actions.push(...quickFixes(session, state, state.config, params.context.diagnostics));
+  if (kindRequested(only, CodeActionKind.QuickFix)) {
+    actions.push(...quickFixes(session, state, state.config, params.context.diagnostics));
+    const fixAllAuto = fixAllAutoAction(session, state, state.config, params.context.diagnostics);
+    if (fixAllAuto) actions.push(fixAllAuto);
+  }
 
   // Source fix-all (also what `editor.codeActionsOnSave` runs): safe fixes only, computed on resolve.
   if (kindRequested(only, FIX_ALL_KIND) && (only !== undefined || session.supports.resolve)) {
@@ -66,6 +81,27 @@ export async function codeActions(session: Session, params: CodeActionParams, to
     }
   }
   return actions;
+}
+
+/**
+ * "Fix all auto-fixable AnyIO problems" as a quick fix (in the Ctrl+. menu next to the finding's
+ * own fix, as ESLint's "Fix all auto-fixable problems"): offered when the request is about one of
+ * the server's diagnostics and the file has more than one fixable finding (with one, the finding's
+ * own fix is the same thing). Unsafe fixes count only when `anyioMigrate.unsafeFixes` is on, as
+ * for "fix all of one code".
+ */
+function fixAllAutoAction(session: Session, state: DocumentState, config: EffectiveConfig, diagnostics: readonly Diagnostic[]): CodeAction | undefined {
+  const ours = diagnostics.filter((d) => d.source === DIAGNOSTIC_SOURCE && isDiagnosticData(d.data) && d.data.uri === state.uri && d.data.version === state.version);
+  if (ours.length === 0) return undefined;
+  const fixable = (findingsOf(session, state) ?? []).filter((f) => f.fix && (f.fix.applicability === 'safe' || config.unsafeFixes));
+  if (fixable.length < 2) return undefined;
+  const action: CodeAction = {
+    title: FIX_ALL_AUTO_TITLE,
+    kind: CodeActionKind.QuickFix,
+    diagnostics: ours,
+    data: lazyData(session, state, 'fixAllAuto'),
+  };
+  return session.supports.resolve ? action : resolveCodeAction(session, action);
 }
 
 /** The quick fixes for the server's diagnostics in the request (the documentation actions last). */
@@ -103,7 +139,7 @@ function quickFixes(session: Session, state: DocumentState, config: EffectiveCon
       const fixable = findings.filter((f) => f.code === code && f.fix && (f.fix.applicability === 'safe' || config.unsafeFixes));
       if (fixable.length > 1) {
         const action: CodeAction = {
-          title: `Fix all ${code} problems in this file`,
+          title: actionTitle(code, 'Fix all in this file'),
           kind: CodeActionKind.QuickFix,
           diagnostics: [diag],
           data: lazyData(session, state, 'fixAllCode', code),
@@ -119,11 +155,12 @@ function quickFixes(session: Session, state: DocumentState, config: EffectiveCon
     }
     if (!documented.has(code)) {
       documented.add(code);
+      const title = actionTitle(code, 'Show documentation');
       docActions.push({
-        title: `Show documentation for ${code}`,
+        title,
         kind: CodeActionKind.QuickFix,
         diagnostics: [diag],
-        command: { title: `Show documentation for ${code}`, command: Commands.showRuleDocumentation, arguments: [code] },
+        command: { title, command: Commands.showRuleDocumentation, arguments: [code] },
       });
     }
   }
@@ -133,7 +170,7 @@ function quickFixes(session: Session, state: DocumentState, config: EffectiveCon
 
 function fixAction(session: Session, state: DocumentState, fix: Fix, diag: Diagnostic, suffix = ''): CodeAction | undefined {
   const unsafe = fix.applicability === 'unsafe';
-  const title = `${fix.title}${suffix}${unsafe ? ' (unsafe)' : ''}`;
+  const title = actionTitle(String(diag.code ?? ''), `${fix.title}${suffix}${unsafe ? ' (unsafe)' : ''}`);
   const ctx = fixContext(session, state);
   if (!ctx) return undefined;
   let result: ReturnType<typeof applyFix>;
@@ -189,7 +226,7 @@ function disableAction(session: Session, state: DocumentState, diag: Diagnostic,
   const at = doc.positionAt(lineStart + add.offset);
   const edit: TextEdit = { range: { start: at, end: at }, newText: add.text };
   return {
-    title: `Disable ${code} for this line`,
+    title: actionTitle(code, 'Disable for this line'),
     kind: CodeActionKind.QuickFix,
     diagnostics: [diag],
     edit: workspaceEdit(session, state, [edit]),

@@ -11,7 +11,7 @@ import { analyzeOptionsFor } from '../../config/engine-options';
 import type { Finding } from '../../core/types';
 import { DIAGNOSTIC_SOURCE, DocumentStatusNotification, type DocumentStatusParams } from '../../shared/protocol';
 import { budgetMessage, type WorkerOutcome } from '../analysisWorker';
-import { toDiagnostic, type DiagnosticData } from '../diagnostics';
+import { deprecatedTokenDiagnostic, toDiagnostic, type DiagnosticData } from '../diagnostics';
 import type { DocumentState } from '../documents';
 import type { NotebookState } from '../notebooks';
 import { WORKER_MIN_CHARS, type Session } from '../session';
@@ -221,14 +221,17 @@ export function clearDiagnostics(session: Session, uri: string): void {
 function publish(session: Session, state: DocumentState, findings: readonly Finding[], note?: string, nb?: NotebookState): void {
   const config = state.config!;
   const diagnostics: Diagnostic[] = [];
+  const strikes: Diagnostic[] = []; // the deprecated tokens' strike-through (src/server/diagnostics.ts)
   if (note) diagnostics.push(noteDiagnostic(`AnyIO Migrate: ${note}`));
   for (const f of findings) {
     const d = toDiagnostic(state.doc, f, config.severityOverrides);
     if (!d) continue;
     if (nb) (d.data as DiagnosticData).notebook = { uri: nb.uri, generation: nb.generation };
     diagnostics.push(d);
+    const strike = deprecatedTokenDiagnostic(state.doc, f, config.severityOverrides);
+    if (strike) strikes.push(strike);
   }
-  session.background(session.connection.sendDiagnostics({ uri: state.uri, version: state.version, diagnostics }), 'publishing diagnostics');
+  session.background(session.connection.sendDiagnostics({ uri: state.uri, version: state.version, diagnostics: [...diagnostics, ...strikes] }), 'publishing diagnostics');
   const options = analyzeOptionsFor(config);
   const status: DocumentStatusParams = {
     uri: state.uri,

@@ -1,15 +1,17 @@
 /**
- * `textDocument/hover`: over a finding, its rule's documentation (src/server/ruleDocs.ts, with the
- * finding's own fix and the current target) and, when the engine can say why the receiver is
- * AnyIO, the proof step by step (`explainAt`, the same as `anyio-migrate explain`).
+ * `textDocument/hover`: over a finding, a short text (src/server/ruleDocs.ts `findingHover`): this
+ * occurrence's rewrite by its fix (`await self.ready.set()` → `self.ready.set()`, from the fix's
+ * edits), what changed and why, and, when the engine can say why the receiver is AnyIO, the proof
+ * (`explainAt`, the same as `anyio-migrate explain`), then the links to the rule's documentation.
  */
 import * as path from 'path';
 import { MarkupKind, type CancellationToken, type Hover, type HoverParams } from 'vscode-languageserver/node';
 import { ruleByCode } from '../../engine';
 import { explainAt } from '../../core/semantic/explain';
+import { occurrenceRewrite } from '../../core/docs';
 import type { Finding } from '../../core/types';
 import type { DocumentState } from '../documents';
-import { ruleMarkdown } from '../ruleDocs';
+import { findingHover } from '../ruleDocs';
 import type { Session } from '../session';
 import { fsPathOf } from '../settings';
 import { currentFindings } from './diagnostics';
@@ -25,9 +27,14 @@ export async function hover(session: Session, params: HoverParams, token: Cancel
   const sections: string[] = [];
   for (const f of hits) {
     const meta = ruleByCode(f.code);
-    const doc = meta ? ruleMarkdown(meta, { finding: f, unsafeFixesEnabled: state.config!.unsafeFixes, target: state.config!.target }) : `**${f.code}** ${f.message}`;
+    if (!meta) {
+      sections.push(`**${f.code}** ${f.message}`);
+      continue;
+    }
+    // Notebook cells: a fix's offsets are into the joined text of the notebook's cells, not this cell's.
+    const rewrite = session.notebooks.ofCell(state.uri) ? undefined : occurrenceRewrite(state.text, f);
     const proof = proofMarkdown(session, state, f);
-    sections.push(proof ? `${doc}\n\n${proof}` : doc);
+    sections.push(findingHover(meta, { finding: f, rewrite, unsafeFixesEnabled: state.config!.unsafeFixes, ...(proof ? { proof } : {}) }));
   }
   const first = hits[0]!;
   return {
@@ -53,7 +60,8 @@ function proofMarkdown(session: Session, state: DocumentState, f: Finding): stri
   const file = state.uri.startsWith('file:') ? fsPathOf(state.uri) : undefined;
   const here = file ? path.dirname(file) : undefined;
   const where = (p: string | undefined, line: number): string => (p ? `${here && path.isAbsolute(p) ? path.relative(here, p) : p}:${line}` : `line ${line}`);
-  const steps = ex.steps.slice(0, 6).map((st) => `- ${st.text} (${where(st.path, st.line)})`);
-  const more = ex.steps.length > 6 ? `\n- … ${ex.steps.length - 6} more (\`anyio-migrate explain\`)` : '';
+  // Short: the hover must not scroll. The whole proof is `anyio-migrate explain`.
+  const steps = ex.steps.slice(0, 3).map((st) => `- ${st.text} (${where(st.path, st.line)})`);
+  const more = ex.steps.length > 3 ? `\n- … ${ex.steps.length - 3} more (\`anyio-migrate explain\`)` : '';
   return `**Why:** \`${ex.expression.length > 40 ? ex.expression.slice(0, 40) + '…' : ex.expression}\` is ${ex.type}\n\n${steps.join('\n')}${more}`;
 }

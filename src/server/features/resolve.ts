@@ -1,6 +1,6 @@
 /**
  * `codeAction/resolve`: the lazily computed fix-all actions ("fix all safe problems", "Fix all
- * CODE problems in this file"). They are offered with only `data` (document, version, code) and
+ * auto-fixable AnyIO problems", "AnyIO Migrate (CODE): Fix all in this file"). They are offered with only `data` (document, version, code) and
  * their edit is computed here by the engine's fix loop (`fixAll`), the one the CLI runs — refused
  * when the document (or notebook) changed since the action was offered.
  */
@@ -14,7 +14,11 @@ import { errorMessage } from '../errors';
 
 /** `CodeAction.data` of the lazily computed actions. */
 export interface LazyActionData {
-  kind: 'fixAll' | 'fixAllCode';
+  /**
+   * `fixAll`: safe fixes only (the source action, what on-save runs); `fixAllAuto`: every fix the
+   * settings allow (unsafe ones with `anyioMigrate.unsafeFixes`); `fixAllCode`: the same for `code`.
+   */
+  kind: 'fixAll' | 'fixAllAuto' | 'fixAllCode';
   uri: string;
   version: number;
   code?: string;
@@ -25,7 +29,7 @@ export interface LazyActionData {
 function isLazyActionData(v: unknown): v is LazyActionData {
   if (!v || typeof v !== 'object') return false;
   const d = v as Record<string, unknown>;
-  return (d['kind'] === 'fixAll' || d['kind'] === 'fixAllCode') && typeof d['uri'] === 'string' && typeof d['version'] === 'number';
+  return (d['kind'] === 'fixAll' || d['kind'] === 'fixAllAuto' || d['kind'] === 'fixAllCode') && typeof d['uri'] === 'string' && typeof d['version'] === 'number';
 }
 
 /** The `data` of a lazy action offered for the current version of `state`. */

@@ -14,11 +14,11 @@ describe('quick fixes (executeCodeActionProvider)', () => {
     const d = diags.find((x) => codeOf(x) === 'ASY102')!;
     const actions = await codeActions(doc.uri, d.range, vscode.CodeActionKind.QuickFix.value);
     const titles = actions.map((a) => a.title);
-    const fix = actions.find((a) => a.title === 'Remove the `await`' && a.isPreferred);
+    const fix = actions.find((a) => a.title === 'AnyIO Migrate (ASY102): Remove the `await`' && a.isPreferred);
     assert.ok(fix, `no preferred "Remove the \`await\`" in ${JSON.stringify(titles)}`);
     assert.ok(fix.kind && vscode.CodeActionKind.QuickFix.contains(fix.kind));
-    assert.ok(titles.includes('Disable ASY102 for this line'), JSON.stringify(titles));
-    assert.ok(titles.includes('Show documentation for ASY102'), JSON.stringify(titles));
+    assert.ok(titles.includes('AnyIO Migrate (ASY102): Disable for this line'), JSON.stringify(titles));
+    assert.ok(titles.includes('AnyIO Migrate (ASY102): Show documentation'), JSON.stringify(titles));
 
     const eng = await engine();
     const before = doc.getText();
@@ -55,17 +55,17 @@ describe('quick fixes (executeCodeActionProvider)', () => {
     const d = diags.find((x) => codeOf(x) === 'ASY102')!;
     assert.strictEqual(doc.getText(d.range), 'await event.set()');
     const actions = await codeActions(doc.uri, d.range, vscode.CodeActionKind.QuickFix.value);
-    const unsafe = actions.find((a) => a.title === 'Remove the `await` (unsafe)');
+    const unsafe = actions.find((a) => a.title === 'AnyIO Migrate (ASY102): Remove the `await` (unsafe)');
     assert.ok(unsafe, JSON.stringify(actions.map((a) => a.title)));
     assert.ok(!unsafe.isPreferred);
   });
 
-  it('"Fix all ASY201 problems in this file" gives the engine’s fix-all for that code', async () => {
+  it('"AnyIO Migrate (ASY201): Fix all in this file" gives the engine’s fix-all for that code', async () => {
     const doc = await openFresh('limiter.py');
     const diags = await analyzed(doc);
     const d = diags.find((x) => codeOf(x) === 'ASY201')!;
     const actions = await codeActions(doc.uri, d.range, vscode.CodeActionKind.QuickFix.value, 20);
-    const all = actions.find((a) => a.title === 'Fix all ASY201 problems in this file');
+    const all = actions.find((a) => a.title === 'AnyIO Migrate (ASY201): Fix all in this file');
     assert.ok(all, JSON.stringify(actions.map((a) => a.title)));
     assert.ok(all.edit, 'the fix-all action was not resolved to an edit');
     const eng = await engine();
@@ -75,12 +75,12 @@ describe('quick fixes (executeCodeActionProvider)', () => {
     await diagnosticsWhere(doc.uri, 'ASY201 gone', (ds) => !codes(ds).includes('ASY201') && codes(ds).includes('ASY103'));
   });
 
-  it('"Disable ASY102 for this line" adds a noqa comment and the diagnostic goes away', async () => {
+  it('"AnyIO Migrate (ASY102): Disable for this line" adds a noqa comment and the diagnostic goes away', async () => {
     const doc = await openFresh('events.py');
     const diags = await analyzed(doc);
     const d = diags.find((x) => codeOf(x) === 'ASY102')!;
     const actions = await codeActions(doc.uri, d.range, vscode.CodeActionKind.QuickFix.value);
-    const disable = actions.find((a) => a.title === 'Disable ASY102 for this line')!;
+    const disable = actions.find((a) => a.title === 'AnyIO Migrate (ASY102): Disable for this line')!;
     await applyAction(disable);
     assert.strictEqual(doc.lineAt(d.range.start.line).text, '    await event.set()  # noqa: ASY102');
     await diagnosticsWhere(doc.uri, 'ASY102 suppressed', (ds) => !codes(ds).includes('ASY102') && ds.length === 3);

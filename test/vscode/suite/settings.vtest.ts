@@ -61,7 +61,7 @@ describe('settings take effect without a reload', () => {
     assert.deepStrictEqual(codes(diags), ['ASY102', 'ASY102']);
     const d = diags[0]!;
     const titles = async (): Promise<string[]> => (await codeActions(doc.uri, d.range, vscode.CodeActionKind.QuickFix.value)).map((a) => a.title);
-    assert.ok(!(await titles()).includes('Fix all ASY102 problems in this file'));
+    assert.ok(!(await titles()).includes('AnyIO Migrate (ASY102): Fix all in this file'));
     const hover = async (): Promise<string> =>
       (await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', doc.uri, d.range.start.translate(0, 7)))
         .flatMap((h) => h.contents)
@@ -71,8 +71,8 @@ describe('settings take effect without a reload', () => {
 
     await set('unsafeFixes', true);
     const eng = await engine();
-    const all = await waitFor('"Fix all ASY102 problems in this file" with unsafeFixes on', async () =>
-      (await codeActions(doc.uri, d.range, vscode.CodeActionKind.QuickFix.value, 20)).find((a) => a.title === 'Fix all ASY102 problems in this file'),
+    const all = await waitFor('"AnyIO Migrate (ASY102): Fix all in this file" with unsafeFixes on', async () =>
+      (await codeActions(doc.uri, d.range, vscode.CodeActionKind.QuickFix.value, 20)).find((a) => a.title === 'AnyIO Migrate (ASY102): Fix all in this file'),
     );
     assert.ok(all.edit, 'the fix-all action was not resolved to an edit');
     assert.match(await hover(), /included in fix-all because `anyioMigrate.unsafeFixes` is on/);
@@ -117,9 +117,9 @@ describe('settings take effect without a reload', () => {
     const d = (await analyzed(doc)).find((x) => codeOf(x) === 'ASY101')!;
     const titles = await waitFor('the compat alternative to disappear', async () => {
       const t = (await codeActions(doc.uri, d.range, vscode.CodeActionKind.QuickFix.value)).map((a) => a.title);
-      return t.includes('Remove the `await`') && !t.some((x) => x.endsWith('(AnyIO 2 and 3)')) ? t : undefined;
+      return t.includes('AnyIO Migrate (ASY102): Remove the `await`') && !t.some((x) => x.endsWith('(AnyIO 2 and 3)')) ? t : undefined;
     });
-    assert.ok(titles.includes('Remove the `await`'), JSON.stringify(titles));
+    assert.ok(titles.includes('AnyIO Migrate (ASY102): Remove the `await`'), JSON.stringify(titles));
     assert.ok(!titles.some((t) => t.endsWith('(AnyIO 2 and 3)')), JSON.stringify(titles));
   });
 });

@@ -193,11 +193,11 @@ describe('UI: a user migrates AnyIO 2 code in VS Code', function () {
     await rows.filter({ hasText: 'Remove the' }).first().waitFor({ state: 'visible' });
     const titles = norm((await rows.allInnerTexts()).join('\n'));
     assert.match(titles, /Remove the `await`/);
-    assert.match(titles, /Disable ASY102 for this line/);
+    assert.match(titles, /AnyIO Migrate \(ASY102\): Disable for this line/);
     await shot('03-quick-fix', page.locator('.part.editor'));
     // The preferred fix is focused first; Enter applies it.
     const focused = norm(await rows.and(page.locator('.focused')).first().innerText());
-    assert.match(focused, /^Remove the `await`/);
+    assert.match(focused, /^AnyIO Migrate \(ASY102\): Remove the `await`/);
     await page.keyboard.press('Enter');
     await widget.waitFor({ state: 'hidden', timeout: STEP_MS });
     await poll(page, 'the fixed line', async () => {
