@@ -11,10 +11,9 @@
  * - severityOverrides: editor only; exclude: pyproject only (gitignore-style, relative to it).
  */
 import * as path from 'path';
-import * as fs from 'fs';
 import { fileURLToPath } from 'url';
 import { GitignoreMatcher } from '../core/glob';
-import { findPyproject, loadConfigFile, type AnyioMigrateConfig } from '../config/pyproject';
+import { PyprojectLookup } from '../config/lookup';
 import type { Target } from '../core/types';
 import { DEFAULT_SETTINGS, type Settings, type SeverityName, type TargetSetting } from '../shared/protocol';
 import { toPosix } from '../shared/paths';
@@ -64,6 +63,8 @@ export function normalizeSettings(raw: unknown): Settings {
     unsafeFixes: typeof r['unsafeFixes'] === 'boolean' ? r['unsafeFixes'] : DEFAULT_SETTINGS.unsafeFixes,
     target: typeof target === 'string' && (TARGET_SETTINGS as readonly string[]).includes(target) ? (target as TargetSetting) : DEFAULT_SETTINGS.target,
     usePyproject: typeof r['usePyproject'] === 'boolean' ? r['usePyproject'] : DEFAULT_SETTINGS.usePyproject,
+    // Set only when not the default (`workspace`).
+    ...(r['diagnosticsScope'] === 'openFiles' ? { diagnosticsScope: 'openFiles' as const } : {}),
   };
 }
 
@@ -79,51 +80,11 @@ export function fsPathOf(uri: string): string | undefined {
   return undefined;
 }
 
-interface CachedPyproject {
-  file: string;
-  mtimeMs: number;
-  config: AnyioMigrateConfig;
-  errors: string[];
-}
-
-/** pyproject.toml lookups, cached per directory and per file (stat-checked), reset on file events. */
-export class PyprojectCache {
-  private byDir = new Map<string, string | undefined>();
-  private byFile = new Map<string, CachedPyproject>();
-
-  /**
-   * `onWarning` hears of a pyproject.toml passed over because it is not a regular file (a FIFO, a
-   * link to `/dev/zero`) or is over the 1 MiB cap: such files are never read (findPyproject).
-   */
-  constructor(private readonly onWarning?: (message: string) => void) {}
-
-  clear(): void {
-    this.byDir.clear();
-    this.byFile.clear();
-  }
-
-  lookup(dir: string): CachedPyproject | undefined {
-    let file: string | undefined;
-    if (this.byDir.has(dir)) file = this.byDir.get(dir);
-    else {
-      file = findPyproject(dir, this.onWarning);
-      this.byDir.set(dir, file);
-    }
-    if (!file) return undefined;
-    let mtimeMs = -1;
-    try {
-      mtimeMs = fs.statSync(file).mtimeMs;
-    } catch {
-      /* vanished: loadConfigFile reports it */
-    }
-    const cached = this.byFile.get(file);
-    if (cached && cached.mtimeMs === mtimeMs) return cached;
-    const parsed = loadConfigFile(file);
-    const entry = { file, mtimeMs, config: parsed.config, errors: parsed.errors };
-    this.byFile.set(file, entry);
-    return entry;
-  }
-}
+/**
+ * pyproject.toml lookups, cached per directory and per file (stat-checked), reset on file events:
+ * the very lookup the CLI uses (src/config/lookup.ts), so both pick the same config for a file.
+ */
+export { PyprojectLookup as PyprojectCache };
 
 /** Compiled `exclude` lists, by their patterns (a few distinct lists per session). */
 const excludeMatchers = new Map<string, GitignoreMatcher>();
@@ -145,7 +106,7 @@ export function matchesExclude(exclude: { baseDir: string; patterns: string[] },
   return excludeMatcher(exclude.patterns).ignores(toPosix(rel));
 }
 
-export function resolveConfig(settings: Settings, uri: string, pyprojects: PyprojectCache): EffectiveConfig {
+export function resolveConfig(settings: Settings, uri: string, pyprojects: PyprojectLookup): EffectiveConfig {
   const file = fsPathOf(uri);
   const py = settings.usePyproject && file ? pyprojects.lookup(path.dirname(file)) : undefined;
   const pc = py?.config ?? {};
