@@ -224,13 +224,16 @@ export function findingHoverMarkdown(meta: RuleMeta, o: FindingHoverOptions): st
       : inlineMd(f.fix.title);
     let line = `**This occurrence:** ${kind}: ${what}`;
     if (f.fix.applicability === 'unsafe') {
-      line += o.unsafeFixesEnabled ? ' — included in fix-all (`anyioMigrate.unsafeFixes` is on).' : ' — a quick fix only, left out of fix-all.';
+      line += o.unsafeFixesEnabled
+        ? ' — a quick fix; included in fix-all because `anyioMigrate.unsafeFixes` is on.'
+        : ' — a quick fix; left out of fix-all unless `anyioMigrate.unsafeFixes` is on.';
     }
     parts.push(line);
   } else {
     parts.push(`**This occurrence:** no automatic fix${f.noFixReason ? `: ${inlineMd(f.noFixReason)}` : '.'}`);
   }
-  parts.push(`**What changed in AnyIO 3:** ${inlineMd(meta.summary)}${meta.docs.why ? ` ${sentences(meta.docs.why, 2)}` : ''}`);
+  const summary = inlineMd(meta.summary).replace(/([^.!?])$/, '$1.');
+  parts.push(`**What changed in AnyIO 3:** ${summary}${meta.docs.why ? ` ${sentences(meta.docs.why, 2)}` : ''}`);
   if (o.proof) parts.push(o.proof);
   parts.push(`[Documentation for ${meta.code}](${o.docs}) · [on the web](${o.web})`);
   return parts.join('\n\n');

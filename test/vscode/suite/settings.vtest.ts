@@ -117,9 +117,9 @@ describe('settings take effect without a reload', () => {
     const d = (await analyzed(doc)).find((x) => codeOf(x) === 'ASY101')!;
     const titles = await waitFor('the compat alternative to disappear', async () => {
       const t = (await codeActions(doc.uri, d.range, vscode.CodeActionKind.QuickFix.value)).map((a) => a.title);
-      return t.includes('AnyIO Migrate (ASY102): Remove the `await`') && !t.some((x) => x.endsWith('(AnyIO 2 and 3)')) ? t : undefined;
+      return t.includes('AnyIO Migrate (ASY101): Remove the `await`') && !t.some((x) => x.endsWith('(AnyIO 2 and 3)')) ? t : undefined;
     });
-    assert.ok(titles.includes('AnyIO Migrate (ASY102): Remove the `await`'), JSON.stringify(titles));
+    assert.ok(titles.includes('AnyIO Migrate (ASY101): Remove the `await`'), JSON.stringify(titles));
     assert.ok(!titles.some((t) => t.endsWith('(AnyIO 2 and 3)')), JSON.stringify(titles));
   });
 });
