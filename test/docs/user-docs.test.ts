@@ -127,6 +127,8 @@ describe('user documentation', () => {
           assert.ok(fs.existsSync(path.join(root, path.dirname(file), link)), `${file}: ${link} is missing`);
         }
       }
+      // The walkthrough renders **bold** and links in a step's description, but shows code spans as raw backticks.
+      assert.ok(!step.description.includes('`'), `${step.id}: a backtick in the description`);
       assert.ok(step.completionEvents?.length, `${step.id}: no completion event`);
       for (const event of step.completionEvents) {
         const [kind, arg] = [event.slice(0, event.indexOf(':')), event.slice(event.indexOf(':') + 1)];
