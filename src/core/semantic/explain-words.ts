@@ -3,29 +3,11 @@
  * and the verdict, the type and the reasons in plain words; the steps the project index records,
  * in words.
  */
+import { NOT_ANYIO_LIBRARIES } from './known';
 import type { Ty } from '../resolve';
 import type { Verdict } from './explain';
 
 const MAX_CODE = 80;
-
-/** Libraries other than the standard library that `isKnownNotAnyio` knows (for the words only). */
-const NOT_ANYIO_LIBRARIES = new Set([
-  'trio',
-  'curio',
-  'outcome',
-  'sniffio',
-  'attr',
-  'attrs',
-  'pydantic',
-  'pytest',
-  'typing_extensions',
-  'trio_typing',
-  'async_generator',
-  'uvloop',
-  'tornado',
-  'twisted',
-  'gevent',
-]);
 
 /** Where the value of the traced expression comes from, as far as the steps got. */
 export type Leaf =

@@ -227,7 +227,7 @@ const STDLIB: ReadonlySet<string> = new Set([
 ]);
 
 /** Non-standard libraries whose objects are never AnyIO objects. */
-const NOT_ANYIO_LIBRARIES: ReadonlySet<string> = new Set([
+export const NOT_ANYIO_LIBRARIES: ReadonlySet<string> = new Set([
   'trio',
   'curio',
   'outcome',
