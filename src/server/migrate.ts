@@ -15,18 +15,18 @@ import * as path from 'path';
 import { pathToFileURL } from 'url';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import type { CancellationToken, TextDocumentEdit, WorkspaceEdit } from 'vscode-languageserver';
-import { fixAll } from '../engine';
+import { analyze, fixAll } from '../engine';
 import { analyzeOptionsFor } from '../config/engine-options';
 import type { FixResult } from '../core/types';
 import { collectPythonFiles } from '../workspace/walk';
 import { DEFAULT_MAX_FILE_SIZE, decodePythonSource } from '../workspace/files';
 import { readRegularFile } from '../workspace/safe-read';
-import type { MigrateParams, MigrateResult } from '../shared/protocol';
+import type { MigrateAppliedFile, MigrateParams, MigrateResult } from '../shared/protocol';
 import { fsPathOf, type EffectiveConfig } from './settings';
 import { compileGlob } from './glob';
 import { Confinement } from './confine';
 import type { ProjectContext } from '../core/semantic/project';
-import { MigrateAnnotations, migrateEdits } from './migrate-edit';
+import { MigrateAnnotations, migrateEdits, previewRows, rowLabel, safePhaseText, unsafeReasons } from './migrate-edit';
 import { formatReport, migrateTotals, summaryOf, type MigrateEntry } from './migrate-report';
 
 /** Findings left with line and character (re-exported for its scale test). */
@@ -72,6 +72,8 @@ interface FileResult {
 export class Migrator {
   private readonly annotations = new MigrateAnnotations();
   private confinement: Confinement | undefined;
+  /** `MigrateParams.codes`: only these rules are fixed (the engine's `select`). */
+  private codes: string[] | undefined;
 
   constructor(
     private readonly host: MigrateHost,
@@ -80,13 +82,16 @@ export class Migrator {
 
   async run(params: MigrateParams): Promise<MigrateResult> {
     const started = Date.now();
+    this.codes = params.codes && params.codes.length > 0 ? params.codes : undefined;
     const skipped: MigrateEntry[] = [];
     const folderPaths = [...this.host.workspaceFolders(), ...params.folders.map((f) => f.uri)]
       .filter((u) => u.startsWith('file:'))
       .map((u) => fsPathOf(u))
       .filter((p): p is string => p !== undefined);
     this.confinement = await Confinement.of(folderPaths);
-    const targets = params.uris ? params.uris.map((uri) => ({ uri, display: fsPathOf(uri) ?? uri, explicit: true })) : await this.collect(params, skipped);
+    const explicit = params.applied?.map((a) => a.uri) ?? params.uris;
+    const targets = explicit ? explicit.map((uri) => ({ uri, display: this.relativeToFolder(uri, folderPaths), explicit: true })) : await this.collect(params, skipped);
+    const appliedByUri = new Map((params.applied ?? []).map((a) => [a.uri, a]));
     const entries: MigrateEntry[] = [...skipped];
     const edits: TextDocumentEdit[] = [];
     let cancelled = this.token.isCancellationRequested;
@@ -94,7 +99,7 @@ export class Migrator {
     for (let i = 0; i < targets.length && !cancelled; i++) {
       const t = targets[i]!;
       this.host.progress(i, targets.length, t.display);
-      const result = await this.migrateOne(t);
+      const result = await this.migrateOne(t, appliedByUri.get(t.uri));
       if (this.token.isCancellationRequested) {
         cancelled = true;
         break;
@@ -110,6 +115,13 @@ export class Migrator {
     if (!cancelled) this.host.progress(targets.length, targets.length, '');
     const totals = migrateTotals(entries.map((e) => e.outcome));
     const files = entries.map(summaryOf);
+    if (params.applied) {
+      // After Apply: what the client found applied, not what the fix loop would apply.
+      const count = (k: 'safe' | 'unsafe') => files.reduce((n, f) => n + f.fixes.reduce((m, c) => m + c[k], 0), 0);
+      totals.safeFixes = count('safe');
+      totals.unsafeFixes = count('unsafe');
+      totals.changed = files.filter((f) => f.status === 'changed').length;
+    }
     let edit: WorkspaceEdit | null = null;
     if (!params.dryRun && !cancelled && edits.length > 0) {
       edit = { documentChanges: edits, changeAnnotations: this.annotations.all };
@@ -119,6 +131,8 @@ export class Migrator {
       cancelled,
       seconds: (Date.now() - started) / 1000,
       scope: params.uris ? 'file' : 'workspace',
+      applied: !!params.applied,
+      linkOf: (f) => (f.uri.startsWith('file:') ? (fsPathOf(f.uri) ?? f.path) : f.path),
     });
     return { edit, files, totals, report, cancelled };
   }
@@ -163,7 +177,16 @@ export class Migrator {
     return targets;
   }
 
-  private async migrateOne(t: Target): Promise<FileResult> {
+  /** A file's path relative to the workspace folder holding it (with `/`), else its file-system path. */
+  private relativeToFolder(uri: string, folders: readonly string[]): string {
+    const file = fsPathOf(uri);
+    if (!file) return uri;
+    const folder = folders.filter((f) => file.startsWith(f.endsWith(path.sep) ? f : f + path.sep)).sort((a, b) => b.length - a.length)[0];
+    return folder ? path.relative(folder, file).split(path.sep).join('/') : file;
+  }
+
+  /** `applied`: the report after Apply (the document's text now, and the fixes applied to it). */
+  private async migrateOne(t: Target, applied?: MigrateAppliedFile): Promise<FileResult> {
     const skip = (reason: string): FileResult => ({ entry: { uri: t.uri, outcome: { status: 'skipped', path: t.display, reason } } });
     const file = fsPathOf(t.uri);
     // Confinement first: an open document's edit is saved through a link just as a disk file's.
@@ -207,8 +230,20 @@ export class Migrator {
     if (!config.enable) return skip('disabled by anyioMigrate.enable');
     if (config.excluded && !t.explicit) return skip(`excluded by ${config.pyproject ?? 'pyproject.toml'}`);
     const options = analyzeOptionsFor(config);
+    if (this.codes) options.select = this.codes;
     const project = file ? this.host.project?.(file) : undefined;
     if (project) options.project = project;
+
+    if (applied) {
+      // After Apply: the findings of the text as it is now, as `anyio-migrate check` lists them.
+      let findings;
+      try {
+        findings = analyze(text, options);
+      } catch (err) {
+        return { entry: { uri: t.uri, outcome: { status: 'failed', path: t.display, reason: `internal error: ${err instanceof Error ? err.message : String(err)}` } } };
+      }
+      return { entry: { uri: t.uri, outcome: { status: 'unchanged', path: t.display, remaining: findings }, text, applied } };
+    }
 
     // One run: the safe phase (exactly the safe-only run), then the unsafe fixes from its text.
     let all: FixResult;
@@ -222,9 +257,16 @@ export class Migrator {
     if (all.output === text) return { entry: entry({ status: 'unchanged', path: t.display, remaining: all.remaining }, text) };
 
     const doc = TextDocument.create(uri, 'python', version ?? 0, text);
-    const edits = migrateEdits(doc, all, this.annotations, config.unsafeFixes);
+    const safeText = safePhaseText(text, all);
+    const reasons = safeText === undefined ? undefined : unsafeReasons(all, analyze(safeText, options));
+    const rows = previewRows(text, all);
+    const edits = migrateEdits(doc, all, this.annotations, config.unsafeFixes, reasons, rows);
+    const rowInfo = rows.map((r) => ({
+      label: rowLabel(r, all.applied),
+      fixes: r.fixes.map((i) => ({ code: all.applied[i]!.code, unsafe: all.applied[i]!.applicability === 'unsafe' })),
+    }));
     return {
-      entry: entry({ status: 'fixed', path: t.display, fixes: all.applied, remaining: all.remaining }, all.output),
+      entry: { ...entry({ status: 'fixed', path: t.display, fixes: all.applied, remaining: all.remaining }, all.output), original: { text, changes: all.changes }, rows: rowInfo },
       edit: { textDocument: { uri, version }, edits },
     };
   }

@@ -37,7 +37,11 @@ export interface Settings {
   target: TargetSetting;
   /** Whether `[tool.anyio-migrate]` in the nearest pyproject.toml is honoured. */
   usePyproject: boolean;
+  /** `anyioMigrate.diagnosticsScope`: every file of the workspace (default) or open files only. */
+  diagnosticsScope?: DiagnosticsScope;
 }
+
+export type DiagnosticsScope = 'workspace' | 'openFiles';
 
 export const DEFAULT_SETTINGS: Readonly<Settings> = Object.freeze({
   enable: true,
@@ -68,6 +72,27 @@ export interface MigrateParams {
   dryRun: boolean;
   /** Echoed in `MigrateProgressNotification` so the client can route progress. */
   progressId?: string;
+  /**
+   * The report after Apply: the fixes the client found applied in each of these documents (rows
+   * left unticked in the preview are not); the server reports their current text as it is now.
+   */
+  applied?: MigrateAppliedFile[];
+  /** Only these rule codes (exact codes or prefixes) are fixed and reported (the Migration Overview's per-rule migrate). */
+  codes?: string[];
+}
+
+/** The fixes of one document's preview rows that the edit really applied (see `MigrateParams.applied`). */
+export interface MigrateAppliedFile {
+  uri: string;
+  fixes: Array<{ code: string; safe: number; unsafe: number }>;
+  /** Preview rows not applied (unticked). */
+  notApplied: number;
+}
+
+/** One row of the refactor preview: the fixes in the text edit of the same index. */
+export interface MigrateRowInfo {
+  label: string;
+  fixes: Array<{ code: string; unsafe: boolean }>;
 }
 
 export interface MigrateRemaining {
@@ -91,6 +116,10 @@ export interface MigrateFileSummary {
   remaining: MigrateRemaining[];
   /** Fix loop hit its iteration cap. */
   capped?: boolean;
+  /** The preview rows of this file's edit, in the order of its text edits (not on a dry run). */
+  rows?: MigrateRowInfo[];
+  /** Preview rows left unticked (the report after Apply). */
+  notApplied?: number;
 }
 
 export interface MigrateTotals {
@@ -165,3 +194,56 @@ export interface RuleDocsResult {
 
 /** Returns null for an unknown code. */
 export const RuleDocsRequest = 'anyioMigrate/ruleDocs';
+
+// ---------------------------------------------------------------------------------------------
+// Workspace diagnostics: the status bar item and the Migration Overview
+
+/** The migration of the whole workspace in numbers (sent when it changes, at most a few times a second). */
+export interface WorkspaceStatusParams {
+  /** Files are still being checked (the first scan, or files changed on disk). */
+  scanning: boolean;
+  /** Files checked and files to check in the current scan. */
+  checked: number;
+  toCheck: number;
+  /** `anyioMigrate.diagnosticsScope` of the first folder (`openFiles`: counts cover open files only). */
+  scope: DiagnosticsScope;
+  /** AnyIO 2 usages left, the files holding them, and how many have a safe fix (the rest need review). */
+  findings: number;
+  files: number;
+  safe: number;
+  review: number;
+}
+
+export const WorkspaceStatusNotification = 'anyioMigrate/workspaceStatus';
+
+/** One finding of the Migration Overview (0-based positions, UTF-16). */
+export interface OverviewSite {
+  code: string;
+  line: number;
+  character: number;
+  endLine: number;
+  endCharacter: number;
+  /** The message's first line. */
+  message: string;
+  /** It has a safe fix (applied by Migrate Workspace without review). */
+  safe: boolean;
+}
+
+export interface OverviewFile {
+  uri: string;
+  /** Its workspace folder's URI, and its path relative to it (`/` separators). */
+  folder: string;
+  path: string;
+  sites: OverviewSite[];
+}
+
+export interface OverviewResult {
+  status: WorkspaceStatusParams;
+  /** Files with findings, by path. */
+  files: OverviewFile[];
+  /** Name and summary of each rule that has findings. */
+  rules: Array<{ code: string; name: string; summary: string }>;
+}
+
+/** The Migration Overview's data: every finding of the workspace (open documents from the editor's text). */
+export const OverviewRequest = 'anyioMigrate/overview';
