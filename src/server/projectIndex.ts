@@ -57,6 +57,12 @@ export interface ProjectIndexHost {
   /** A change to the live index (`set`/`delete`), or a new index (`reset`). */
   op(op: IndexOp | { op: 'reset' }): void;
   log(message: string): void;
+  /**
+   * Files of the index were read again (`changed`, with the texts read: the editor's for open
+   * documents; a file missing from `texts` could not be read) or left it (`removed`: deleted or
+   * excluded). After the first build `changed` is every file. Workspace diagnostics follow this.
+   */
+  filesChanged?(e: { changed: readonly string[]; texts: ReadonlyMap<string, string>; removed: readonly string[] }): void;
   /** Cap on one file's size (default: the CLI's). */
   maxFileSize?: number;
 }
@@ -149,6 +155,11 @@ export class WorkspaceProjectIndex {
     this.disposed = true;
     this.dirty.clear();
     for (const w of this.idleWaiters.splice(0)) w();
+  }
+
+  /** Every Python file of the workspace the index walked (file-system paths; empty before the first build). */
+  files(): string[] {
+    return this.built ? [...this.entries.keys()] : [];
   }
 
   /** The analysis context of the file at `file` (a file-system path), if it is an indexed module. */
@@ -246,8 +257,12 @@ export class WorkspaceProjectIndex {
         this.index = target;
         this.built = true;
         this.host.op({ op: 'reset' });
+        this.host.filesChanged?.({ changed: toRead, texts, removed });
         this.host.changed();
-      } else if (changed || removed.length > 0) this.host.changed();
+      } else {
+        this.host.filesChanged?.({ changed: toRead, texts, removed });
+        if (changed || removed.length > 0) this.host.changed();
+      }
     } finally {
       progress?.done();
     }
@@ -259,7 +274,9 @@ export class WorkspaceProjectIndex {
     this.dirty.clear();
     const texts = await this.readAll(files, undefined);
     if (this.disposed) return;
-    if (await this.resummarise(this.index, texts, undefined)) this.host.changed();
+    const changed = await this.resummarise(this.index, texts, undefined);
+    this.host.filesChanged?.({ changed: files, texts, removed: [] });
+    if (changed) this.host.changed();
   }
 
   /** Module names from the whole set of files (an `__init__.py` makes its folder a package). */

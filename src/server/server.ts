@@ -11,8 +11,9 @@
 import { createConnection, type Connection } from 'vscode-languageserver/node';
 import { inspect } from 'util';
 import { isMainThread } from 'worker_threads';
-import { MigrateRequest, RuleDocsRequest, RulesRequest, type MigrateParams, type RuleDocsParams } from '../shared/protocol';
+import { MigrateRequest, OverviewRequest, RuleDocsRequest, RulesRequest, type MigrateParams, type RuleDocsParams } from '../shared/protocol';
 import type { WorkspaceProjectIndex } from './projectIndex';
+import type { WorkspaceDiagnostics } from './features/workspaceDiagnostics';
 import { Session, type ServerOptions } from './session';
 import type { EffectiveConfig } from './settings';
 import { computeEdits, toTextEdits } from './textEdits';
@@ -25,6 +26,7 @@ import { migrate } from './features/migrate';
 import { resolveCodeAction } from './features/resolve';
 import { ruleDocs, rules } from './features/rules';
 import { didChangeConfiguration, didChangeWatchedFiles } from './features/workspace';
+import { overview } from './features/workspaceDiagnostics';
 
 export type { ServerOptions };
 
@@ -52,6 +54,11 @@ export class AnyioMigrateServer {
   /** For tests: the analysis worker's statistics. */
   workerStats(): { started: number; terminated: number; analyses: number; summaries: number } {
     return { ...this.session.worker.stats };
+  }
+
+  /** For tests: the workspace diagnostics (undefined without a workspace folder on disk). */
+  workspaceDiagnostics(): WorkspaceDiagnostics | undefined {
+    return this.session.workspaceDiagnostics;
   }
 
   /** For tests: the project index (undefined without a workspace folder on disk). */
@@ -86,6 +93,7 @@ export class AnyioMigrateServer {
     c.onRequest(MigrateRequest, (p: MigrateParams, token) => migrate(s, p, token));
     c.onRequest(RulesRequest, () => rules());
     c.onRequest(RuleDocsRequest, (p: RuleDocsParams) => ruleDocs(p));
+    c.onRequest(OverviewRequest, () => overview(s));
   }
 }
 

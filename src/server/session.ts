@@ -14,6 +14,7 @@ import { AnalysisWorker, type AnalysisWorkerOptions } from './analysisWorker';
 import { DocumentStore, type DocumentState } from './documents';
 import { NotebookStore } from './notebooks';
 import type { WorkspaceProjectIndex } from './projectIndex';
+import type { WorkspaceDiagnostics } from './features/workspaceDiagnostics';
 import { PyprojectCache, fsPathOf, normalizeSettings, resolveConfig, type EffectiveConfig } from './settings';
 import { errorTrace } from './errors';
 
@@ -61,6 +62,8 @@ export class Session {
   supports: ClientSupport = { configuration: false, dynamicConfiguration: false, watchedFiles: false, resolve: false, documentChanges: false, workDoneProgress: false };
   /** The workspace's project index (none without a workspace folder on disk). */
   project: WorkspaceProjectIndex | undefined;
+  /** Diagnostics of the workspace's files that are not open (none without a workspace folder on disk). */
+  workspaceDiagnostics: WorkspaceDiagnostics | undefined;
   /** Per open document: what its last analysis depended on in the project index (see `dependencyKey`). */
   readonly analysedKey = new Map<string, string>();
   /** Per open document: the pending re-summary of its unsaved text. */

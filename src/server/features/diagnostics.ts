@@ -216,6 +216,7 @@ function publishDesynced(session: Session, state: DocumentState): void {
 /** Clear the diagnostics of a closed document (or notebook cell). */
 export function clearDiagnostics(session: Session, uri: string): void {
   session.background(session.connection.sendDiagnostics({ uri, diagnostics: [] }), 'clearing diagnostics');
+  session.workspaceDiagnostics?.documentClosed(uri); // an unopened file's diagnostics come from its disk text
 }
 
 function publish(session: Session, state: DocumentState, findings: readonly Finding[], note?: string, nb?: NotebookState): void {
@@ -232,6 +233,7 @@ function publish(session: Session, state: DocumentState, findings: readonly Find
     if (strike) strikes.push(strike);
   }
   session.background(session.connection.sendDiagnostics({ uri: state.uri, version: state.version, diagnostics: [...diagnostics, ...strikes] }), 'publishing diagnostics');
+  if (!nb) session.workspaceDiagnostics?.openPublished(state.uri, diagnostics);
   const options = analyzeOptionsFor(config);
   const status: DocumentStatusParams = {
     uri: state.uri,
@@ -293,4 +295,5 @@ export function invalidateConfig(session: Session): void {
     nb.config = undefined;
     scheduleNotebook(session, nb, true);
   }
+  session.workspaceDiagnostics?.configChanged();
 }

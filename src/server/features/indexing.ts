@@ -16,6 +16,7 @@ import type { Session } from '../session';
 import { fsPathOf } from '../settings';
 import { revalidateDependents } from './diagnostics';
 import { errorMessage } from '../errors';
+import { WorkspaceDiagnostics } from './workspaceDiagnostics';
 
 /** An open document's unsaved text is summarised for the project index when typing pauses this long. */
 export const INDEX_DEBOUNCE_MS = 300;
@@ -45,11 +46,14 @@ export function startProjectIndex(session: Session): void {
         );
       }
       revalidateDependents(session);
+      session.workspaceDiagnostics?.dependenciesChanged();
     },
+    filesChanged: (e) => session.workspaceDiagnostics?.filesChanged(e),
     op: (op) => session.worker.indexChanged(op),
     log: (m) => session.connection.console.error(`anyio-migrate: ${m}`),
   });
   session.project = project;
+  session.workspaceDiagnostics = new WorkspaceDiagnostics(session);
   session.background(
     session.engineReady.then(() => project.rebuild()),
     'building the project index',
