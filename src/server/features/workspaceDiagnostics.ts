@@ -19,19 +19,20 @@ import * as path from 'path';
 import { pathToFileURL } from 'url';
 import type { Diagnostic } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import { analyze, InputRefused, ruleByCode } from '../../engine';
+import { analyze, InputRefused } from '../../engine';
 import { analyzeOptionsFor } from '../../config/engine-options';
 import type { Finding } from '../../core/types';
 import { readPythonFile } from '../../workspace/files';
-import { toPosix } from '../../shared/paths';
-import { plural } from '../../shared/plural';
-import { DIAGNOSTIC_SOURCE, WorkspaceStatusNotification, type OverviewFile, type OverviewResult, type OverviewSite, type WorkspaceStatusParams } from '../../shared/protocol';
+import { WorkspaceStatusNotification, type OverviewResult, type OverviewSite, type WorkspaceStatusParams } from '../../shared/protocol';
 import { budgetMessage } from '../analysisWorker';
-import { isDiagnosticData, toDiagnostic } from '../diagnostics';
+import { toDiagnostic } from '../diagnostics';
 import { DocumentState } from '../documents';
 import type { Session } from '../session';
 import { fsPathOf } from '../settings';
 import { errorMessage } from '../errors';
+import { countSites, overviewOf, scanProgress, sitesOf, type SitesOfFile } from './workspaceOverview';
+
+export { overview, sitesOf } from './workspaceOverview';
 
 /** The worker's copy of a workspace file is keyed apart from any open document's URI. */
 const WORKER_URI_PREFIX = 'anyio-migrate-workspace:';
@@ -46,25 +47,6 @@ interface FileRecord {
   key: string;
   /** The diagnostics last sent for this URI (JSON), undefined when the client holds none of ours. */
   published: string | undefined;
-}
-
-/** Overview sites of published diagnostics: the findings (not notes, nor the hints marking deprecated tokens). */
-export function sitesOf(diagnostics: readonly Diagnostic[]): OverviewSite[] {
-  const sites: OverviewSite[] = [];
-  for (const d of diagnostics) {
-    if (d.code === undefined || d.source !== DIAGNOSTIC_SOURCE) continue;
-    const fix = isDiagnosticData(d.data) ? d.data.fix : undefined;
-    sites.push({
-      code: String(d.code),
-      line: d.range.start.line,
-      character: d.range.start.character,
-      endLine: d.range.end.line,
-      endCharacter: d.range.end.character,
-      message: d.message.split('\n')[0]!,
-      safe: fix?.applicability === 'safe',
-    });
-  }
-  return sites;
 }
 
 export class WorkspaceDiagnostics {
@@ -145,15 +127,7 @@ export class WorkspaceDiagnostics {
   }
 
   status(): WorkspaceStatusParams {
-    let findings = 0;
-    let files = 0;
-    let safe = 0;
-    for (const { sites } of this.current()) {
-      if (sites.length === 0) continue;
-      files++;
-      findings += sites.length;
-      safe += sites.filter((s) => s.safe).length;
-    }
+    const { findings, files, safe } = countSites(this.current());
     const first = this.session.folderPaths()[0];
     const scope = first ? this.scopeCache.get(first) : undefined;
     return {
@@ -169,29 +143,11 @@ export class WorkspaceDiagnostics {
   }
 
   overview(): OverviewResult {
-    const files: OverviewFile[] = [];
-    const codes = new Set<string>();
-    for (const { file, uri, sites } of this.current()) {
-      if (sites.length === 0) continue;
-      const folder = this.folderOf(file)!;
-      files.push({
-        uri,
-        folder: pathToFileURL(folder).href,
-        path: toPosix(path.relative(folder, file)),
-        sites: [...sites].sort((a, b) => a.line - b.line || a.character - b.character),
-      });
-      for (const s of sites) codes.add(s.code);
-    }
-    files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-    const rules = [...codes].sort().map((code) => {
-      const meta = ruleByCode(code);
-      return { code, name: meta?.name ?? code, summary: meta?.summary ?? '' };
-    });
-    return { status: this.status(), files, rules };
+    return overviewOf(this.current(), (file) => this.folderOf(file)!, this.status());
   }
 
   /** Per file: the open document's sites when open, else the disk's. */
-  private *current(): Generator<{ file: string; uri: string; sites: OverviewSite[] }> {
+  private *current(): Generator<SitesOfFile> {
     for (const [file, o] of this.openSites) yield { file, ...o };
     for (const [file, r] of this.records) if (!this.openSites.has(file)) yield { file, uri: r.uri, sites: r.sites };
   }
@@ -244,7 +200,7 @@ export class WorkspaceDiagnostics {
 
   private async drain(): Promise<void> {
     // Progress for the first scan, and for later ones of many files (a branch switch).
-    if (!this.scannedOnce || this.toCheck >= 20) this.progress = await this.startProgress(this.toCheck);
+    if (!this.scannedOnce || this.toCheck >= 20) this.progress = await scanProgress(this.session, this.toCheck);
     this.scannedOnce = true;
     while (!this.disposed && !this.session.shutdownReceived && this.queue.size > 0) {
       await this.openDocumentsFirst();
@@ -384,34 +340,4 @@ export class WorkspaceDiagnostics {
     this.lastStatus = json;
     this.session.background(this.session.connection.sendNotification(WorkspaceStatusNotification, status), 'sending the workspace status');
   }
-
-  /** `window/workDoneProgress` for a scan of many files (nothing without client support). */
-  private async startProgress(files: number): Promise<{ report(done: number, total: number): void; done(): void } | undefined> {
-    if (!this.session.supports.workDoneProgress) return undefined;
-    try {
-      const reporter = await this.session.connection.window.createWorkDoneProgress();
-      reporter.begin(`AnyIO Migrate: checking ${plural(files, 'file')}`, 0, undefined, false);
-      let last = 0;
-      return {
-        report: (done, total) => {
-          const now = Date.now();
-          if (now - last < 100 && done !== total) return;
-          last = now;
-          reporter.report(Math.min(100, Math.round((100 * done) / Math.max(1, total))), `${done}/${total}`);
-        },
-        done: () => reporter.done(),
-      };
-    } catch {
-      return undefined; // the client refused the token
-    }
-  }
-}
-
-/** `anyioMigrate/overview`: every finding of the workspace (empty without a workspace folder on disk). */
-export async function overview(session: Session): Promise<OverviewResult> {
-  await session.engineReady;
-  const wd = session.workspaceDiagnostics;
-  if (wd) return wd.overview();
-  const none: WorkspaceStatusParams = { scanning: false, checked: 0, toCheck: 0, scope: 'workspace', findings: 0, files: 0, safe: 0, review: 0 };
-  return { status: none, files: [], rules: [] };
 }
