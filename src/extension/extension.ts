@@ -7,6 +7,8 @@ import * as vscode from 'vscode';
 import { TransportKind, type LanguageClient, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
 import { AnyioLanguageClient, stopClient } from './client';
 import { registerClientCommands } from './commands';
+import { applyMigration, type MigrateTestHooks } from './migrateReport';
+import { registerOverview, type OverviewApi } from './overview';
 import {
   Commands,
   DocumentStatusNotification,
@@ -15,7 +17,6 @@ import {
   RuleDocsRequest,
   RulesRequest,
   type DocumentStatusParams,
-  type MigrateFileSummary,
   type MigrateFolder,
   type MigrateParams,
   type MigrateProgressParams,
@@ -35,6 +36,11 @@ export interface AnyioMigrateApi {
   status(uri: vscode.Uri): DocumentStatusParams | undefined;
   /** The last migrate/report result (the tests inspect it instead of scraping the output channel). */
   lastMigration(): MigrateResult | undefined;
+  /** The report after the last Apply (./migrateReport.ts), and the hooks the tests use. */
+  lastApplied(): MigrateResult | undefined;
+  testHooks: MigrateTestHooks;
+  /** The workspace status bar item and the Migration Overview (./overview.ts). */
+  overview: OverviewApi;
 }
 
 let client: { lc: LanguageClient; started: Promise<void> } | undefined;
@@ -69,6 +75,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<AnyioM
   statusItem.text = '$(sync~spin) AnyIO Migrate';
   statusItem.busy = true;
   let lastMigration: MigrateResult | undefined;
+  let lastApplied: MigrateResult | undefined;
+  const testHooks: MigrateTestHooks = {};
 
   const updateStatus = (): void => {
     const doc = vscode.window.activeTextEditor?.document;
@@ -128,7 +136,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<AnyioM
       throw err;
     }
     lastMigration = result;
-    output.appendLine(result.report);
+    // With an edit, the report printed is the one after Apply (what the user accepted).
+    if (result.cancelled || params.dryRun || !result.edit) output.appendLine(result.report);
     if (result.cancelled) {
       void vscode.window.showInformationMessage('AnyIO Migrate: cancelled; nothing was changed.');
       return result;
@@ -141,26 +150,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<AnyioM
       void vscode.window.showInformationMessage('AnyIO Migrate: nothing to change.', 'Show Report').then((b) => b && output.show(true));
       return result;
     }
-    const edit = await lc.protocol2CodeConverter.asWorkspaceEdit(result.edit);
     // Unsafe changes need confirmation: VS Code then opens the refactor preview with them unticked.
-    const applied = await vscode.workspace.applyEdit(edit, { isRefactoring: true });
-    const t = result.totals;
-    let msg = 'AnyIO Migrate: the changes were not applied.';
-    if (applied && t.unsafeFixes === 0) {
-      msg = `AnyIO Migrate: ${plural(t.changed, 'file')} with changes (${t.safeFixes} safe fixes); ${plural(t.remaining, 'finding')} left.`;
-    } else if (applied) {
-      // The refactor preview let the user untick changes: count what is really left, from the
-      // edited documents (a dry run over the files the edit touched).
-      const touched = result.files.filter((f) => f.status === 'changed');
-      const after = await lc.sendRequest<MigrateResult>(MigrateRequest, { folders: [], uris: touched.map((f) => f.uri), dryRun: true });
-      const left = (files: MigrateFileSummary[]) => files.reduce((n, f) => n + f.remaining.length + f.fixes.reduce((m, x) => m + x.safe + x.unsafe, 0), 0);
-      const before = new Map(touched.map((f) => [f.uri, f.fixes.reduce((m, x) => m + x.safe + x.unsafe, 0)]));
-      const changed = after.files.filter((f) => f.fixes.reduce((m, x) => m + x.safe + x.unsafe, 0) < (before.get(f.uri) ?? 0)).length;
-      const remaining = left(after.files) + result.files.filter((f) => f.status !== 'changed').reduce((n, f) => n + f.remaining.length, 0);
-      const notAccepted = after.totals.unsafeFixes + after.totals.safeFixes;
-      msg = `AnyIO Migrate: ${plural(changed, 'file')} with changes; ${plural(remaining, 'finding')} left${notAccepted ? ` (${plural(notAccepted, 'fix', 'fixes')} not accepted in the preview)` : ''}.`;
-      output.appendLine(`After applying the accepted changes:\n${after.report}`);
-    }
+    const { applied, msg } = await applyMigration(lc, result, output, testHooks);
+    lastApplied = applied;
     void vscode.window.showInformationMessage(msg, 'Show Report').then((b) => b && output.show(true));
     return result;
   };
@@ -257,6 +249,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<AnyioM
     lc.info(`AnyIO Migrate activated; server ready ${Date.now() - started} ms after activation started`);
   })();
   client = { lc, started: ready };
+  const overview = registerOverview(context, { client: lc, ready, migrate: runMigration, folders });
   registerClientCommands(context, lc, ready);
   ready.catch((err: unknown) => {
     statusItem.busy = false;
@@ -269,6 +262,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<AnyioM
     ready,
     status: (uri) => statuses.get(uri.toString()),
     lastMigration: () => lastMigration,
+    lastApplied: () => lastApplied,
+    testHooks,
+    overview,
   };
 }
 

@@ -137,13 +137,9 @@ export function formatReport(
 ): string {
   const lines: string[] = [];
   const scope = info.scope === 'file' ? 'Migrate this file' : 'Migrate workspace';
-  const kind =
-    info.dryRun && !info.applied
-      ? 'Migration report (dry run, nothing changed; positions in the files as they are)'
-      : info.applied
-        ? `${scope}: applied (positions in the files as they are now)`
-        : scope;
+  const kind = info.dryRun && !info.applied ? 'Migration report (dry run, nothing changed)' : info.applied ? `${scope}: applied` : scope;
   lines.push(`AnyIO Migrate: ${kind}`);
+  if (info.dryRun || info.applied) lines.push(`Positions: line:column in the files as they are${info.applied ? ' now, after Apply' : ''}.`);
   if (info.cancelled) lines.push(`Cancelled after ${plural(totals.scanned + totals.skipped, 'file')}; nothing was changed.`);
   const would = info.dryRun && !info.applied ? 'would change' : 'changed';
   lines.push(`${plural(totals.scanned, 'file')} analysed, ${totals.changed} ${would}, ${totals.skipped} skipped, ${totals.refused} refused (${info.seconds.toFixed(1)} s).`);

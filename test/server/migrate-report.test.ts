@@ -167,7 +167,7 @@ describe("migrate's report: summaries and totals from the files' outcomes", func
         after.totals.safeFixes,
         rows.filter((_, i) => i !== unsafe).reduce((n, r) => n + r.fixes.length, 0),
       );
-      assert.match(after.report, /applied \(positions in the files as they are now\)/);
+      assert.match(after.report, /: applied\nPositions: line:column in the files as they are now, after Apply\./);
       assert.match(after.report, /1 preview row left unticked/);
       // The unticked unsafe fix is left, with its reason; positions are the CLI's on the new text.
       assert.ok(
