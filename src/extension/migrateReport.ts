@@ -141,7 +141,6 @@ export async function applyMigration(
   const notAccepted = offered - after.totals.safeFixes - after.totals.unsafeFixes;
   const untouchedLeft = result.files.filter((f) => f.status !== 'changed').reduce((n, f) => n + f.remaining.length, 0);
   const left = after.totals.remaining + untouchedLeft;
-  const fixes = `${after.totals.safeFixes} safe${after.totals.unsafeFixes ? `, ${after.totals.unsafeFixes} unsafe` : ''} fixes`;
-  const msg = `AnyIO Migrate: ${plural(after.totals.changed, 'file')} with changes (${fixes}); ${plural(left, 'finding')} left${notAccepted > 0 ? ` (${plural(notAccepted, 'fix', 'fixes')} not accepted in the preview)` : ''}.`;
+  const msg = `AnyIO Migrate: ${plural(after.totals.changed, 'file')} with changes; ${plural(left, 'finding')} left${notAccepted > 0 ? ` (${plural(notAccepted, 'fix', 'fixes')} not accepted in the preview)` : ''}.`;
   return { applied: after, msg };
 }
