@@ -191,6 +191,7 @@ export class OverviewProvider implements vscode.TreeDataProvider<OverviewNode> {
         item.description = counts(sitesOf(node.file, node.code));
         item.tooltip = node.file.path;
         item.contextValue = 'anyioFile';
+        item.iconPath = vscode.ThemeIcon.File; // a collapsible resource would get a folder icon
         return item;
       }
       case 'site': {
