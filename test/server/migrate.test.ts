@@ -79,13 +79,17 @@ describe('migrate workspace request', function () {
     for (const dc of edits.values()) {
       for (const e of dc.edits as AnnotatedTextEdit[]) assert.ok(annotations[e.annotationId], `annotation ${e.annotationId}`);
     }
-    assert.ok(annotations['ASY102']?.label.startsWith('ASY102 await-now-sync-method'));
-    assert.equal(annotations['ASY102']?.needsConfirmation, undefined);
-    const unsafe = annotations['ASY102/unsafe'];
-    assert.ok(unsafe, Object.keys(annotations).join(', '));
+    // One annotation per row label ("CODE · fix title") and safety.
+    const safeId = Object.keys(annotations).find((id) => id.startsWith('ASY102 · ') && !id.includes(' /'));
+    assert.ok(safeId, Object.keys(annotations).join(', '));
+    assert.equal(annotations[safeId]!.label, safeId);
+    assert.match(annotations[safeId]!.description ?? '', /^safe · await-now-sync-method/);
+    assert.equal(annotations[safeId]!.needsConfirmation, undefined);
+    const unsafeId = Object.keys(annotations).find((id) => id.startsWith('ASY102 · ') && id.endsWith(' /unsafe'));
+    assert.ok(unsafeId, Object.keys(annotations).join(', '));
+    const unsafe = annotations[unsafeId]!;
     assert.equal(unsafe.needsConfirmation, true);
-    assert.ok(unsafe.label.includes('(unsafe)'));
-    assert.ok(unsafe.description?.startsWith('Unsafe: '));
+    assert.ok(unsafe.description?.startsWith('Unsafe, review before applying: '));
 
     // Summary: changed, skipped (and why), nothing from virtualenvs, ignored or excluded folders.
     const byPath = new Map(result.files.map((f) => [f.path, f]));

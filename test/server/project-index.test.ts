@@ -70,7 +70,12 @@ anyio.run(main)
 `;
 
 const uriOf = (file: string): string => pathToFileURL(file).href;
-const codes = (d: readonly Diagnostic[]): string[] => d.map((x) => String(x.code)).sort();
+/** Codes of the findings published (the deprecated-token strike hints, which have no source, left out). */
+const codes = (d: readonly Diagnostic[]): string[] =>
+  d
+    .filter((x) => x.source !== undefined)
+    .map((x) => String(x.code))
+    .sort();
 
 describe('language server project index', function () {
   this.timeout(120_000);
