@@ -95,6 +95,7 @@ function partition(findings: readonly Finding[], bodies: readonly Body[]): { ins
 
 function shiftFinding(f: Finding, map: (o: number) => number): Finding {
   const out: Finding = { ...f, start: map(f.start), end: map(f.end) };
+  if (f.token) out.token = { start: map(f.token.start), end: map(f.token.end) };
   if (f.fix) out.fix = { ...f.fix, edits: f.fix.edits.map((e: Edit) => ({ ...e, start: map(e.start), end: map(e.end) })) };
   return out;
 }
