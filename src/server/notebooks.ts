@@ -116,7 +116,9 @@ export function splitFindings(ctx: NotebookContext, findings: readonly Finding[]
     const i = cellIndexOf(ctx, f.start, f.end);
     if (i === -1) continue;
     const base = ctx.starts[i]!;
-    byCell.get(ctx.cellUris[i]!)!.push({ ...f, start: f.start - base, end: f.end - base });
+    const local: Finding = { ...f, start: f.start - base, end: f.end - base };
+    if (f.token) local.token = { start: f.token.start - base, end: f.token.end - base };
+    byCell.get(ctx.cellUris[i]!)!.push(local);
   }
   return byCell;
 }
