@@ -8,7 +8,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { GitignoreMatcher } from '../core/glob';
 import { toPosix } from '../shared/paths';
-import { loadConfigFile, pyprojectIn, type AnyioMigrateConfig } from './pyproject';
+import { loadConfigFile, pyprojectIn, type AnyioMigrateConfig, type ConfigProblem } from './pyproject';
 
 /** A loaded `pyproject.toml`: its settings (the valid ones) and the problems found in it. */
 export interface LoadedPyproject {
@@ -18,6 +18,8 @@ export interface LoadedPyproject {
   config: AnyioMigrateConfig;
   /** Each prefixed with the file's path; empty when the settings are valid. */
   errors: string[];
+  /** The same problems with their places in the file (for diagnostics on it). */
+  problems: ConfigProblem[];
 }
 
 /** gitignore-style `exclude` patterns and the directory they are relative to (the config file's). */
@@ -46,6 +48,14 @@ export class PyprojectLookup {
    * link to `/dev/zero`) or is over the 1 MiB cap: such files are never read (`pyprojectIn`).
    */
   constructor(private readonly onWarning?: (message: string) => void) {}
+
+  /** Hears of each file read (first time, or again after it changed): the language server's config diagnostics. */
+  onLoaded: ((py: LoadedPyproject) => void) | undefined;
+
+  /** The config files loaded since the last `clear()`: those that applied to a directory looked up. */
+  loaded(): LoadedPyproject[] {
+    return [...this.byFile.values()];
+  }
 
   clear(): void {
     this.byDir.clear();
@@ -90,8 +100,9 @@ export class PyprojectLookup {
     const cached = this.byFile.get(file);
     if (cached && cached.mtimeMs === mtimeMs) return cached;
     const parsed = loadConfigFile(file);
-    const entry: LoadedPyproject = { file, mtimeMs, config: parsed.config, errors: parsed.errors };
+    const entry: LoadedPyproject = { file, mtimeMs, config: parsed.config, errors: parsed.errors, problems: parsed.problems };
     this.byFile.set(file, entry);
+    this.onLoaded?.(entry);
     return entry;
   }
 }

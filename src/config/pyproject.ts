@@ -16,6 +16,7 @@ import * as path from 'path';
 import { isValidCodeSelector } from '../engine';
 import { readRegularFileSync, type SafeReadFailureKind } from '../workspace/safe-read';
 import type { Target } from '../core/types';
+import { PyprojectLocator, SECTION_PATH, type ProblemTarget, type TextRange } from './pyproject-locate';
 
 // smol-toml is an ES module with a CommonJS build: load the CJS build, typed from its declarations.
 type SmolToml = typeof import('smol-toml', { with: { 'resolution-mode': 'import' } });
@@ -52,6 +53,25 @@ export interface ParsedConfig {
   errors: string[];
   /** Whether the file has a `[tool.anyio-migrate]` table at all. */
   hasSection: boolean;
+}
+
+/**
+ * One problem of a `pyproject.toml`, where it is: for diagnostics on the file itself. An error
+ * string of `ParsedConfig.errors` is one problem, except an unknown rule code list, which is one
+ * problem per unknown code (each at its array element).
+ */
+export interface ConfigProblem {
+  file: string;
+  /** Without the file's path, e.g. `[tool.anyio-migrate] target: unknown target 'anyio4' (...)`. */
+  message: string;
+  /** `error`: the file is not valid TOML (nothing of it is used); `warning`: a value is ignored. */
+  severity: 'error' | 'warning';
+  /** The offending text: the value, the array element, the key, the table header, or the TOML error. */
+  range: TextRange;
+}
+
+export interface LocatedParsedConfig extends ParsedConfig {
+  problems: ConfigProblem[];
 }
 
 const KNOWN_KEYS = ['select', 'ignore', 'target', 'unsafe-fixes', 'exclude'] as const;
@@ -98,41 +118,68 @@ function editDistance(a: string, b: string): number {
  * Valid settings are returned even when others are invalid.
  */
 export function parseAnyioMigrateConfig(tomlText: string, filePath: string): ParsedConfig {
+  const { config, errors, hasSection } = parseAndLocate(tomlText, filePath);
+  return { config, errors, hasSection };
+}
+
+/** `parseAnyioMigrateConfig` plus each problem's place in the text (`ConfigProblem`). */
+export function parseAndLocate(tomlText: string, filePath: string): LocatedParsedConfig {
   const errors: string[] = [];
+  const found: Array<{ message: string; target: ProblemTarget }> = [];
   const config: AnyioMigrateConfig = {};
+  const result = (hasSection: boolean): LocatedParsedConfig => {
+    if (found.length === 0) return { config, errors, hasSection, problems: [] };
+    const locator = new PyprojectLocator(tomlText);
+    const problems = found.map(({ message, target }): ConfigProblem => ({
+      file: filePath,
+      message,
+      severity: target.kind === 'toml' ? 'error' : 'warning',
+      range: locator.locate(target),
+    }));
+    return { config, errors, hasSection, problems };
+  };
+  /** One error string; its problems (default: one with the same message at `target`). */
+  const report = (message: string, target: ProblemTarget, each?: Array<{ message: string; target: ProblemTarget }>): void => {
+    errors.push(`${filePath}: ${message}`);
+    found.push(...(each ?? [{ message, target }]));
+  };
   let doc: Record<string, unknown>;
   try {
     doc = parseToml(tomlText) as Record<string, unknown>;
   } catch (err) {
-    const detail = err instanceof TomlError ? `line ${err.line}, column ${err.column}: ${firstLine(err.message)}` : String(err);
-    return { config, errors: [`${filePath}: invalid TOML (${detail})`], hasSection: false };
+    if (err instanceof TomlError) report(`invalid TOML (line ${err.line}, column ${err.column}: ${firstLine(err.message)})`, { kind: 'toml', line: err.line, column: err.column });
+    else report(`invalid TOML (${String(err)})`, { kind: 'toml', line: 1, column: 1 });
+    return result(false);
   }
   const tool = doc['tool'];
-  if (tool === undefined) return { config, errors, hasSection: false };
-  if (typeof tool !== 'object' || tool === null || Array.isArray(tool)) {
-    return { config, errors: [`${filePath}: 'tool' must be a table`], hasSection: false };
+  if (tool === undefined) return result(false);
+  if (typeof tool !== 'object' || tool === null || Array.isArray(tool) || tool instanceof Date) {
+    report(`'tool' must be a table`, { kind: 'value', path: ['tool'] });
+    return result(false);
   }
   const section = (tool as Record<string, unknown>)['anyio-migrate'];
   if (section === undefined) {
     const near = Object.keys(tool).find((k) => k !== 'anyio-migrate' && k.replace(/_/g, '-').toLowerCase() === 'anyio-migrate');
-    if (near) errors.push(`${filePath}: found [tool.${near}]; the table must be named [tool.anyio-migrate]`);
-    return { config, errors, hasSection: false };
+    if (near) report(`found [tool.${near}]; the table must be named [tool.anyio-migrate]`, { kind: 'table', path: ['tool', near] });
+    return result(false);
   }
-  const where = `${filePath}: [tool.anyio-migrate]`;
+  const where = '[tool.anyio-migrate]';
+  const at = (key: string, index?: number): ProblemTarget => ({ kind: 'value', path: [...SECTION_PATH, key], ...(index === undefined ? {} : { index }) });
   if (typeof section !== 'object' || section === null || Array.isArray(section) || section instanceof Date) {
-    return { config, errors: [`${where} must be a table, not ${describeType(section)}`], hasSection: true };
+    report(`${where} must be a table, not ${describeType(section)}`, { kind: 'value', path: SECTION_PATH });
+    return result(true);
   }
   const table = section as Record<string, unknown>;
 
   const stringArray = (key: string): string[] | undefined => {
     const v = table[key];
     if (!Array.isArray(v)) {
-      errors.push(`${where} ${key}: expected an array of strings, got ${describeType(v)}`);
+      report(`${where} ${key}: expected an array of strings, got ${describeType(v)}`, at(key));
       return undefined;
     }
     const bad = v.findIndex((x) => typeof x !== 'string');
     if (bad !== -1) {
-      errors.push(`${where} ${key}[${bad}]: expected a string, got ${describeType(v[bad])}`);
+      report(`${where} ${key}[${bad}]: expected a string, got ${describeType(v[bad])}`, at(key, bad));
       return undefined;
     }
     return v as string[];
@@ -140,11 +187,11 @@ export function parseAnyioMigrateConfig(tomlText: string, filePath: string): Par
   const codes = (key: 'select' | 'ignore'): string[] | undefined => {
     const list = stringArray(key);
     if (!list) return undefined;
-    const unknown = list.filter((c) => !isValidCodeSelector(c));
+    const unknown = list.map((c, i) => ({ c, i })).filter(({ c }) => !isValidCodeSelector(c));
     if (unknown.length > 0) {
-      errors.push(
-        `${where} ${key}: unknown rule code${unknown.length > 1 ? 's' : ''} ${unknown.map((c) => `'${c}'`).join(', ')} (expected codes or prefixes such as 'ASY', 'ASY1', 'ASY101')`,
-      );
+      const expected = `(expected codes or prefixes such as 'ASY', 'ASY1', 'ASY101')`;
+      const each = unknown.map(({ c, i }) => ({ message: `${where} ${key}: unknown rule code '${c}' ${expected}`, target: at(key, i) }));
+      report(`${where} ${key}: unknown rule code${unknown.length > 1 ? 's' : ''} ${unknown.map(({ c }) => `'${c}'`).join(', ')} ${expected}`, at(key), each);
       return undefined;
     }
     return list;
@@ -153,7 +200,7 @@ export function parseAnyioMigrateConfig(tomlText: string, filePath: string): Par
   for (const key of Object.keys(table)) {
     if ((KNOWN_KEYS as readonly string[]).includes(key)) continue;
     const hint = suggest(key, KNOWN_KEYS);
-    errors.push(`${where}: unknown key '${key}'${hint ? ` (did you mean '${hint}'?)` : ''}; known keys: ${KNOWN_KEYS.join(', ')}`);
+    report(`${where}: unknown key '${key}'${hint ? ` (did you mean '${hint}'?)` : ''}; known keys: ${KNOWN_KEYS.join(', ')}`, { kind: 'key', path: [...SECTION_PATH, key] });
   }
   if ('select' in table) {
     const v = codes('select');
@@ -165,24 +212,24 @@ export function parseAnyioMigrateConfig(tomlText: string, filePath: string): Par
   }
   if ('target' in table) {
     const v = table['target'];
-    if (typeof v !== 'string') errors.push(`${where} target: expected a string, got ${describeType(v)}`);
-    else if (!(TARGETS as readonly string[]).includes(v)) errors.push(`${where} target: unknown target '${v}' (expected ${TARGETS.map((t) => `'${t}'`).join(' or ')})`);
+    if (typeof v !== 'string') report(`${where} target: expected a string, got ${describeType(v)}`, at('target'));
+    else if (!(TARGETS as readonly string[]).includes(v)) report(`${where} target: unknown target '${v}' (expected ${TARGETS.map((t) => `'${t}'`).join(' or ')})`, at('target'));
     else config.target = v as Target;
   }
   if ('unsafe-fixes' in table) {
     const v = table['unsafe-fixes'];
-    if (typeof v !== 'boolean') errors.push(`${where} unsafe-fixes: expected true or false, got ${describeType(v)}`);
+    if (typeof v !== 'boolean') report(`${where} unsafe-fixes: expected true or false, got ${describeType(v)}`, at('unsafe-fixes'));
     else config.unsafeFixes = v;
   }
   if ('exclude' in table) {
     const v = stringArray('exclude');
     if (v) {
       const empty = v.findIndex((p) => p.trim() === '');
-      if (empty !== -1) errors.push(`${where} exclude[${empty}]: empty pattern`);
+      if (empty !== -1) report(`${where} exclude[${empty}]: empty pattern`, at('exclude', empty));
       else config.exclude = v;
     }
   }
-  return { config, errors, hasSection: true };
+  return result(true);
 }
 
 function firstLine(s: string): string {
@@ -233,8 +280,12 @@ function parsesAsToml(text: string): boolean {
 }
 
 /** Read and validate a config file (for `--config FILE`, or the result of `findPyproject`). */
-export function loadConfigFile(filePath: string): ParsedConfig {
+export function loadConfigFile(filePath: string): LocatedParsedConfig {
   const read = readConfigText(filePath);
-  if (!read.ok) return { config: {}, errors: [`${filePath}: cannot read config file (${read.reason})`], hasSection: false };
-  return parseAnyioMigrateConfig(read.text, filePath);
+  if (!read.ok) {
+    const message = `cannot read config file (${read.reason})`;
+    const range = { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
+    return { config: {}, errors: [`${filePath}: ${message}`], hasSection: false, problems: [{ file: filePath, message, severity: 'error', range }] };
+  }
+  return parseAndLocate(read.text, filePath);
 }
