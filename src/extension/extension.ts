@@ -96,7 +96,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<AnyioM
       statusItem.detail = `${s.rulesActive} of ${s.rulesTotal} rules active · target ${s.target}`;
     }
     statusItem.severity = s.configErrors.length > 0 ? vscode.LanguageStatusSeverity.Warning : vscode.LanguageStatusSeverity.Information;
-    if (s.configErrors.length > 0) statusItem.detail += ` · pyproject.toml: ${s.configErrors[0]}`;
+    // A short summary: each problem is a diagnostic on the pyproject.toml (Problems panel), with its place.
+    if (s.configErrors.length > 0) statusItem.detail += ` · pyproject.toml: ${plural(s.configErrors.length, 'problem')}`;
     statusItem.command = { title: 'Report', command: Commands.showMigrationReport, tooltip: 'Show the migration report (dry run)' };
   };
 

@@ -121,7 +121,11 @@ export function resolveConfig(settings: Settings, uri: string, pyprojects: Pypro
     target: chosen ?? 'anyio3',
     targetChosen: chosen !== undefined,
     excluded: exclude !== undefined && file !== undefined && matchesExclude(exclude, file),
-    errors: [...(py?.errors ?? []), ...(exclude && py ? excludeMatcher(exclude.patterns).warnings.map((w) => `${py.file}: exclude pattern '${w.pattern}' ${w.message}`) : [])],
+    // Each problem (with its line and column) as the file's diagnostics show it (features/configDiagnostics.ts).
+    errors: [
+      ...(py?.problems ?? []).map((p) => `${p.file}:${p.range.start.line + 1}:${p.range.start.character + 1}: ${p.message}`),
+      ...(exclude && py ? excludeMatcher(exclude.patterns).warnings.map((w) => `${py.file}: exclude pattern '${w.pattern}' ${w.message}`) : []),
+    ],
   };
   if (select) config.select = select;
   if (py) config.pyproject = py.file;

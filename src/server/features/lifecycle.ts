@@ -15,6 +15,7 @@ import { initEngine } from '../../engine';
 import { CONFIG_SECTION, FIX_ALL_KIND } from '../../shared/protocol';
 import type { Session } from '../session';
 import { normalizeSettings } from '../settings';
+import { startConfigDiagnostics } from './configDiagnostics';
 import { cancelIndexTimers, startProjectIndex } from './indexing';
 import { didChangeWorkspaceFolders } from './workspace';
 
@@ -69,6 +70,7 @@ export function initialized(session: Session): void {
     }
   }
   startProjectIndex(session);
+  startConfigDiagnostics(session); // pyproject.toml problems on the file itself; the settings in effect in the log
 }
 
 export function shutdown(session: Session): void {

@@ -7,6 +7,7 @@ import type { DidChangeConfigurationParams, DidChangeWatchedFilesParams, Workspa
 import { CONFIG_SECTION } from '../../shared/protocol';
 import type { Session } from '../session';
 import { fsPathOf, normalizeSettings } from '../settings';
+import { configMayHaveChanged } from './configDiagnostics';
 import { invalidateConfig } from './diagnostics';
 import { startProjectIndex } from './indexing';
 
@@ -16,6 +17,7 @@ export function didChangeConfiguration(session: Session, p: DidChangeConfigurati
     if (s !== undefined) session.globalSettings = normalizeSettings(s);
   }
   invalidateConfig(session);
+  configMayHaveChanged(session);
 }
 
 export function didChangeWatchedFiles(session: Session, p: DidChangeWatchedFilesParams): void {
@@ -35,6 +37,7 @@ export function didChangeWatchedFiles(session: Session, p: DidChangeWatchedFiles
   if (config) {
     session.pyprojects.clear();
     invalidateConfig(session);
+    configMayHaveChanged(session); // a fixed or deleted pyproject.toml loses its diagnostics
     session.project?.filesAddedOrRemoved(); // its exclude patterns may have changed
   }
 }
@@ -43,5 +46,6 @@ export function didChangeWorkspaceFolders(session: Session, e: WorkspaceFoldersC
   const removed = new Set(e.removed.map((f) => f.uri));
   session.workspaceFolders = [...session.workspaceFolders.filter((f) => !removed.has(f)), ...e.added.map((f) => f.uri)];
   invalidateConfig(session);
+  configMayHaveChanged(session);
   startProjectIndex(session);
 }
