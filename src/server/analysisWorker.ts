@@ -96,6 +96,8 @@ export class AnalysisWorker {
   private indexSent: ProjectIndex | undefined;
   private indexOps: IndexOp[] = [];
   private broken = false;
+  /** `dispose()` was called (shutdown): no worker is started again, every request is cancelled. */
+  private disposed = false;
   /** Statistics (tests, logs). */
   readonly stats = { started: 0, terminated: 0, analyses: 0, summaries: 0 };
 
@@ -186,6 +188,7 @@ export class AnalysisWorker {
    * time (and after a restart), then only the edits `state` recorded since.
    */
   analyze(state: DocumentState, options: AnalyzeOptions): Promise<WorkerOutcome> {
+    if (this.disposed) return Promise.resolve({ kind: 'cancelled' });
     const worker = this.ensure();
     // The project context is not plain data: the worker keeps a copy of the index, kept in step here.
     const { project, ...plain } = options;
@@ -240,6 +243,7 @@ export class AnalysisWorker {
    * (the background index never holds up the main loop; each summary has the same time budget).
    */
   summarize(text: string, module: string, isPackage: boolean, path: string): Promise<SummaryOutcome> {
+    if (this.disposed) return Promise.resolve({ kind: 'cancelled' });
     const worker = this.ensure();
     const id = this.nextId++;
     return new Promise<SummaryOutcome>((resolve) => {
@@ -266,7 +270,13 @@ export class AnalysisWorker {
     if (this.synced.delete(uri)) worker.postMessage({ op: 'close', uri } satisfies ToWorker);
   }
 
+  /**
+   * Stops the worker for good (shutdown). A request made after this (a background scan still
+   * finishing its file) is cancelled at once instead of starting a new worker, which would outlive
+   * the server and keep its process from exiting.
+   */
   dispose(): void {
+    this.disposed = true;
     const worker = this.worker;
     if (worker) this.terminate(worker);
   }

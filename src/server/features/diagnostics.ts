@@ -34,6 +34,7 @@ const MAX_DEBOUNCE_MS = 1500;
  * analysed once instead of once per keystroke.
  */
 export function schedule(session: Session, state: DocumentState): void {
+  if (session.shutdownReceived) return;
   const nb = session.notebooks.ofCell(state.uri);
   if (nb) {
     scheduleNotebook(session, nb, true);
