@@ -72,6 +72,8 @@ export interface ConfigProblem {
 
 export interface LocatedParsedConfig extends ParsedConfig {
   problems: ConfigProblem[];
+  /** `errors` with the line and column of each (`FILE:LINE:COL: message`; invalid TOML says its own). */
+  placedErrors: string[];
 }
 
 const KNOWN_KEYS = ['select', 'ignore', 'target', 'unsafe-fixes', 'exclude'] as const;
@@ -127,8 +129,10 @@ export function parseAndLocate(tomlText: string, filePath: string): LocatedParse
   const errors: string[] = [];
   const found: Array<{ message: string; target: ProblemTarget }> = [];
   const config: AnyioMigrateConfig = {};
+  /** Per error: its message and the index of its first problem in `found`. */
+  const reported: Array<{ message: string; first: number }> = [];
   const result = (hasSection: boolean): LocatedParsedConfig => {
-    if (found.length === 0) return { config, errors, hasSection, problems: [] };
+    if (found.length === 0) return { config, errors, hasSection, problems: [], placedErrors: [] };
     const locator = new PyprojectLocator(tomlText);
     const problems = found.map(({ message, target }): ConfigProblem => ({
       file: filePath,
@@ -136,11 +140,16 @@ export function parseAndLocate(tomlText: string, filePath: string): LocatedParse
       severity: target.kind === 'toml' ? 'error' : 'warning',
       range: locator.locate(target),
     }));
-    return { config, errors, hasSection, problems };
+    const placedErrors = reported.map(({ message, first }) => {
+      const { start } = problems[first]!.range;
+      return found[first]!.target.kind === 'toml' ? `${filePath}: ${message}` : `${filePath}:${start.line + 1}:${start.character + 1}: ${message}`;
+    });
+    return { config, errors, hasSection, problems, placedErrors };
   };
   /** One error string; its problems (default: one with the same message at `target`). */
   const report = (message: string, target: ProblemTarget, each?: Array<{ message: string; target: ProblemTarget }>): void => {
     errors.push(`${filePath}: ${message}`);
+    reported.push({ message, first: found.length });
     found.push(...(each ?? [{ message, target }]));
   };
   let doc: Record<string, unknown>;
@@ -279,13 +288,19 @@ function parsesAsToml(text: string): boolean {
   }
 }
 
-/** Read and validate a config file (for `--config FILE`, or the result of `findPyproject`). */
+/**
+ * Read and validate a config file (for `--config FILE`, or the result of `findPyproject`); its
+ * `errors` carry their line and column (`FILE:LINE:COL: message`).
+ */
 export function loadConfigFile(filePath: string): LocatedParsedConfig {
   const read = readConfigText(filePath);
   if (!read.ok) {
     const message = `cannot read config file (${read.reason})`;
     const range = { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
-    return { config: {}, errors: [`${filePath}: ${message}`], hasSection: false, problems: [{ file: filePath, message, severity: 'error', range }] };
+    const error = `${filePath}: ${message}`;
+    return { config: {}, errors: [error], hasSection: false, problems: [{ file: filePath, message, severity: 'error', range }], placedErrors: [error] };
   }
-  return parseAndLocate(read.text, filePath);
+  const parsed = parseAndLocate(read.text, filePath);
+  // The command line prints these: each with its line and column, as findings are printed.
+  return { ...parsed, errors: parsed.placedErrors };
 }

@@ -112,7 +112,10 @@ describe('cli: each file uses the nearest pyproject.toml above it (as ruff does)
     const r = await runCli(['fix', '../projA', '../projB'], { cwd });
     assert.equal(r.code, 2);
     assert.equal(r.stdout, '');
-    assert.ok(r.stderr.includes(`error: invalid configuration:\n  ${path.join(dir, 'projB', 'pyproject.toml')}: [tool.anyio-migrate] target: unknown target 'anyio4'`), r.stderr);
+    assert.ok(
+      r.stderr.includes(`error: invalid configuration:\n  ${path.join(dir, 'projB', 'pyproject.toml')}:2:10: [tool.anyio-migrate] target: unknown target 'anyio4'`),
+      r.stderr,
+    );
     for (const f of ['projA/pkg/a.py', 'projB/b.py']) assert.equal(readText(path.join(dir, f)), V2_SAFE, f);
     writeTree(dir, { 'projB/pyproject.toml': '[tool.anyio-migrate\n' });
     const toml = await runCli(['check', '../projB/b.py'], { cwd });

@@ -29,6 +29,8 @@ describe('config/pyproject-locate: where a pyproject.toml problem is', () => {
       `4:26-4:34 warning «"ASY999"» [tool.anyio-migrate] select: unknown rule code 'ASY999' ${EXPECTED}`,
     ]);
     assert.deepEqual(parseAndLocate(text, FILE).errors, [`${FILE}: [tool.anyio-migrate] select: unknown rule codes 'XYZ9', 'ASY999' ${EXPECTED}`]);
+    // The command line's form (loadConfigFile's errors): at the first unknown code, 1-based.
+    assert.deepEqual(parseAndLocate(text, FILE).placedErrors, [`${FILE}:5:19: [tool.anyio-migrate] select: unknown rule codes 'XYZ9', 'ASY999' ${EXPECTED}`]);
   });
 
   it('places unknown targets, wrong types and empty patterns at the value or element', () => {
@@ -69,6 +71,10 @@ describe('config/pyproject-locate: where a pyproject.toml problem is', () => {
 
   it('places invalid TOML at smol-toml’s line and column, as an error', () => {
     assert.deepEqual(placed('[tool.anyio-migrate]\ntarget = anyio3\n'), ['1:9-1:15 error «anyio3» invalid TOML (line 2, column 10: Invalid TOML document: invalid value)']);
+    // Its own message already says where: the command line prints it as it is.
+    assert.deepEqual(parseAndLocate('[tool.anyio-migrate]\ntarget = anyio3\n', FILE).placedErrors, [
+      `${FILE}: invalid TOML (line 2, column 10: Invalid TOML document: invalid value)`,
+    ]);
     // At the end of the file (an unclosed array): the last line with text, not an empty range.
     assert.deepEqual(placed('[tool.anyio-migrate]\nselect = ["ASY1",  \n\n'), [
       '1:0-1:17 error «select = ["ASY1",» invalid TOML (line 4, column 1: Invalid TOML document: invalid value)',
