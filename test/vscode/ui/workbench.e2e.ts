@@ -239,9 +239,7 @@ describe('UI: a user migrates AnyIO 2 code in VS Code', function () {
     assert.match(text, /Progress/);
     assert.match(text, /By rule/);
     assert.match(text, /Needs review/);
-    const file = await shot('05-migration-overview', sidebar);
-    fs.mkdirSync(path.join(root, 'media', 'screenshots'), { recursive: true });
-    fs.copyFileSync(file, path.join(root, 'media', 'screenshots', 'overview.png'));
+    await shot('05-migration-overview', sidebar);
     // Back to the editor for the next step.
     await page.keyboard.press('Control+1');
   });
@@ -275,17 +273,30 @@ describe('UI: a user migrates AnyIO 2 code in VS Code', function () {
     }
     // Grouped by type: one category per rule and fix title ("ASY102 · Remove the `await`"), the
     // unsafe ones first with their reason; each row one whole fix.
-    await quickInput('F1', 'Refactor Preview: Group Changes By Type', /Group Changes By Type/);
+    // The button in the preview's title bar: its context keys (has categories, grouped by file) live in
+    // the preview's own scope, so the command palette opened from elsewhere does not offer the command.
+    const groupByType = panel.locator('.action-label[aria-label^="Group Changes By Type"]').first();
+    await groupByType.waitFor({ state: 'visible', timeout: STEP_MS });
+    await groupByType.click();
     await panel
       .locator('.monaco-list-row')
       .filter({ hasText: /ASY\d{3} · / })
       .first()
       .waitFor({ state: 'visible', timeout: STEP_MS });
-    const previewText = norm(await panel.innerText());
-    assert.match(previewText, /Imports/);
-    assert.match(previewText, /Unsafe, review before applying/);
-    const preview = await shot('05-refactor-preview', panel);
-    fs.copyFileSync(preview, path.join(root, 'media', 'screenshots', 'refactor-preview.png'));
+    assert.match(norm(await panel.innerText()), /Unsafe, review before applying: Remove the `await` \(the type of `event` could not be proven/);
+    await shot('06-refactor-preview', panel);
+    // A file's import changes are one row of their own, further down the list (it is virtual: scroll).
+    const imports = panel
+      .locator('.monaco-list-row')
+      .filter({ hasText: /^\s*Imports/ })
+      .first();
+    await poll(page, 'the Imports row of the preview', async () => {
+      if (await imports.isVisible()) return true;
+      const box = await panel.locator('.monaco-list').first().boundingBox();
+      if (box) await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+      await page.mouse.wheel(0, 200);
+      return undefined;
+    });
     await apply.click();
     await apply.waitFor({ state: 'hidden', timeout: STEP_MS });
     for (const f of files) {
@@ -311,6 +322,6 @@ describe('UI: a user migrates AnyIO 2 code in VS Code', function () {
     const summary = norm(await note.innerText());
     assert.match(summary, /AnyIO Migrate: \d+ files? with changes; \d+ findings? left/);
     assert.match(summary, new RegExp(`\\(${unsafeLeft} fix(es)? not accepted in the preview\\)`), `${summary} (expected ${unsafeLeft} unsafe of ${left.length} left)`);
-    await shot('06-migrated');
+    await shot('07-migrated');
   });
 });
