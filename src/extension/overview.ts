@@ -2,8 +2,9 @@
  * The Migration Overview: a tree view in the Explorer ("AnyIO Migration") and the workspace status
  * bar item (./statusBar.ts) that opens it. It shows the migration of the whole workspace:
  *
- * - progress since the first scan ("12 of 49 fixed (24%)", with a text bar), the first scan's
- *   count kept in `workspaceState`;
+ * - progress ("12 of 49 fixed (24%)", with a text bar) against a baseline kept in `workspaceState`:
+ *   the most findings a complete scan of the workspace has reported (the first scan's, raised when
+ *   new AnyIO 2 code arrives, so a fix always counts and progress never sticks at 0);
  * - what is safe to apply now and what needs review;
  * - per rule and per folder/file, counts, down to each site (a click opens the file there);
  * - inline actions: migrate one rule, or one folder, across the workspace (the server's migrate
@@ -37,7 +38,7 @@ export const OverviewCommands = {
 
 export const OVERVIEW_VIEW = 'anyioMigrate.overview';
 /** `workspaceState` key: the findings of the first complete scan of this workspace. */
-const FIRST_SCAN_KEY = 'anyioMigrate.firstScanFindings';
+const FIRST_SCAN_KEY = 'anyioMigrate.firstScanFindings'; // the baseline (name kept: existing workspaces have it)
 
 export type OverviewNode =
   | { kind: 'progress' }
@@ -151,7 +152,7 @@ export class OverviewProvider implements vscode.TreeDataProvider<OverviewNode> {
         if (p && p.first > 0) item.description = `${textBar(p.percent)} ${p.fixed} of ${p.first} fixed (${p.percent}%)`;
         else item.description = left === 0 ? 'nothing to migrate' : `${plural(left, 'usage')} left`;
         if (this.data?.status.scanning) item.description += ' · checking…';
-        item.tooltip = `AnyIO 2 usages left: ${left}${p ? `\nFound by the first scan: ${p.first}` : ''}`;
+        item.tooltip = `AnyIO 2 usages left: ${left}${p ? `\nMost found by a complete scan: ${p.first}` : ''}`;
         item.iconPath = new vscode.ThemeIcon(this.data?.status.scanning ? 'sync~spin' : 'graph');
         return item;
       }
@@ -246,8 +247,9 @@ export function registerOverview(context: vscode.ExtensionContext, host: Overvie
   let timer: ReturnType<typeof setTimeout> | undefined;
   const onStatus = (s: WorkspaceStatusParams): void => {
     status = s;
-    // The first complete scan of the whole workspace is the baseline of the progress.
-    if (!s.scanning && s.scope === 'workspace' && context.workspaceState.get<number>(FIRST_SCAN_KEY) === undefined) {
+    // The baseline of the progress: the most findings a complete scan of the whole workspace reported.
+    const baseline = context.workspaceState.get<number>(FIRST_SCAN_KEY);
+    if (!s.scanning && s.scope === 'workspace' && (baseline === undefined || s.findings > baseline)) {
       void context.workspaceState.update(FIRST_SCAN_KEY, s.findings);
     }
     bar.update(s, progress());

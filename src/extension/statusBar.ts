@@ -1,20 +1,20 @@
 /**
  * The workspace status bar item: "AnyIO: 37 left" (a spinner while the workspace is being
  * checked, "AnyIO: ✓" when nothing is left), with the safe / needs-review counts and the progress
- * since the first scan in its tooltip. Clicking it opens the Migration Overview (./overview.ts).
+ * in its tooltip. Clicking it opens the Migration Overview (./overview.ts).
  * The numbers come from the server's `anyioMigrate/workspaceStatus` notification.
  */
 import * as vscode from 'vscode';
 import { plural } from '../shared/plural';
 import type { WorkspaceStatusParams } from '../shared/protocol';
 
-/** What the first complete scan of this workspace found (kept in `workspaceState`). */
+/** Progress against the baseline: the most findings a complete scan of this workspace reported (kept in `workspaceState`). */
 export interface MigrationProgress {
-  /** Findings of the first scan. */
+  /** The baseline: the first complete scan's findings, raised when a later scan finds more. */
   first: number;
-  /** Fixed since: the first scan's count minus what is left (never below 0). */
+  /** Fixed since: the baseline minus what is left (never below 0). */
   fixed: number;
-  /** `fixed` of `first`, in percent (100 when the first scan found nothing). */
+  /** `fixed` of `first`, in percent (100 when the baseline is 0). */
   percent: number;
 }
 
@@ -41,7 +41,7 @@ export function statusBarContent(s: WorkspaceStatusParams | undefined, progress:
     lines.push(`${plural(s.findings, 'AnyIO 2 usage')} left in ${plural(s.files, 'file')} ${where}:`);
     lines.push(`  ${s.safe} safe to apply now · ${s.review} need review`);
   }
-  if (progress && progress.first > 0) lines.push(`${progress.fixed} of ${progress.first} fixed since the first scan (${progress.percent}%)`);
+  if (progress && progress.first > 0) lines.push(`${progress.fixed} of ${progress.first} fixed (${progress.percent}%)`);
   lines.push('Click to open the Migration Overview.');
   const spin = s.scanning ? '$(sync~spin) ' : '';
   const text = s.findings === 0 && !s.scanning ? 'AnyIO: $(check)' : `${spin}AnyIO: ${s.findings} left`;

@@ -93,7 +93,10 @@ async function sitesUnder(node: OverviewNode): Promise<Array<Extract<OverviewNod
 
 const siteKey = (n: Extract<OverviewNode, { kind: 'site' }>): string => `${n.file.path}:${n.site.line + 1}:${n.site.character + 1}:${n.site.code}`;
 
-describe('workspace problems, status bar and Migration Overview', () => {
+describe('workspace problems, status bar and Migration Overview', function () {
+  // Longer than agreeWithCli's wait, so a disagreement fails with its message (what only the CLI or
+  // only the editor reports), not with mocha's bare timeout.
+  this.timeout(120_000);
   before(async () => {
     await api();
     // Unsaved edits of earlier suites are saved: the CLI reads the disk.
@@ -154,7 +157,7 @@ describe('workspace problems, status bar and Migration Overview', () => {
     );
     assert.deepStrictEqual([editor.selection.start.line, editor.selection.start.character], [site.site.line, site.site.character]);
     assert.deepStrictEqual([editor.selection.end.line, editor.selection.end.character], [site.site.endLine, site.site.endCharacter]);
-    // Fix it with its quick fix and save: one less left, one more fixed since the first scan.
+    // Fix it with its quick fix and save: one less left, one more fixed against the baseline.
     const diags = await analyzed(editor.document); // the open document's own diagnostics (from its text) carry the fixes
     const d = diags.find((x) => codeOf(x) === site.site.code && x.range.start.isEqual(editor.selection.start));
     assert.ok(d, `the open document's ${site.site.code} diagnostic at the site`);
