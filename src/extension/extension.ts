@@ -152,7 +152,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<AnyioM
       return result;
     }
     // Unsafe changes need confirmation: VS Code then opens the refactor preview with them unticked.
-    const { applied, msg } = await applyMigration(lc, result, output, testHooks);
+    const { applied, msg } = await applyMigration(lc, result, output, testHooks, params.uris ? 'file' : 'workspace');
     lastApplied = applied;
     void vscode.window.showInformationMessage(msg, 'Show Report').then((b) => b && output.show(true));
     return result;

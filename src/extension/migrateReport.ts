@@ -9,7 +9,7 @@
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import type { TextDocumentEdit, TextEdit } from 'vscode-languageserver-types';
-import { MigrateRequest, type MigrateAppliedFile, type MigrateResult } from '../shared/protocol';
+import { MigrateRequest, type MigrateAppliedFile, type MigrateParams, type MigrateResult } from '../shared/protocol';
 import { plural } from '../shared/plural';
 
 /** A row as offsets into the text before: `[start, end)` becomes `text`. */
@@ -78,7 +78,7 @@ export async function textsBefore(result: MigrateResult): Promise<Map<string, st
  * documents as they are now. Documents whose text matches no subset of the rows are reported with
  * the rows that match unknown (counted as not applied).
  */
-export async function reportAfterApply(lc: LanguageClient, result: MigrateResult, before: ReadonlyMap<string, string>): Promise<MigrateResult> {
+export async function reportAfterApply(lc: LanguageClient, result: MigrateResult, before: ReadonlyMap<string, string>, scope: 'workspace' | 'file'): Promise<MigrateResult> {
   const applied: MigrateAppliedFile[] = [];
   for (const dc of (result.edit?.documentChanges ?? []) as TextDocumentEdit[]) {
     const uri = dc.textDocument.uri;
@@ -99,7 +99,7 @@ export async function reportAfterApply(lc: LanguageClient, result: MigrateResult
     });
     applied.push({ uri, fixes: [...fixes.values()].sort((a, b) => (a.code < b.code ? -1 : 1)), notApplied: which.filter((w) => !w).length });
   }
-  return lc.sendRequest<MigrateResult>(MigrateRequest, { folders: [], dryRun: true, applied });
+  return lc.sendRequest<MigrateResult>(MigrateRequest, { folders: [], dryRun: true, applied, scope } satisfies MigrateParams);
 }
 
 /** UTF-16 offset of a line/character position in `text` (lines end in \n, \r\n or \r). */
@@ -128,6 +128,7 @@ export async function applyMigration(
   result: MigrateResult,
   output: vscode.OutputChannel,
   hooks: MigrateTestHooks,
+  scope: 'workspace' | 'file',
 ): Promise<{ applied: MigrateResult | undefined; msg: string }> {
   const before = await textsBefore(result);
   const edit = await lc.protocol2CodeConverter.asWorkspaceEdit(hooks.previewFilter ? hooks.previewFilter(result.edit!) : result.edit!);
@@ -135,7 +136,7 @@ export async function applyMigration(
     output.appendLine(`The changes were not applied. The migration would have made these:\n${result.report}`);
     return { applied: undefined, msg: 'AnyIO Migrate: the changes were not applied.' };
   }
-  const after = await reportAfterApply(lc, result, before);
+  const after = await reportAfterApply(lc, result, before, scope);
   output.appendLine(after.report);
   const offered = result.totals.safeFixes + result.totals.unsafeFixes;
   const notAccepted = offered - after.totals.safeFixes - after.totals.unsafeFixes;

@@ -130,7 +130,7 @@ export class Migrator {
       dryRun: params.dryRun,
       cancelled,
       seconds: (Date.now() - started) / 1000,
-      scope: params.uris ? 'file' : 'workspace',
+      scope: params.scope ?? (params.uris ? 'file' : 'workspace'),
       applied: !!params.applied,
       linkOf: (f) => (f.uri.startsWith('file:') ? (fsPathOf(f.uri) ?? f.path) : f.path),
     });

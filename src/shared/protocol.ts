@@ -77,6 +77,8 @@ export interface MigrateParams {
    * left unticked in the preview are not); the server reports their current text as it is now.
    */
   applied?: MigrateAppliedFile[];
+  /** What the report's title names (the report after Apply has no `uris`): by default "file" with `uris`, else "workspace". */
+  scope?: 'workspace' | 'file';
   /** Only these rule codes (exact codes or prefixes) are fixed and reported (the Migration Overview's per-rule migrate). */
   codes?: string[];
 }

@@ -101,6 +101,8 @@ describe('Refactor preview rows and the report after Apply', () => {
     assert.strictEqual(after.totals.unsafeFixes, 0, after.report);
     assert.strictEqual(after.totals.safeFixes, all.applied.filter((f) => f.applicability === 'safe').length, after.report);
     assert.match(after.report, /2 preview rows left unticked/);
+    // The title names what was run (it said "Migrate workspace" after Migrate This File).
+    assert.match(after.report, /^AnyIO Migrate: Migrate this file: applied$/m);
     await doc.save();
     const reported = after.report
       .split('\n')
