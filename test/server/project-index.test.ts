@@ -6,45 +6,12 @@
  */
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import type { Diagnostic, PublishDiagnosticsParams, TextDocumentEdit } from 'vscode-languageserver/node';
 import { initEngine } from '../../src/engine';
 import { TestClient, applyTextEdits } from './harness';
 import { writeFile } from '../support/helpers';
-
-const HELPERS = `import anyio
-from contextlib import asynccontextmanager
-
-
-@asynccontextmanager
-async def open_group():
-    async with anyio.create_task_group() as g:
-        yield g
-`;
-
-/** The same helper, no longer yielding a task group. */
-const HELPERS_PLAIN = `from contextlib import asynccontextmanager
-
-
-@asynccontextmanager
-async def open_group():
-    yield object()
-`;
-
-/** Never writes `anyio`: its task group comes from the helper. */
-const APP = `from . import helpers
-
-
-async def worker():
-    pass
-
-
-async def main():
-    async with helpers.open_group() as group:
-        await group.spawn(worker)
-`;
+import { APP, HELPERS, HELPERS_PLAIN, tempProject, uriOf, writeIndexedPackage, type TempProject } from '../support/project';
 
 const JOBS = `class Pool:
     async def spawn(self, fn):
@@ -69,7 +36,6 @@ async def main():
 anyio.run(main)
 `;
 
-const uriOf = (file: string): string => pathToFileURL(file).href;
 /** Codes of the findings published (the deprecated-token strike hints, which have no source, left out). */
 const codes = (d: readonly Diagnostic[]): string[] =>
   d
@@ -79,6 +45,7 @@ const codes = (d: readonly Diagnostic[]): string[] =>
 
 describe('language server project index', function () {
   this.timeout(120_000);
+  let project: TempProject;
   let tmp: string;
   let root: string;
   let client: TestClient | undefined;
@@ -91,20 +58,17 @@ describe('language server project index', function () {
   });
 
   beforeEach(() => {
-    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'anyio-migrate-index-'));
-    root = path.join(tmp, 'project');
-    writeFile(root, 'pkg/__init__.py', '');
-    helpers = uriOf(writeFile(root, 'pkg/helpers.py', HELPERS));
-    app = uriOf(writeFile(root, 'pkg/app.py', APP));
+    project = tempProject('anyio-migrate-index-', 'project');
+    ({ tmp, root } = project);
+    ({ helpers, app } = writeIndexedPackage(root, 'unrelated.py'));
     writeFile(root, 'pkg/jobs.py', JOBS);
     usesPool = uriOf(writeFile(root, 'pkg/uses_pool.py', USES_POOL));
-    writeFile(root, 'pkg/unrelated.py', 'import os\n\n\ndef f():\n    return os.sep\n');
   });
 
   afterEach(async () => {
     await client?.dispose();
     client = undefined;
-    fs.rmSync(tmp, { recursive: true, force: true });
+    project.remove();
   });
 
   /** The latest publish for `uri` after `from` that satisfies `ok`. */

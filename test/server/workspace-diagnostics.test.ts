@@ -8,45 +8,14 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import type { PublishDiagnosticsParams } from 'vscode-languageserver/node';
 import { initEngine } from '../../src/engine';
 import type { JsonFinding } from '../../src/cli/report';
 import type { OverviewResult, WorkspaceStatusParams } from '../../src/shared/protocol';
 import { runCli } from '../support/harness';
-import { makeTempDir, removeDir, REPO_ROOT, SAMPLE_PROJECT, writeFile } from '../support/helpers';
+import { REPO_ROOT, SAMPLE_PROJECT } from '../support/helpers';
+import { HELPERS_PLAIN, tempProject, uriOf, writeIndexedPackage, type TempProject } from '../support/project';
 import { TestClient } from './harness';
-
-const uriOf = (file: string): string => pathToFileURL(file).href;
-
-/** Never writes `anyio`: its task group comes from the helper (found through the project index). */
-const HELPERS = `import anyio
-from contextlib import asynccontextmanager
-
-
-@asynccontextmanager
-async def open_group():
-    async with anyio.create_task_group() as g:
-        yield g
-`;
-const HELPERS_PLAIN = `from contextlib import asynccontextmanager
-
-
-@asynccontextmanager
-async def open_group():
-    yield object()
-`;
-const APP = `from . import helpers
-
-
-async def worker():
-    pass
-
-
-async def main():
-    async with helpers.open_group() as group:
-        await group.spawn(worker)
-`;
 
 /** `path:line:column:code` of every finding the CLI reports for the folder. */
 async function cliFindings(root: string): Promise<string[]> {
@@ -72,7 +41,7 @@ function serverFindings(client: TestClient, root: string): string[] {
 
 describe('workspace diagnostics', function () {
   this.timeout(120_000);
-  let tmp: string;
+  let project: TempProject;
   let root: string;
   let client: TestClient | undefined;
   let statuses: WorkspaceStatusParams[];
@@ -82,21 +51,18 @@ describe('workspace diagnostics', function () {
   });
 
   beforeEach(() => {
-    tmp = makeTempDir('anyio-migrate-wsdiag-');
-    root = path.join(tmp, 'ws');
+    project = tempProject('anyio-migrate-wsdiag-', 'ws');
+    root = project.root;
     fs.cpSync(SAMPLE_PROJECT, root, { recursive: true });
-    writeFile(root, 'pkg/__init__.py', '');
-    writeFile(root, 'pkg/helpers.py', HELPERS);
-    writeFile(root, 'pkg/app.py', APP);
+    writeIndexedPackage(root, 'plain.py');
     // Fixes that need review: the receiver's type is not proven.
     fs.copyFileSync(path.join(REPO_ROOT, 'test', 'vscode', 'workspace-template', 'unsafe_params.py'), path.join(root, 'pkg', 'unsafe_params.py'));
-    writeFile(root, 'pkg/plain.py', 'import os\n\n\ndef f():\n    return os.sep\n');
   });
 
   afterEach(async () => {
     await client?.dispose();
     client = undefined;
-    removeDir(tmp);
+    project.remove();
   });
 
   async function start(settings: Record<string, unknown> = {}): Promise<TestClient> {
