@@ -13,22 +13,10 @@
 import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
-import { pathToFileURL } from 'url';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
+import { firstRow, LOG_DIR, openQuickInput, poll, squiggle, startWorkbench, STEP_MS, type Workbench } from './support';
 
-const root = process.env['ANYIO_MIGRATE_REPO'] ?? path.resolve(__dirname, '..', '..', '..', '..');
-const STEP_MS = 60_000;
 const RELOADS = 3;
-
-interface Harness {
-  checkTools(): void;
-  makeTempDir(prefix: string): string;
-  prepareWorkspace(tmp: string): string;
-  startCodeServer(o: { tmp: string; workspace: string; logFile: string }): Promise<{ port: number; origin: string; stop(): Promise<void> }>;
-  launchBrowser(): Promise<Browser>;
-  remoteUri(port: number, p: string): string;
-  workbenchUrl(origin: string, folder: string, payload?: unknown): string;
-}
 
 /** Lines of the logs that report a failed request, a failed provider or a failed start. */
 const ERROR_LINE = /Starting server failed|provider FAILED|Request \S+ failed|Client is not running|server failed to start|Restarting server failed|Stopping server failed/;
@@ -45,93 +33,45 @@ function logFiles(dir: string): string[] {
   return out;
 }
 
-async function poll<T>(page: Page, what: string, probe: () => Promise<T | undefined | null | false>, timeoutMs = STEP_MS): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe().catch(() => undefined);
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await page.waitForFunction('new Promise((r) => requestAnimationFrame(() => setTimeout(() => r(true), 50)))', undefined, { timeout: 5000 }).catch(() => undefined);
-  }
-}
-
 describe('UI: reloading the window', function () {
   this.timeout(STEP_MS * 8);
-  let h: Harness;
-  let server: Awaited<ReturnType<Harness['startCodeServer']>> | undefined;
-  let browser: Browser | undefined;
+  let wb: Workbench | undefined;
   let page: Page;
   let tmp: string;
-  const logDir = path.join(root, 'test-results', 'vscode');
-
-  const editor = () => page.locator('.editor-group-container.active .monaco-editor').first();
 
   async function command(label: string, row: RegExp): Promise<void> {
-    const widget = page.locator('.quick-input-widget');
-    await poll(page, 'the command palette', async () => {
-      if (!(await widget.isVisible())) {
-        await page.keyboard.press('F1');
-        await widget.waitFor({ state: 'visible', timeout: 3000 });
-      }
-      return true;
-    });
+    await openQuickInput(page, 'F1', 'the command palette');
     await page.keyboard.type(label);
-    await poll(page, `"${row.source}" as the first command`, async () => row.test((await widget.locator('.monaco-list-row').first().innerText()).replace(/\u00a0/g, ' ')));
+    await poll(page, `"${row.source}" as the first command`, async () => row.test(await firstRow(page)));
     await page.keyboard.press('Enter');
   }
 
   /** The restored editor shows events.py with the server's squiggles, and the cursor sits on one. */
   async function squigglesShown(): Promise<void> {
     await page.locator('.tab.active').filter({ hasText: 'events.py' }).waitFor({ state: 'visible', timeout: STEP_MS });
-    const squiggle = await poll(page, 'a squiggle in events.py', async () => {
-      for (const s of await editor().locator('.squiggly-warning, .squiggly-error').all()) {
-        const b = await s.boundingBox();
-        if (b && b.width > 0) return b;
-      }
-      return undefined;
-    });
+    const b = await squiggle(page);
     // A click on the squiggle puts the cursor in a diagnostic's range: the editor asks for code
     // actions there (the light bulb), as a user's cursor restored on a finding does.
-    await page.mouse.click(squiggle.x + squiggle.width / 2, squiggle.y + squiggle.height / 2);
+    await page.mouse.click(b.x + b.width / 2, b.y + b.height / 2);
     await page.keyboard.press('Escape');
     await page.locator('.lightBulbWidget, .codicon-light-bulb, .codicon-lightbulb-autofix, .codicon-lightbulb-sparkle').first().waitFor({ state: 'attached', timeout: STEP_MS });
   }
 
   before(async function () {
-    h = (await import(pathToFileURL(path.join(root, 'scripts', 'vscode', 'harness.mjs')).href)) as Harness;
-    h.checkTools();
-    tmp = h.makeTempDir('anyio-migrate-reload-');
-    const workspace = h.prepareWorkspace(tmp);
-    fs.mkdirSync(logDir, { recursive: true });
-    server = await h.startCodeServer({ tmp, workspace, logFile: path.join(logDir, 'reload-code-server.log') });
-    browser = await h.launchBrowser();
-    page = await browser.newPage({ viewport: { width: 1200, height: 720 } });
-    const payload = [
-      ['extensionDevelopmentPath', h.remoteUri(server.port, root)],
-      ['skipWelcome', 'true'],
-    ];
-    await page.goto(h.workbenchUrl(server.origin, workspace, payload));
-    await page.locator('.monaco-workbench').waitFor({ state: 'visible', timeout: STEP_MS });
-    await page.locator('.explorer-folders-view .monaco-list-row').filter({ hasText: 'events.py' }).first().waitFor({ state: 'visible', timeout: STEP_MS });
+    wb = await startWorkbench({ name: 'reload' });
+    page = wb.page;
+    tmp = wb.tmp;
   });
 
   after(async function () {
-    if (browser && this.currentTest?.state === 'failed') await page.screenshot({ path: path.join(logDir, 'reload-failure.png') }).catch(() => undefined);
-    await browser?.close().catch(() => undefined);
-    await server?.stop();
+    if (wb && !page.isClosed() && this.currentTest?.state === 'failed') await page.screenshot({ path: path.join(LOG_DIR, 'reload-failure.png') }).catch(() => undefined);
+    await wb?.close();
     // For a failure: the logs of every window, kept with the test results.
-    if (this.currentTest?.state === 'failed' && tmp) fs.cpSync(path.join(tmp, 'data', 'logs'), path.join(logDir, 'reload-logs'), { recursive: true });
+    if (this.currentTest?.state === 'failed' && tmp) fs.cpSync(path.join(tmp, 'data', 'logs'), path.join(LOG_DIR, 'reload-logs'), { recursive: true });
   });
 
   it(`logs no error across ${RELOADS} reloads with a file open`, async () => {
-    const widget = page.locator('.quick-input-widget');
-    await poll(page, 'Quick Open', async () => {
-      if (!(await widget.isVisible())) {
-        await page.keyboard.press('Control+P');
-        await widget.waitFor({ state: 'visible', timeout: 3000 });
-      }
-      return true;
-    });
+    const widget = await openQuickInput(page, 'Control+P', 'Quick Open');
     await page.keyboard.type('events.py');
     await widget.locator('.monaco-list-row').filter({ hasText: 'events.py' }).first().waitFor({ state: 'visible', timeout: STEP_MS });
     await page.keyboard.press('Enter');
@@ -145,17 +85,14 @@ describe('UI: reloading the window', function () {
     }
     // The old windows' extension hosts finish writing their logs as they shut down: stop
     // code-server (it flushes them) before reading.
-    await browser?.close();
-    browser = undefined;
-    await server?.stop();
-    server = undefined;
+    await wb?.close();
     const files = logFiles(path.join(tmp, 'data', 'logs'));
     const serverChannels = files.filter((f) => path.basename(f).includes('AnyIO Migrate Language Server'));
     assert.ok(serverChannels.length >= RELOADS, `expected the server's output channel logged in each window, found ${JSON.stringify(files.map((f) => path.relative(tmp, f)))}`);
     const errors: string[] = [];
     for (const f of files) {
       const text = fs.readFileSync(f, 'utf8');
-      fs.copyFileSync(f, path.join(logDir, `reload-${path.relative(path.join(tmp, 'data', 'logs'), f).replace(/[\\/]/g, '_')}`));
+      fs.copyFileSync(f, path.join(LOG_DIR, `reload-${path.relative(path.join(tmp, 'data', 'logs'), f).replace(/[\\/]/g, '_')}`));
       for (const line of text.split('\n')) if (ERROR_LINE.test(line)) errors.push(`${path.relative(tmp, f)}: ${line}`);
     }
     assert.deepStrictEqual(errors, []);

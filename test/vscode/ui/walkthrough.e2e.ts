@@ -8,68 +8,28 @@
 import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
-import { pathToFileURL } from 'url';
-import type { Browser, Frame, Page } from 'playwright-core';
+import type { Frame, Page } from 'playwright-core';
+import { firstRow, openQuickInput, poll, quickInputWidget, SHOTS, startWorkbench, STEP_MS, type Workbench } from './support';
 
-const root = process.env['ANYIO_MIGRATE_REPO'] ?? path.resolve(__dirname, '..', '..', '..', '..');
-const STEP_MS = 60_000;
 const TITLE = 'Get Started with AnyIO Migrate';
 const STEPS = ['See the findings', 'Fix one', 'Preview and migrate the workspace', 'Pick a target'];
-const shots = path.join(root, 'test-results', 'screenshots');
-
-interface Harness {
-  checkTools(): void;
-  makeTempDir(prefix: string): string;
-  prepareWorkspace(tmp: string): string;
-  startCodeServer(o: { tmp: string; workspace: string; logFile: string }): Promise<{ port: number; origin: string; stop(): Promise<void> }>;
-  launchBrowser(): Promise<Browser>;
-  remoteUri(port: number, p: string): string;
-  workbenchUrl(origin: string, folder: string, payload?: unknown): string;
-}
-
-async function poll<T>(page: Page, what: string, probe: () => Promise<T | undefined | null | false>, timeoutMs = STEP_MS): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe().catch(() => undefined);
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await page.waitForFunction('new Promise((r) => requestAnimationFrame(() => setTimeout(() => r(true), 50)))', undefined, { timeout: 5000 }).catch(() => undefined);
-  }
-}
 
 describe('UI: the getting-started walkthrough', function () {
   this.timeout(STEP_MS * 6);
-  let h: Harness;
-  let server: Awaited<ReturnType<Harness['startCodeServer']>> | undefined;
-  let browser: Browser | undefined;
+  let wb: Workbench | undefined;
   let page: Page;
 
   before(async function () {
-    h = (await import(pathToFileURL(path.join(root, 'scripts', 'vscode', 'harness.mjs')).href)) as Harness;
-    h.checkTools();
-    const tmp = h.makeTempDir('anyio-migrate-walkthrough-');
-    const workspace = h.prepareWorkspace(tmp);
-    const logDir = path.join(root, 'test-results', 'vscode');
-    fs.mkdirSync(logDir, { recursive: true });
-    fs.mkdirSync(shots, { recursive: true });
-    server = await h.startCodeServer({ tmp, workspace, logFile: path.join(logDir, 'walkthrough-code-server.log') });
-    browser = await h.launchBrowser();
-    page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
-    const payload = [
-      ['extensionDevelopmentPath', h.remoteUri(server.port, root)],
-      ['skipWelcome', 'true'],
-    ];
-    await page.goto(h.workbenchUrl(server.origin, workspace, payload));
-    await page.locator('.monaco-workbench').waitFor({ state: 'visible', timeout: STEP_MS });
-    await page.locator('.explorer-folders-view .monaco-list-row').filter({ hasText: 'events.py' }).first().waitFor({ state: 'visible', timeout: STEP_MS });
+    fs.mkdirSync(SHOTS, { recursive: true });
+    wb = await startWorkbench({ name: 'walkthrough', viewport: { width: 1600, height: 1000 } });
+    page = wb.page;
   });
 
   after(async () => {
-    await browser?.close().catch(() => undefined);
-    await server?.stop();
+    await wb?.close();
   });
 
-  const widget = () => page.locator('.quick-input-widget');
+  const widget = () => quickInputWidget(page);
   const stepButton = (id: string) => page.locator(`button.getting-started-step[data-step-id$="#getting-started#${id}"]`);
   const checkbox = (id: string) => page.locator(`[data-done-step-id$="#getting-started#${id}"]`);
 
@@ -89,19 +49,13 @@ describe('UI: the getting-started walkthrough', function () {
   }
 
   it('"Welcome: Open Walkthrough..." lists it, and its page shows the four steps', async () => {
-    await poll(page, 'the command palette', async () => {
-      if (!(await widget().isVisible())) {
-        await page.keyboard.press('F1');
-        await widget().waitFor({ state: 'visible', timeout: 3000 });
-      }
-      return true;
-    });
+    await openQuickInput(page, 'F1', 'the command palette');
     await page.keyboard.type('Welcome: Open Walkthrough');
-    await poll(page, 'the command', async () => /^Welcome: Open Walkthrough/.test((await widget().locator('.monaco-list-row').first().innerText()).replace(/\u00a0/g, ' ')));
+    await poll(page, 'the command', async () => /^Welcome: Open Walkthrough/.test(await firstRow(page)));
     await page.keyboard.press('Enter');
     await poll(page, `"${TITLE}" in the list`, async () => (await widget().locator('.monaco-list-row').allInnerTexts()).some((r) => r.includes(TITLE)));
     await page.keyboard.type('AnyIO Migrate');
-    await poll(page, 'our walkthrough first', async () => (await widget().locator('.monaco-list-row').first().innerText()).includes(TITLE));
+    await poll(page, 'our walkthrough first', async () => (await firstRow(page)).includes(TITLE));
     await page.keyboard.press('Enter');
     await page.locator('.gettingStartedSlideDetails').getByText(TITLE).first().waitFor({ state: 'visible', timeout: STEP_MS });
     const titles = await poll(page, 'the step titles', async () => {
@@ -135,7 +89,7 @@ describe('UI: the getting-started walkthrough', function () {
       if (id === 'pick-target') {
         const text = await frame.locator('body').innerText();
         for (const target of ['anyio3', 'anyio2+3', 'auto']) assert.ok(text.includes(target), `the target medium names ${target}`);
-        await page.screenshot({ path: path.join(shots, 'walkthrough.png') });
+        await page.screenshot({ path: path.join(SHOTS, 'walkthrough.png') });
       }
     }
   });
@@ -151,7 +105,7 @@ describe('UI: the getting-started walkthrough', function () {
       for (const select of await page.locator('.part.panel select').all()) if (/AnyIO Migrate/.test(await select.inputValue())) return true;
       return false;
     });
-    await page.screenshot({ path: path.join(shots, 'walkthrough-step-done.png') });
+    await page.screenshot({ path: path.join(SHOTS, 'walkthrough-step-done.png') });
     assert.strictEqual(await checkbox('pick-target').getAttribute('aria-checked'), 'false', 'only the step whose command ran is ticked');
   });
 });

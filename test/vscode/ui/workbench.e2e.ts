@@ -11,146 +11,59 @@
 import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
-import { pathToFileURL } from 'url';
-import type { Browser, Locator, Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
+import { activeEditor, norm, openQuickInput, firstRow, poll, root, shot, SHOTS, squiggle, startWorkbench, STEP_MS, type Workbench } from './support';
 
 type Engine = typeof import('../../../src/engine');
 
-const root = process.env['ANYIO_MIGRATE_REPO'] ?? path.resolve(__dirname, '..', '..', '..', '..');
-const shots = path.join(root, 'test-results', 'screenshots');
-const STEP_MS = 60_000;
-
-// The harness is an ES module shared with the extension-host runner.
-interface Harness {
-  checkTools(): void;
-  makeTempDir(prefix: string): string;
-  prepareWorkspace(tmp: string): string;
-  startCodeServer(o: { tmp: string; workspace: string; logFile: string; env?: Record<string, string>; userSettings?: Record<string, unknown> }): Promise<{
-    port: number;
-    origin: string;
-    stop(): Promise<void>;
-    isAlive(): boolean;
-  }>;
-  launchBrowser(): Promise<Browser>;
-  remoteUri(port: number, p: string): string;
-  workbenchUrl(origin: string, folder: string, payload?: unknown): string;
-}
-
-/** Polls `probe` until truthy (no fixed sleep: each round waits on the page's next animation frames). */
-async function poll<T>(page: Page, what: string, probe: () => Promise<T | undefined | null | false>, timeoutMs = STEP_MS): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe().catch(() => undefined);
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    // Next poll after the page has rendered a frame (and at most ~50 ms later).
-    await page.waitForFunction('new Promise((r) => requestAnimationFrame(() => setTimeout(() => r(true), 50)))', undefined, { timeout: 5000 }).catch(() => undefined);
-  }
-}
-
-const norm = (s: string): string => s.replace(/\u00a0/g, ' ');
-
 describe('UI: a user migrates AnyIO 2 code in VS Code', function () {
   this.timeout(STEP_MS * 3);
-  let h: Harness;
-  let server: Awaited<ReturnType<Harness['startCodeServer']>> | undefined;
-  let browser: Browser | undefined;
+  let wb: Workbench | undefined;
   let page: Page;
   let workspace: string;
   let eng: Engine;
 
-  const editor = (): Locator => page.locator('.editor-group-container.active .monaco-editor').first();
+  const editor = (): Locator => activeEditor(page);
   /** Visible text of the active editor, non-breaking spaces normalised. */
   const editorText = async (): Promise<string> => norm(await editor().locator('.view-lines').innerText());
 
-  async function shot(name: string, area?: Locator): Promise<string> {
-    fs.mkdirSync(shots, { recursive: true });
-    const file = path.join(shots, `${name}.png`);
-    await page.screenshot({ path: path.join(shots, `${name}.full.png`) });
-    if (area) {
-      const box = await area.boundingBox();
-      if (box) {
-        await page.screenshot({ path: file, clip: { x: Math.max(0, box.x), y: Math.max(0, box.y), width: box.width, height: box.height } });
-        return file;
-      }
-    }
-    fs.copyFileSync(path.join(shots, `${name}.full.png`), file);
-    return file;
-  }
-
-  /** Opens Quick Open (Ctrl+P) or the command palette (F1), retrying until the workbench takes keys. */
+  /** Opens Quick Open (Ctrl+P) or the command palette (F1), types `text` and runs the first row once it matches `row`. */
   async function quickInput(key: string, text: string, row: RegExp): Promise<void> {
-    const widget = page.locator('.quick-input-widget');
-    await poll(page, `the quick input after ${key}`, async () => {
-      if (!(await widget.isVisible())) {
-        await page.keyboard.press(key);
-        await widget.waitFor({ state: 'visible', timeout: 3000 });
-      }
-      return true;
-    });
+    const widget = await openQuickInput(page, key, `the quick input after ${key}`);
     await page.keyboard.type(text);
     const match = widget.locator('.monaco-list-row').filter({ hasText: row }).first();
     await match.waitFor({ state: 'visible', timeout: STEP_MS });
-    await poll(page, `"${row.source}" as the first result`, async () => row.test(norm((await widget.locator('.monaco-list-row').first().innerText()) ?? '')));
+    await poll(page, `"${row.source}" as the first result`, async () => row.test(await firstRow(page)));
     await page.keyboard.press('Enter');
     await widget.waitFor({ state: 'hidden', timeout: STEP_MS });
   }
 
-  /** The on-screen box of the squiggle on the line showing `lineText`. */
-  async function squiggleOn(lineText: string): Promise<{ x: number; y: number; width: number; height: number }> {
-    return poll(page, `a squiggle on "${lineText}"`, async () => {
-      const line = editor().locator('.view-line').filter({ hasText: lineText }).first();
-      const lb = await line.boundingBox();
-      if (!lb) return undefined;
-      for (const s of await editor().locator('.squiggly-warning, .squiggly-error').all()) {
-        const b = await s.boundingBox();
-        if (b && b.width > 0 && b.y < lb.y + lb.height && b.y + b.height > lb.y) return b;
-      }
-      return undefined;
-    });
-  }
-
   before(async function () {
     this.timeout(4 * STEP_MS);
-    h = (await import(pathToFileURL(path.join(root, 'scripts', 'vscode', 'harness.mjs')).href)) as Harness;
-    h.checkTools();
     // The compiled engine of the checkout under test (ANYIO_MIGRATE_REPO), found at run time.
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     eng = require(path.join(root, 'out', 'src', 'engine.js')) as Engine;
     await eng.initEngine({ wasmDir: path.join(root, 'dist') });
-    fs.rmSync(shots, { recursive: true, force: true });
-    const tmp = h.makeTempDir('anyio-migrate-ui-');
-    workspace = h.prepareWorkspace(tmp);
-    const logDir = path.join(root, 'test-results', 'vscode');
-    fs.mkdirSync(logDir, { recursive: true });
-    server = await h.startCodeServer({ tmp, workspace, logFile: path.join(logDir, 'ui-code-server.log') });
-    browser = await h.launchBrowser();
-    page = await browser.newPage({ viewport: { width: 1200, height: 720 } });
-    const payload = [
-      ['extensionDevelopmentPath', h.remoteUri(server.port, root)],
-      ['skipWelcome', 'true'],
-    ];
-    await page.goto(h.workbenchUrl(server.origin, workspace, payload));
-    await page.locator('.monaco-workbench').waitFor({ state: 'visible', timeout: STEP_MS });
-    // The explorer lists the workspace once the workbench is up.
-    await page.locator('.explorer-folders-view .monaco-list-row').filter({ hasText: 'events.py' }).first().waitFor({ state: 'visible', timeout: STEP_MS });
+    fs.rmSync(SHOTS, { recursive: true, force: true });
+    wb = await startWorkbench({ name: 'ui' });
+    page = wb.page;
+    workspace = wb.workspace;
   });
 
   after(async function () {
-    if (browser && page && this.currentTest?.state === 'failed') await shot('failure').catch(() => undefined);
-    await browser?.close().catch(() => undefined);
-    await server?.stop();
+    if (wb && this.currentTest?.state === 'failed') await shot(page, 'failure').catch(() => undefined);
+    await wb?.close();
   });
 
   afterEach(async function () {
-    if (this.currentTest?.state === 'failed') await shot(`failed-${this.currentTest.title.replace(/\W+/g, '-').slice(0, 40)}`).catch(() => undefined);
+    if (this.currentTest?.state === 'failed') await shot(page, `failed-${this.currentTest.title.replace(/\W+/g, '-').slice(0, 40)}`).catch(() => undefined);
   });
 
   it('opens events.py with Quick Open (Ctrl+P) and shows squiggles', async () => {
     await quickInput('Control+P', 'events.py', /events\.py/);
     await page.locator('.tab.active').filter({ hasText: 'events.py' }).waitFor({ state: 'visible', timeout: STEP_MS });
     await poll(page, 'the editor text', async () => (await editorText()).includes('anyio.create_event()'));
-    await squiggleOn('await event.set()');
+    await squiggle(page, 'await event.set()');
     await page.locator('.squiggly-warning').first().waitFor({ state: 'visible' });
     // Wait for the problems count in the status bar too: events.py's four findings at least (with
     // anyioMigrate.diagnosticsScope "workspace" it counts every file's, opened or not).
@@ -158,11 +71,11 @@ describe('UI: a user migrates AnyIO 2 code in VS Code', function () {
       const counts = (await page.locator('#status\\.problems').innerText()).match(/\d+/g) ?? [];
       return counts.map(Number).reduce((a, b) => a + b, 0) >= 4;
     });
-    await shot('01-squiggle', page.locator('.part.editor'));
+    await shot(page, '01-squiggle', page.locator('.part.editor'));
   });
 
   it('hovering the squiggle explains the finding', async () => {
-    const b = await squiggleOn('await event.set()');
+    const b = await squiggle(page, 'await event.set()');
     // VS Code shows the diagnostic's part of the hover first and adds the providers' parts when
     // they answer: wait for ours (it names the rule), not only for the diagnostic's code.
     const hover = page.locator('.monaco-hover:visible').filter({ hasText: 'ASY102' }).filter({ hasText: 'await-now-sync-method' });
@@ -176,13 +89,13 @@ describe('UI: a user migrates AnyIO 2 code in VS Code', function () {
     assert.match(text, /ASY102/);
     assert.match(text, /await-now-sync-method/);
     assert.match(text, /What changed in AnyIO 3/);
-    await shot('02-hover', page.locator('.part.editor'));
+    await shot(page, '02-hover', page.locator('.part.editor'));
     await page.mouse.move(5, 5);
     await page.keyboard.press('Escape');
   });
 
   it('Ctrl+. on the squiggle offers the quick fix, and Enter applies it', async () => {
-    const b = await squiggleOn('await event.set()');
+    const b = await squiggle(page, 'await event.set()');
     await page.mouse.click(b.x + b.width / 2, b.y + b.height / 2);
     await page.keyboard.press('Escape'); // close a hover the click may have opened
     const widget = page.locator('.context-view .action-widget').first();
@@ -198,7 +111,7 @@ describe('UI: a user migrates AnyIO 2 code in VS Code', function () {
     const titles = norm((await rows.allInnerTexts()).join('\n'));
     assert.match(titles, /Remove the `await`/);
     assert.match(titles, /AnyIO Migrate \(ASY102\): Disable for this line/);
-    await shot('03-quick-fix', page.locator('.part.editor'));
+    await shot(page, '03-quick-fix', page.locator('.part.editor'));
     // The preferred fix is focused first; Enter applies it.
     const focused = norm(await rows.and(page.locator('.focused')).first().innerText());
     assert.match(focused, /^AnyIO Migrate \(ASY102\): Remove the `await`/);
@@ -208,7 +121,7 @@ describe('UI: a user migrates AnyIO 2 code in VS Code', function () {
       const t = await editorText();
       return t.includes('    event.set()') && !t.includes('await event.set()');
     });
-    await shot('04-after-quick-fix', page.locator('.part.editor'));
+    await shot(page, '04-after-quick-fix', page.locator('.part.editor'));
   });
 
   it('the status bar counts what is left in the workspace; clicking it opens the Migration Overview', async () => {
@@ -239,7 +152,7 @@ describe('UI: a user migrates AnyIO 2 code in VS Code', function () {
     assert.match(text, /Progress/);
     assert.match(text, /By rule/);
     assert.match(text, /Needs review/);
-    await shot('05-migration-overview', sidebar);
+    await shot(page, '05-migration-overview', sidebar);
     // Back to the editor for the next step.
     await page.keyboard.press('Control+1');
   });
@@ -284,7 +197,7 @@ describe('UI: a user migrates AnyIO 2 code in VS Code', function () {
       .first()
       .waitFor({ state: 'visible', timeout: STEP_MS });
     assert.match(norm(await panel.innerText()), /Unsafe, review before applying: Remove the `await` \(the type of `event` could not be proven/);
-    await shot('06-refactor-preview', panel);
+    await shot(page, '06-refactor-preview', panel);
     // A file's import changes are one row of their own, further down the list (it is virtual: scroll).
     const imports = panel
       .locator('.monaco-list-row')
@@ -322,6 +235,6 @@ describe('UI: a user migrates AnyIO 2 code in VS Code', function () {
     const summary = norm(await note.innerText());
     assert.match(summary, /AnyIO Migrate: \d+ files? with changes; \d+ findings? left/);
     assert.match(summary, new RegExp(`\\(${unsafeLeft} fix(es)? not accepted in the preview\\)`), `${summary} (expected ${unsafeLeft} unsafe of ${left.length} left)`);
-    await shot('07-migrated');
+    await shot(page, '07-migrated');
   });
 });
