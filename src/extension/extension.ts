@@ -205,7 +205,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<AnyioM
       }
       const f = folders();
       if (f.length === 0) {
-        void vscode.window.showInformationMessage('AnyIO Migrate: open a folder first (or use "AnyIO: Migrate This File").');
+        void vscode.window.showInformationMessage('AnyIO Migrate: open a folder first (or use "AnyIO Migrate: Migrate This File").');
         return undefined;
       }
       return runMigration({ folders: f, dryRun: false }, 'AnyIO Migrate: migrating workspace');

@@ -160,7 +160,7 @@ export class OverviewProvider implements vscode.TreeDataProvider<OverviewNode> {
         const item = new vscode.TreeItem(node.safe ? 'Safe to apply now' : 'Needs review', C.None);
         item.description = String(node.count);
         item.tooltip = node.safe
-          ? 'Findings with a safe fix: "AnyIO: Migrate Workspace" applies them without review.'
+          ? 'Findings with a safe fix: "AnyIO Migrate: Migrate Workspace" applies them without review.'
           : 'Findings without an automatic fix, or whose fix is unsafe (unticked in the preview until you review it).';
         item.iconPath = new vscode.ThemeIcon(node.safe ? 'check' : 'eye');
         return item;

@@ -221,7 +221,7 @@ export class Migrator {
       const decoded = decodePythonSource(read.bytes);
       if (!decoded.ok) return skip(decoded.reason);
       if (decoded.encoding.name !== 'utf-8') {
-        return skip(`encoded in ${decoded.encoding.name}: open it in the editor and run "AnyIO: Migrate This File"`);
+        return skip(`encoded in ${decoded.encoding.name}: open it in the editor and run "AnyIO Migrate: Migrate This File"`);
       }
       // Editors drop the BOM from the text they show; positions are relative to that text.
       text = decoded.text.startsWith('\uFEFF') ? decoded.text.slice(1) : decoded.text;

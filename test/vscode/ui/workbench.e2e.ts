@@ -1,7 +1,7 @@
 /**
  * UI end-to-end test: what a person sees in a real VS Code (code-server in headless chromium, driven
  * by playwright-core). Opens a file with Quick Open, waits for the squiggle, hovers it, applies the
- * quick fix with Ctrl+., runs "AnyIO: Migrate Workspace" from the command palette and applies the
+ * quick fix with Ctrl+., runs "AnyIO Migrate: Migrate Workspace" from the command palette and applies the
  * refactor preview. Each step writes a screenshot to test-results/screenshots/.
  *
  * Runs in plain Node (mocha): `node scripts/vscode/run-ui-tests.mjs`. Not named *.test.js, so the
@@ -44,7 +44,10 @@ describe('UI: a user migrates AnyIO 2 code in VS Code', function () {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     eng = require(path.join(root, 'out', 'src', 'engine.js')) as Engine;
     await eng.initEngine({ wasmDir: path.join(root, 'dist') });
-    fs.rmSync(SHOTS, { recursive: true, force: true });
+    // Only this suite's pictures of an earlier run (the walkthrough and reload suites keep theirs).
+    for (const f of fs.existsSync(SHOTS) ? fs.readdirSync(SHOTS) : []) {
+      if (/^(0\d-|failure\.|failed-)/.test(f)) fs.rmSync(path.join(SHOTS, f), { force: true });
+    }
     wb = await startWorkbench({ name: 'ui' });
     page = wb.page;
     workspace = wb.workspace;
@@ -157,7 +160,7 @@ describe('UI: a user migrates AnyIO 2 code in VS Code', function () {
     await page.keyboard.press('Control+1');
   });
 
-  it('"AnyIO: Migrate Workspace" from the command palette opens the refactor preview; Apply migrates the files', async () => {
+  it('"AnyIO Migrate: Migrate Workspace" from the command palette opens the refactor preview; Apply migrates the files', async () => {
     // Save the quick-fixed file first so the expectations can be computed from the disk.
     await page.keyboard.press('Control+S');
     await page.locator('.tab.active.dirty').waitFor({ state: 'detached', timeout: STEP_MS });
@@ -168,7 +171,7 @@ describe('UI: a user migrates AnyIO 2 code in VS Code', function () {
     assert.notStrictEqual(expected.get('project/app.py'), before.get('project/app.py'));
     assert.strictEqual(expected.get('unsafe_params.py'), before.get('unsafe_params.py'));
 
-    await quickInput('F1', 'AnyIO: Migrate Workspace', /AnyIO: Migrate Workspace/);
+    await quickInput('F1', 'AnyIO Migrate: Migrate Workspace', /AnyIO Migrate: Migrate Workspace/);
     // Unsafe fixes need confirmation, so VS Code shows the refactor preview.
     const panel = page.locator('.part.panel');
     const apply = panel
