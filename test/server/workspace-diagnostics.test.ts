@@ -157,6 +157,39 @@ describe('workspace diagnostics', function () {
     );
   });
 
+  it('a folder created or deleted with only its own event (Linux watchers lose the files’ events) is walked again', async () => {
+    client = await start();
+    await untilFindings(client, 'the first scan', () => cliFindings(root));
+    const c = client;
+    // The server asks for folder events too: create and delete of anything.
+    const watchers = c.registrations
+      .filter((r) => r.method === 'workspace/didChangeWatchedFiles')
+      .flatMap((r) => (r.registerOptions as { watchers: Array<{ globPattern: string; kind?: number }> }).watchers);
+    assert.ok(
+      watchers.some((w) => w.globPattern === '**/*' && w.kind === (1 | 4)),
+      JSON.stringify(watchers),
+    );
+    // `mkdir -p newpkg/sub` + files: only the folder's event arrives.
+    const dir = path.join(root, 'newpkg');
+    fs.mkdirSync(path.join(dir, 'sub'), { recursive: true });
+    for (const f of ['__init__.py', 'sub/__init__.py']) fs.writeFileSync(path.join(dir, f), '');
+    fs.writeFileSync(path.join(dir, 'sub', 'late.py'), 'import anyio\n\n\nasync def main():\n    await anyio.sleep(0)\n    return anyio.create_event()\n');
+    await c.conn.sendNotification('workspace/didChangeWatchedFiles', { changes: [{ uri: uriOf(dir), type: 1 }] });
+    await untilFindings(c, 'after the folder was created', () => cliFindings(root));
+    assert.ok(serverFindings(c, root).some((f) => f.startsWith('newpkg/sub/late.py:')));
+    // A new file that is not a folder (a build artefact) changes nothing.
+    const before = c.server.projectIndex()!.files().length;
+    fs.writeFileSync(path.join(root, 'notes.txt'), 'x');
+    await c.conn.sendNotification('workspace/didChangeWatchedFiles', { changes: [{ uri: uriOf(path.join(root, 'notes.txt')), type: 1 }] });
+    await settled(c);
+    assert.equal(c.server.projectIndex()!.files().length, before);
+    // `rm -r newpkg`: only the folder's deletion arrives; its files' diagnostics are cleared.
+    fs.rmSync(dir, { recursive: true });
+    await c.conn.sendNotification('workspace/didChangeWatchedFiles', { changes: [{ uri: uriOf(dir), type: 3 }] });
+    await untilFindings(c, 'after the folder was deleted', () => cliFindings(root));
+    assert.ok(!serverFindings(c, root).some((f) => f.startsWith('newpkg/')));
+  });
+
   it('`diagnosticsScope: openFiles` clears the unopened files’ diagnostics; `workspace` brings them back', async () => {
     client = await start();
     const cli = await cliFindings(root);

@@ -8,6 +8,7 @@ import {
   DidChangeConfigurationNotification,
   DidChangeWatchedFilesNotification,
   TextDocumentSyncKind,
+  WatchKind,
   type InitializeParams,
   type InitializeResult,
 } from 'vscode-languageserver/node';
@@ -58,8 +59,14 @@ export function initialized(session: Session): void {
     session.background(c.client.register(DidChangeConfigurationNotification.type, { section: CONFIG_SECTION }), 'registering for configuration changes');
   }
   if (session.supports.watchedFiles) {
-    // pyproject.toml: settings; Python files and .gitignore: the project index.
-    const watchers = ['**/pyproject.toml', '**/*.py', '**/*.pyi', '**/.gitignore'].map((globPattern) => ({ globPattern }));
+    // pyproject.toml: settings; Python files and .gitignore: the project index. Plus the creation
+    // and deletion of anything (`**/*`, create|delete): a folder created with files in it reports
+    // the folder only on Linux (the watcher adds its inotify watch after the files are there, so
+    // their events are lost), and `rm -r pkg` may report only `pkg` — both mean walking again.
+    const watchers = [
+      ...['**/pyproject.toml', '**/*.py', '**/*.pyi', '**/.gitignore'].map((globPattern) => ({ globPattern })),
+      { globPattern: '**/*', kind: WatchKind.Create | WatchKind.Delete },
+    ];
     session.background(c.client.register(DidChangeWatchedFilesNotification.type, { watchers }), 'registering file watchers');
   }
   if (session.workspaceFolders.length > 0 || session.supports.configuration) {
