@@ -173,10 +173,17 @@ describe('workspace diagnostics', function () {
     const dir = path.join(root, 'newpkg');
     fs.mkdirSync(path.join(dir, 'sub'), { recursive: true });
     for (const f of ['__init__.py', 'sub/__init__.py']) fs.writeFileSync(path.join(dir, f), '');
-    fs.writeFileSync(path.join(dir, 'sub', 'late.py'), 'import anyio\n\n\nasync def main():\n    await anyio.sleep(0)\n    return anyio.create_event()\n');
+    // Its own settings: ASY201 is ignored under newpkg/.
+    fs.writeFileSync(path.join(dir, 'pyproject.toml'), '[tool.anyio-migrate]\nignore = ["ASY201"]\n');
+    fs.writeFileSync(path.join(dir, 'sub', 'late.py'), 'import anyio\n\n\nasync def main():\n    now = await anyio.current_time()\n    return now, anyio.create_event()\n');
     await c.conn.sendNotification('workspace/didChangeWatchedFiles', { changes: [{ uri: uriOf(dir), type: 1 }] });
     await untilFindings(c, 'after the folder was created', () => cliFindings(root));
-    assert.ok(serverFindings(c, root).some((f) => f.startsWith('newpkg/sub/late.py:')));
+    assert.deepEqual(
+      serverFindings(c, root)
+        .filter((f) => f.startsWith('newpkg/'))
+        .map((f) => f.split(':')[3]),
+      ['ASY101'],
+    );
     // A new file that is not a folder (a build artefact) changes nothing.
     const before = c.server.projectIndex()!.files().length;
     fs.writeFileSync(path.join(root, 'notes.txt'), 'x');
@@ -188,6 +195,19 @@ describe('workspace diagnostics', function () {
     await c.conn.sendNotification('workspace/didChangeWatchedFiles', { changes: [{ uri: uriOf(dir), type: 3 }] });
     await untilFindings(c, 'after the folder was deleted', () => cliFindings(root));
     assert.ok(!serverFindings(c, root).some((f) => f.startsWith('newpkg/')));
+    // Created again without its pyproject.toml (only the folder's event again): its ASY201 is back,
+    // the deleted file's settings were forgotten.
+    fs.mkdirSync(path.join(dir, 'sub'), { recursive: true });
+    fs.writeFileSync(path.join(dir, 'sub', 'late.py'), 'import anyio\n\n\nasync def main():\n    now = await anyio.current_time()\n    return now, anyio.create_event()\n');
+    await c.conn.sendNotification('workspace/didChangeWatchedFiles', { changes: [{ uri: uriOf(dir), type: 1 }] });
+    await untilFindings(c, 'after the folder came back', () => cliFindings(root));
+    assert.deepEqual(
+      serverFindings(c, root)
+        .filter((f) => f.startsWith('newpkg/'))
+        .map((f) => f.split(':')[3])
+        .sort(),
+      ['ASY101', 'ASY201'],
+    );
   });
 
   it('`diagnosticsScope: openFiles` clears the unopened files’ diagnostics; `workspace` brings them back', async () => {

@@ -39,8 +39,12 @@ export function didChangeWatchedFiles(session: Session, p: DidChangeWatchedFiles
     else if (change.type === FileChangeType.Created) walk ||= isNewFolder(file);
     else if (change.type === FileChangeType.Deleted) deleted.add(file);
   }
-  // A deleted folder may be reported alone (not each file in it): walk again if it held indexed files.
-  if (!walk && deleted.size > 0) walk = (session.project?.files() ?? []).some((f) => hasAncestorIn(f, deleted));
+  // A deleted folder may be reported alone (not each file in it): walk again if it held indexed
+  // files, and forget the settings if it held a pyproject.toml that was read.
+  if (deleted.size > 0) {
+    walk ||= (session.project?.files() ?? []).some((f) => hasAncestorIn(f, deleted));
+    config ||= session.pyprojects.loaded().some((py) => hasAncestorIn(py.file, deleted));
+  }
   if (walk) session.project?.filesAddedOrRemoved();
   if (config) {
     session.pyprojects.clear();
