@@ -10,7 +10,9 @@
  * the safe-only run makes (ticked); a row made only by unsafe-phase rounds needs confirmation
  * (unticked) unless the user opted in to unsafe fixes, and says why it is unsafe. A row both phases
  * made (`mixed`: a later round edited the same span) needs confirmation too, except the Imports row,
- * which stays ticked: the safe fixes need their imports.
+ * which stays ticked: the safe fixes need their imports. (Such an Imports row cannot be split, so
+ * unticking the unsafe fixes would keep their imports: Migrate (./migrate.ts) then offers the file's
+ * safe fixes only, unless unsafe fixes are accepted.)
  *
  * Rows share a change annotation per label and safety, so VS Code's "group by type" lists them by
  * rule and fix title; in the file grouping the annotation is each row's tooltip.

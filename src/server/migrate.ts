@@ -259,7 +259,17 @@ export class Migrator {
     const doc = TextDocument.create(uri, 'python', version ?? 0, text);
     const safeText = safePhaseText(text, all);
     const reasons = safeText === undefined ? undefined : unsafeReasons(all, analyze(safeText, options));
-    const rows = previewRows(text, all);
+    let rows = previewRows(text, all);
+    if (!config.unsafeFixes && rows.some((r) => r.imports && r.phase === 'mixed')) {
+      // The file's Imports row holds imports of safe AND unsafe fixes (one `from anyio import` line
+      // both rewrite): it cannot be split, so unticking the unsafe fixes in the preview would keep
+      // their imports and drop a name the unticked code still uses (a NameError when it runs).
+      // Offer the safe fixes only (exactly the safe-only run); the unsafe ones stay findings, and
+      // Migrate offers them on their own next time, with an Imports row of their own.
+      all = fixAll(text, { ...options, unsafeFixes: false });
+      if (all.output === text) return { entry: entry({ status: 'unchanged', path: t.display, remaining: all.remaining }, text) };
+      rows = previewRows(text, all);
+    }
     const edits = migrateEdits(doc, all, this.annotations, config.unsafeFixes, reasons, rows);
     const rowInfo = rows.map((r) => ({
       label: rowLabel(r, all.applied),

@@ -116,7 +116,9 @@ describe("migrate's edit: one preview row per fix, the imports as one row", func
       a.description,
       'Unsafe, review before applying: The type of `evt` could not be proven, so the fix is marked unsafe: if it is a user object with an async `set`, use `from_thread.run` instead.',
     );
-    // The Imports row mixes the phases (the unsafe fix renames an import the safe ones keep): it stays ticked.
+    // The Imports row mixes the phases (the unsafe fix renames an import the safe ones keep): it stays
+    // ticked. Unticking the unsafe row would then lose `run_async_from_thread`'s import, so Migrate
+    // never offers this edit unless unsafe fixes are accepted (test/server/migrate.test.ts).
     assert.match(annotations.all[imports.annotationId]!.description!, /imports of safe and unsafe fixes/);
     const safeText = applyTextEdits(text, ticked);
     assert.ok(countParseErrorsIn(safeText) <= countParseErrorsIn(text));

@@ -8,6 +8,7 @@ import { fixAll, initEngine } from '../../src/engine';
 import { TestClient, applyTextEdits } from './harness';
 import { CLEAN, SAMPLE } from './samples';
 import { writeFile } from '../support/helpers';
+import { SAFE_AND_UNSAFE_IMPORTS } from '../support/phase-samples';
 
 const uriOf = (file: string): string => pathToFileURL(file).href;
 
@@ -123,6 +124,39 @@ describe('migrate workspace request', function () {
     const result = await client.migrate({ folders: [], uris: [main], dryRun: false });
     assert.deepEqual([...docEdits(result).keys()], [main]);
     assert.equal(result.files.length, 1);
+  });
+
+  it('offers only the safe fixes of a file whose import line both safe and unsafe fixes rewrite (unticking could not keep the unsafe ones’ imports)', async () => {
+    // `signal` is also called with a value of unknown type: `evt` stays unproven in the project too.
+    const text = `${SAFE_AND_UNSAFE_IMPORTS}\n\ndef relay(x):\n    return signal(x)\n`;
+    const file = writeFile(root, 'app/mixed.py', text);
+    const uri = uriOf(file);
+    const safeOnly = fixAll(text, { unsafeFixes: false });
+    const withUnsafe = fixAll(text, { unsafeFixes: true });
+    assert.ok(withUnsafe.applied.some((a) => a.applicability === 'unsafe'));
+    const result = await client.migrate({ folders: [], uris: [uri], dryRun: false });
+    const edit = docEdits(result).get(uri)!;
+    // Nothing to untick: every row is safe, and together they are the safe-only run, which keeps
+    // importing `run_async_from_thread` for the call the unsafe fix would have rewritten.
+    const annotations = result.edit!.changeAnnotations ?? {};
+    for (const e of edit.edits as AnnotatedTextEdit[]) assert.notEqual(annotations[e.annotationId]?.needsConfirmation, true, e.annotationId);
+    const migrated = applyTextEdits(text, edit.edits);
+    assert.equal(migrated, safeOnly.output);
+    assert.match(migrated, /^from anyio import .*\brun_async_from_thread\b/m);
+    assert.match(migrated, /^ {4}run_async_from_thread\(evt\.set\)$/m);
+    // The unsafe fix is left as a finding (with its unsafe fix), for a second Migrate.
+    const summary = result.files.find((f) => f.uri === uri)!;
+    assert.ok(
+      summary.remaining.some((r) => r.code === 'ASY401'),
+      JSON.stringify(summary.remaining),
+    );
+    const again = fixAll(migrated, { unsafeFixes: true });
+    assert.equal(again.output, withUnsafe.output, 'the second migration reaches what one unsafe run gives');
+    // With unsafe fixes accepted (anyioMigrate.unsafeFixes), the whole edit is offered at once.
+    await client.dispose();
+    client = await TestClient.start({ workspaceFolders: [uriOf(root)], settings: { '': { unsafeFixes: true } } });
+    const accepted = await client.migrate({ folders: [], uris: [uri], dryRun: false });
+    assert.equal(applyTextEdits(text, docEdits(accepted).get(uri)!.edits), withUnsafe.output);
   });
 
   it('honours settings and pyproject exclude when walking', async () => {
