@@ -169,21 +169,24 @@ describe('workspace diagnostics', function () {
       watchers.some((w) => w.globPattern === '**/*' && w.kind === (1 | 4)),
       JSON.stringify(watchers),
     );
-    // `mkdir -p newpkg/sub` + files: only the folder's event arrives.
     const dir = path.join(root, 'newpkg');
+    // One ASY101 and one ASY201 finding.
+    const late = 'import anyio\n\n\nasync def main():\n    now = await anyio.current_time()\n    return now, anyio.create_event()\n';
+    const folderEvent = (type: 1 | 3): Promise<void> => c.conn.sendNotification('workspace/didChangeWatchedFiles', { changes: [{ uri: uriOf(dir), type }] });
+    const newpkgCodes = (): string[] =>
+      serverFindings(c, root)
+        .filter((f) => f.startsWith('newpkg/'))
+        .map((f) => f.split(':')[3]!)
+        .sort();
+    // `mkdir -p newpkg/sub` + files: only the folder's event arrives.
     fs.mkdirSync(path.join(dir, 'sub'), { recursive: true });
     for (const f of ['__init__.py', 'sub/__init__.py']) fs.writeFileSync(path.join(dir, f), '');
     // Its own settings: ASY201 is ignored under newpkg/.
     fs.writeFileSync(path.join(dir, 'pyproject.toml'), '[tool.anyio-migrate]\nignore = ["ASY201"]\n');
-    fs.writeFileSync(path.join(dir, 'sub', 'late.py'), 'import anyio\n\n\nasync def main():\n    now = await anyio.current_time()\n    return now, anyio.create_event()\n');
-    await c.conn.sendNotification('workspace/didChangeWatchedFiles', { changes: [{ uri: uriOf(dir), type: 1 }] });
+    fs.writeFileSync(path.join(dir, 'sub', 'late.py'), late);
+    await folderEvent(1);
     await untilFindings(c, 'after the folder was created', () => cliFindings(root));
-    assert.deepEqual(
-      serverFindings(c, root)
-        .filter((f) => f.startsWith('newpkg/'))
-        .map((f) => f.split(':')[3]),
-      ['ASY101'],
-    );
+    assert.deepEqual(newpkgCodes(), ['ASY101']);
     // A new file that is not a folder (a build artefact) changes nothing.
     const before = c.server.projectIndex()!.files().length;
     fs.writeFileSync(path.join(root, 'notes.txt'), 'x');
@@ -192,22 +195,16 @@ describe('workspace diagnostics', function () {
     assert.equal(c.server.projectIndex()!.files().length, before);
     // `rm -r newpkg`: only the folder's deletion arrives; its files' diagnostics are cleared.
     fs.rmSync(dir, { recursive: true });
-    await c.conn.sendNotification('workspace/didChangeWatchedFiles', { changes: [{ uri: uriOf(dir), type: 3 }] });
+    await folderEvent(3);
     await untilFindings(c, 'after the folder was deleted', () => cliFindings(root));
-    assert.ok(!serverFindings(c, root).some((f) => f.startsWith('newpkg/')));
+    assert.deepEqual(newpkgCodes(), []);
     // Created again without its pyproject.toml (only the folder's event again): its ASY201 is back,
     // the deleted file's settings were forgotten.
     fs.mkdirSync(path.join(dir, 'sub'), { recursive: true });
-    fs.writeFileSync(path.join(dir, 'sub', 'late.py'), 'import anyio\n\n\nasync def main():\n    now = await anyio.current_time()\n    return now, anyio.create_event()\n');
-    await c.conn.sendNotification('workspace/didChangeWatchedFiles', { changes: [{ uri: uriOf(dir), type: 1 }] });
+    fs.writeFileSync(path.join(dir, 'sub', 'late.py'), late);
+    await folderEvent(1);
     await untilFindings(c, 'after the folder came back', () => cliFindings(root));
-    assert.deepEqual(
-      serverFindings(c, root)
-        .filter((f) => f.startsWith('newpkg/'))
-        .map((f) => f.split(':')[3])
-        .sort(),
-      ['ASY101', 'ASY201'],
-    );
+    assert.deepEqual(newpkgCodes(), ['ASY101', 'ASY201']);
   });
 
   it('`diagnosticsScope: openFiles` clears the unopened files’ diagnostics; `workspace` brings them back', async () => {
